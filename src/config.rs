@@ -1,0 +1,173 @@
+//! The server's settings and the command line that sets them.
+//!
+//! Implements nothing of the spec by itself; it gathers every knob in one struct so that the rest
+//! of the code reads `config.step_delay` instead of a magic number, and so that tests can start a
+//! server with, say, a 50 ms step and a 1-tool page.
+
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub host: String,
+    /// 0 lets the OS pick a free port (tests use this).
+    pub port: u16,
+    /// Pause between the weather tool's steps, so progress has something to report.
+    pub step_delay: Duration,
+    /// No sessions: no `Mcp-Session-Id` is minted or required (revision 2026-07-28 style).
+    pub stateless: bool,
+    /// Browser origins allowed besides loopback ones.
+    pub allowed_origins: Vec<String>,
+    /// When set, requests need `Authorization: Bearer <token>`.
+    pub auth_token: Option<String>,
+    /// Sessions unused for this long are forgotten.
+    pub session_idle_timeout: Duration,
+    /// Requests handled at once before new ones get 503.
+    pub max_in_flight: usize,
+    /// Tools per `tools/list` page.
+    pub page_size: usize,
+    /// A quiet stream gets a heartbeat this often, which also bounds how long a gone client goes
+    /// unnoticed (about two heartbeats: the first write after a close usually still succeeds).
+    pub heartbeat: Duration,
+    /// Messages a stream's log keeps.
+    pub max_stream_events: usize,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            host: "127.0.0.1".to_string(),
+            port: 8000,
+            step_delay: Duration::from_millis(300),
+            stateless: false,
+            allowed_origins: Vec::new(),
+            auth_token: None,
+            session_idle_timeout: Duration::from_secs(30 * 60),
+            max_in_flight: 256,
+            page_size: 50,
+            heartbeat: Duration::from_millis(500),
+            max_stream_events: 1024,
+        }
+    }
+}
+
+pub const USAGE: &str = "\
+weather-server: a teaching MCP server (Streamable HTTP, revision 2025-11-25)
+
+USAGE: weather-server [OPTIONS]
+
+OPTIONS:
+  --host HOST               address to listen on (default 127.0.0.1; others print a warning)
+  --port PORT               port to listen on, 0 picks a free one (default 8000)
+  --step-delay-ms N         pause between progress steps of get_weather (default 300)
+  --stateless               no sessions: no Mcp-Session-Id is issued or required
+  --allow-origin ORIGIN     allow this browser Origin besides loopback ones (repeatable)
+  --auth-token TOKEN        require Authorization: Bearer TOKEN (or set MCP_AUTH_TOKEN)
+  --session-timeout-secs N  forget sessions idle this long (default 1800)
+  --max-in-flight N         requests handled at once before answering 503 (default 256)
+  --page-size N             tools per tools/list page (default 50)
+  --heartbeat-ms N          heartbeat interval on quiet streams (default 500)
+  --help                    print this help
+";
+
+/// Read the command line (without the program name). `env_token` is `MCP_AUTH_TOKEN`.
+///
+/// Returns `Ok(None)` for `--help`.
+///
+/// # Errors
+/// A sentence naming the bad flag, for the binary to print above the usage.
+pub fn parse_args(
+    args: impl IntoIterator<Item = String>,
+    env_token: Option<String>,
+) -> Result<Option<Config>, String> {
+    let mut config = Config {
+        auth_token: env_token.filter(|t| !t.is_empty()),
+        ..Config::default()
+    };
+    let mut args = args.into_iter();
+    while let Some(flag) = args.next() {
+        let mut value = || args.next().ok_or(format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--help" | "-h" => return Ok(None),
+            "--host" => config.host = value()?,
+            "--port" => config.port = number(&flag, &value()?)?,
+            "--step-delay-ms" => {
+                config.step_delay = Duration::from_millis(number(&flag, &value()?)?)
+            }
+            "--stateless" => config.stateless = true,
+            "--allow-origin" => config.allowed_origins.push(value()?),
+            "--auth-token" => config.auth_token = Some(value()?),
+            "--session-timeout-secs" => {
+                config.session_idle_timeout = Duration::from_secs(number(&flag, &value()?)?)
+            }
+            "--max-in-flight" => config.max_in_flight = number(&flag, &value()?)?,
+            "--page-size" => config.page_size = number::<usize>(&flag, &value()?)?.max(1),
+            "--heartbeat-ms" => {
+                config.heartbeat = Duration::from_millis(number::<u64>(&flag, &value()?)?.max(10))
+            }
+            other => return Err(format!("unknown option {other}")),
+        }
+    }
+    Ok(Some(config))
+}
+
+fn number<T: std::str::FromStr>(flag: &str, text: &str) -> Result<T, String> {
+    text.parse()
+        .map_err(|_| format!("{flag} expects a number, got {text:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Option<Config>, String> {
+        parse_args(args.iter().map(|s| s.to_string()), None)
+    }
+
+    #[test]
+    fn defaults_match_the_tutorial() {
+        let c = parse(&[]).unwrap().unwrap();
+        assert_eq!((c.host.as_str(), c.port), ("127.0.0.1", 8000));
+        assert_eq!(c.step_delay, Duration::from_millis(300));
+        assert_eq!(c.session_idle_timeout, Duration::from_secs(1800));
+        assert_eq!(c.max_in_flight, 256);
+    }
+
+    #[test]
+    fn flags_set_their_fields_and_allow_origin_repeats() {
+        let c = parse(&[
+            "--port",
+            "0",
+            "--stateless",
+            "--allow-origin",
+            "a",
+            "--allow-origin",
+            "b",
+        ])
+        .unwrap()
+        .unwrap();
+        assert_eq!(c.port, 0);
+        assert!(c.stateless);
+        assert_eq!(c.allowed_origins, ["a", "b"]);
+    }
+
+    #[test]
+    fn bad_flags_are_reported_and_help_is_not_an_error() {
+        assert!(parse(&["--port", "x"]).unwrap_err().contains("--port"));
+        assert!(parse(&["--bogus"]).unwrap_err().contains("--bogus"));
+        assert!(parse(&["--port"]).unwrap_err().contains("needs a value"));
+        assert!(parse(&["--help"]).unwrap().is_none());
+    }
+
+    #[test]
+    fn token_comes_from_environment_unless_flag_overrides() {
+        let c = parse_args(Vec::new(), Some("env".into())).unwrap().unwrap();
+        assert_eq!(c.auth_token.as_deref(), Some("env"));
+        let c = parse_args(
+            vec!["--auth-token".into(), "flag".into()],
+            Some("env".into()),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(c.auth_token.as_deref(), Some("flag"));
+    }
+}

@@ -1,0 +1,183 @@
+//! The method router: one JSON-RPC message in, what to do about it out.
+//!
+//! Implements the server's side of MCP 2025-11-25 methods we offer: `initialize`
+//! (`basic/lifecycle`), `ping` (`basic/utilities/ping`), `tools/list` and `tools/call`
+//! (`server/tools`), and the notifications `notifications/initialized` and
+//! `notifications/cancelled` (`basic/utilities/cancellation`). Free of I/O: the answer is an
+//! [`Outcome`] value, and the HTTP layer decides how it travels.
+//!
+//! Left out: every other method gets `-32601 Method not found`; unknown notifications are ignored,
+//! as JSON-RPC says a receiver must not answer a notification.
+
+use crate::jsonrpc::{ErrorObject, Message, RequestId, METHOD_NOT_FOUND};
+use crate::mcp::{self, InitializeParams};
+use crate::tools::{self, Call};
+use serde_json::{json, Value};
+
+/// What the transport must do with one message.
+#[derive(Debug)]
+pub enum Outcome {
+    /// A notification or a response was taken: HTTP 202, no body.
+    Accepted,
+    /// The client cancelled request `id`: stop its call, then 202.
+    Cancel(RequestId),
+    /// One message answers the request.
+    Reply(Message),
+    /// `initialize` was answered; the transport starts a session for the negotiated version.
+    Initialize {
+        reply: Message,
+        protocol_version: &'static str,
+        capabilities: Value,
+    },
+    /// A tool call: run it, streaming what it sends, ending with its result.
+    Call { id: RequestId, call: Call },
+}
+
+/// Route one message. `page_size` is how many tools one `tools/list` page holds.
+pub fn dispatch(message: Message, page_size: usize) -> Outcome {
+    match message {
+        Message::Request { id, method, params } => request(id, &method, params.as_ref(), page_size),
+        Message::Notification { method, params } => notification(&method, params.as_ref()),
+        // Answers to requests we sent the client (none yet in the core; elicitation later).
+        Message::Response { .. } | Message::Error { .. } => Outcome::Accepted,
+    }
+}
+
+fn request(id: RequestId, method: &str, params: Option<&Value>, page_size: usize) -> Outcome {
+    let reply = |r: Result<Value, ErrorObject>| match r {
+        Ok(result) => Outcome::Reply(Message::result(id.clone(), result)),
+        Err(error) => Outcome::Reply(Message::error(Some(id.clone()), error)),
+    };
+    match method {
+        "initialize" => match InitializeParams::from_params(params) {
+            Ok(init) => {
+                let version = mcp::negotiate(&init.protocol_version);
+                Outcome::Initialize {
+                    reply: Message::result(id, mcp::initialize_result(version)),
+                    protocol_version: version,
+                    capabilities: init.capabilities,
+                }
+            }
+            Err(e) => reply(Err(e)),
+        },
+        // SPEC ping: "The receiver MUST respond promptly with an empty response"
+        "ping" => reply(Ok(json!({}))),
+        "tools/list" => reply(tools::list_page(params, page_size)),
+        "tools/call" => match Call::from_params(params) {
+            Ok(call) => Outcome::Call { id, call },
+            Err(e) => reply(Err(e)),
+        },
+        other => reply(Err(ErrorObject::new(
+            METHOD_NOT_FOUND,
+            format!("Method not found: {other}"),
+        ))),
+    }
+}
+
+fn notification(method: &str, params: Option<&Value>) -> Outcome {
+    match method {
+        "notifications/cancelled" => {
+            // SPEC cancellation: "Invalid cancellation notifications SHOULD be ignored" — a missing
+            // or malformed requestId is simply accepted and does nothing.
+            let id = params
+                .and_then(|p| p.get("requestId"))
+                .and_then(|v| match v {
+                    Value::String(s) => Some(RequestId::String(s.clone())),
+                    Value::Number(n) => n.as_i64().map(RequestId::Number),
+                    _ => None,
+                });
+            id.map_or(Outcome::Accepted, Outcome::Cancel)
+        }
+        // notifications/initialized and any notification we do not know: nothing to do.
+        _ => Outcome::Accepted,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jsonrpc::{parse, INVALID_PARAMS};
+
+    fn run(text: &str) -> Outcome {
+        dispatch(parse(text.as_bytes()).unwrap(), 50)
+    }
+
+    fn reply_json(text: &str) -> Value {
+        match run(text) {
+            Outcome::Reply(m) => m.to_json(),
+            other => panic!("expected a reply, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn ping_answers_empty_object() {
+        assert_eq!(
+            reply_json(r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#)["result"],
+            json!({})
+        );
+    }
+
+    #[test]
+    fn unknown_method_is_32601() {
+        let r = reply_json(r#"{"jsonrpc":"2.0","id":1,"method":"resources/list"}"#);
+        assert_eq!(r["error"]["code"], METHOD_NOT_FOUND);
+        assert_eq!(r["id"], 1);
+    }
+
+    #[test]
+    fn initialize_negotiates_and_reports_the_version() {
+        let o = run(
+            r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{"elicitation":{}}}}"#,
+        );
+        let Outcome::Initialize {
+            reply,
+            protocol_version,
+            capabilities,
+        } = o
+        else {
+            panic!()
+        };
+        assert_eq!(protocol_version, "2025-06-18");
+        assert_eq!(reply.to_json()["result"]["protocolVersion"], "2025-06-18");
+        assert!(capabilities["elicitation"].is_object());
+    }
+
+    #[test]
+    fn initialize_without_params_is_invalid_params() {
+        let r = reply_json(r#"{"jsonrpc":"2.0","id":1,"method":"initialize"}"#);
+        assert_eq!(r["error"]["code"], INVALID_PARAMS);
+    }
+
+    #[test]
+    fn notifications_are_accepted_and_cancel_names_its_request() {
+        assert!(matches!(
+            run(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#),
+            Outcome::Accepted
+        ));
+        let o = run(
+            r#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"a"}}"#,
+        );
+        assert!(matches!(o, Outcome::Cancel(RequestId::String(ref s)) if s == "a"));
+        let bad = run(r#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{}}"#);
+        assert!(matches!(bad, Outcome::Accepted));
+    }
+
+    #[test]
+    fn tools_call_becomes_a_call_and_unknown_tool_a_32602_reply() {
+        let o = run(
+            r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"get_weather","arguments":{"city":"Beijing"}}}"#,
+        );
+        assert!(matches!(o, Outcome::Call { .. }));
+        let r =
+            reply_json(r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"x"}}"#);
+        assert_eq!(r["error"]["code"], INVALID_PARAMS);
+    }
+
+    #[test]
+    fn client_responses_are_accepted() {
+        assert!(matches!(
+            run(r#"{"jsonrpc":"2.0","id":9,"result":{}}"#),
+            Outcome::Accepted
+        ));
+    }
+}

@@ -1,0 +1,310 @@
+//! The MCP endpoint's rules, without sockets: what a POST, GET or DELETE to `/mcp` means.
+//!
+//! Implements MCP 2025-11-25 `basic/transports` §Streamable HTTP: §Sending Messages to the Server
+//! (202 for notifications and responses, JSON or SSE for requests), §Session Management (session id
+//! minted at initialize, 400 without it, 404 when unknown, DELETE), §Protocol Version Header (missing
+//! means 2025-03-26, unsupported means 400) and §Security Warning (through `security`).
+//!
+//! The HTTP module turns a tiny_http request into a [`RequestHead`] and a body, asks this module
+//! what to do, and does it. Everything here can be tested with plain values.
+//!
+//! Left out here: the GET stream (405 until the streams issue) and resuming with `Last-Event-ID`.
+
+use crate::config::Config;
+use crate::dispatch::{dispatch, Outcome};
+use crate::framing::{self, Framing};
+use crate::jsonrpc::{self, ErrorObject, Message, RequestId, INTERNAL_ERROR};
+use crate::rejection::Rejection;
+use crate::security::{is_loopback_host, Policy};
+use crate::session::{Session, SessionStore};
+use crate::stream::{Stop, Stream};
+use crate::tools::Call;
+use crate::wire::{is_supported_version, MCP_PATH, MIME_JSON};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The parts of an HTTP request the rules look at.
+#[derive(Debug, Clone, Default)]
+pub struct RequestHead {
+    pub method: String,
+    /// The path without the query string.
+    pub path: String,
+    /// An HTTP/1.0 client cannot read a chunked stream, so it gets one JSON object.
+    pub http_1_0: bool,
+    pub headers: Vec<(String, String)>,
+}
+
+impl RequestHead {
+    /// The first value of a header; names are compared case-insensitively, as HTTP says.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// A header that must not appear twice with different values (a session id, a version).
+    fn single_header(&self, name: &str) -> Result<Option<&str>, Rejection> {
+        let mut values = self
+            .headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name));
+        let first = values.next().map(|(_, v)| v.as_str());
+        if values.any(|(_, v)| Some(v.as_str()) != first) {
+            return Err(Rejection::BadRequest(format!("conflicting {name} headers")));
+        }
+        Ok(first)
+    }
+}
+
+/// What the HTTP module must send for a POST.
+#[derive(Debug)]
+pub enum Reply {
+    /// 202 Accepted, no body.
+    Accepted,
+    /// One message, framed as the client asked; `session_id` is set on the initialize response.
+    Message {
+        framing: Framing,
+        message: Message,
+        session_id: Option<String>,
+    },
+    /// A tool call: start `job` on its own thread and stream `job.stream` to the client.
+    Stream { framing: Framing, job: Job },
+}
+
+/// A tool call waiting for a thread to run on.
+#[derive(Debug)]
+pub struct Job {
+    pub id: RequestId,
+    pub call: Call,
+    pub stream: Arc<Stream>,
+    pub session: Option<Arc<Session>>,
+    pub step_delay: Duration,
+}
+
+impl Job {
+    /// Run the tool, then put its final response in the stream's log. Blocks for the tool's time.
+    pub fn run(self) {
+        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.call
+                .run(self.id.clone(), self.step_delay, self.stream.as_ref())
+        }));
+        let last = match run {
+            Ok(Some(response)) => Some(response),
+            Ok(None) => None, // cancelled or abandoned: no response is sent
+            // A bug in a tool must not leave the client waiting forever.
+            Err(_) => Some(Message::error(
+                Some(self.id.clone()),
+                ErrorObject::new(INTERNAL_ERROR, "Internal error: the tool failed"),
+            )),
+        };
+        if let Some(message) = last {
+            let _ = self.stream.push(message.to_line(), true);
+        }
+        if let Some(session) = &self.session {
+            session.end_call(&self.id);
+        }
+    }
+}
+
+/// The endpoint's shared state: settings, security policy and sessions.
+#[derive(Debug)]
+pub struct Endpoint {
+    pub config: Config,
+    policy: Policy,
+    /// `None` with `--stateless`.
+    sessions: Option<SessionStore>,
+    next_stream_id: AtomicU64,
+}
+
+impl Endpoint {
+    pub fn new(config: Config) -> Endpoint {
+        let policy = Policy {
+            loopback_only: is_loopback_host(&config.host),
+            allowed_origins: config.allowed_origins.clone(),
+            auth_token: config.auth_token.clone(),
+        };
+        let sessions = (!config.stateless).then(|| SessionStore::new(config.session_idle_timeout));
+        Endpoint {
+            config,
+            policy,
+            sessions,
+            next_stream_id: AtomicU64::new(1),
+        }
+    }
+
+    /// Checks every request passes before anything else: path, security, method.
+    ///
+    /// # Errors
+    /// 404 for another path, 403 for a bad `Origin`/`Host`, 401 without the token, 405 for a
+    /// method the endpoint does not offer.
+    pub fn admit(&self, head: &RequestHead) -> Result<(), Rejection> {
+        if head.path != MCP_PATH {
+            return Err(Rejection::NotFound);
+        }
+        self.policy
+            .check_origin_and_host(head.header("host"), head.header("origin"))?;
+        self.policy.check_token(head.header("authorization"))?;
+        match head.method.as_str() {
+            "POST" | "GET" | "DELETE" => Ok(()),
+            _ => Err(Rejection::MethodNotAllowed("GET, POST, DELETE")),
+        }
+    }
+
+    /// Checks of a POST's headers, before its body is read.
+    ///
+    /// # Errors
+    /// 415 when the body is not declared as JSON, 406 when `Accept` allows nothing we produce.
+    pub fn check_post_head(&self, head: &RequestHead) -> Result<(), Rejection> {
+        let content_type = head.header("content-type").unwrap_or("");
+        let media = content_type.split(';').next().unwrap_or("").trim();
+        if !media.eq_ignore_ascii_case(MIME_JSON) {
+            return Err(Rejection::UnsupportedMediaType);
+        }
+        if !framing::acceptable(head.header("accept")) {
+            return Err(Rejection::NotAcceptable);
+        }
+        Ok(())
+    }
+
+    /// One POSTed message: what to answer.
+    ///
+    /// # Errors
+    /// Every refusal of §Sending Messages and §Session Management, as a [`Rejection`].
+    pub fn post(&self, head: &RequestHead, body: &[u8]) -> Result<Reply, Rejection> {
+        let message = jsonrpc::parse(body).map_err(Rejection::BadMessage)?;
+        // SPEC transports#protocol-version-header: "If the server receives a request with an invalid or unsupported MCP-Protocol-Version, it MUST respond with 400 Bad Request."
+        // Any supported value is accepted, even one that differs from the negotiated version: the
+        // conformance suite sends 2025-03-26 inside 2025-11-25 sessions.
+        if let Some(v) = head.single_header("mcp-protocol-version")? {
+            if !is_supported_version(v) {
+                return Err(Rejection::UnsupportedProtocolVersion(v.to_string()));
+            }
+        }
+        let is_initialize =
+            matches!(&message, Message::Request { method, .. } if method == "initialize");
+        let session = match &self.sessions {
+            Some(store) if !is_initialize => Some(self.find_session(store, head)?),
+            // Initialize starts a new session even if an old id came along: a client whose session
+            // got a 404 must re-initialize, and refusing would help nobody.
+            _ => None,
+        };
+        // An HTTP/1.0 client cannot read chunked streams: it gets one JSON object.
+        let accept = if head.http_1_0 {
+            Some(MIME_JSON)
+        } else {
+            head.header("accept")
+        };
+
+        match dispatch(message, self.config.page_size) {
+            // SPEC transports#sending-messages 4: "If the server accepts the input, the server MUST return HTTP status code 202 Accepted with no body."
+            Outcome::Accepted => Ok(Reply::Accepted),
+            Outcome::Cancel(id) => {
+                if let Some(stream) = session.as_ref().and_then(|s| s.call(&id)) {
+                    stream.stop(Stop::Cancelled);
+                }
+                Ok(Reply::Accepted)
+            }
+            Outcome::Reply(message) => {
+                let framing = framing::choose(accept, false).ok_or(Rejection::NotAcceptable)?;
+                Ok(Reply::Message {
+                    framing,
+                    message,
+                    session_id: None,
+                })
+            }
+            Outcome::Initialize {
+                reply,
+                protocol_version,
+                capabilities,
+            } => {
+                let framing = framing::choose(accept, false).ok_or(Rejection::NotAcceptable)?;
+                // SPEC transports#session-management: "A server using the Streamable HTTP transport MAY assign a session ID at initialization time, by including it in an MCP-Session-Id header on the HTTP response containing the InitializeResult."
+                let session_id = match &self.sessions {
+                    Some(store) => Some(
+                        store
+                            .create(protocol_version, capabilities)
+                            .map_err(|e| {
+                                Rejection::BadRequest(format!("no session could be made: {e}"))
+                            })?
+                            .id
+                            .clone(),
+                    ),
+                    None => None,
+                };
+                Ok(Reply::Message {
+                    framing,
+                    message: reply,
+                    session_id,
+                })
+            }
+            Outcome::Call { id, call } => {
+                let framing = framing::choose(accept, true).ok_or(Rejection::NotAcceptable)?;
+                let stream_id = self.next_stream_id.fetch_add(1, Ordering::Relaxed);
+                let stream = Arc::new(Stream::new(stream_id, self.config.max_stream_events));
+                if let Some(s) = &session {
+                    s.start_call(id.clone(), Arc::clone(&stream));
+                }
+                let step_delay = self.config.step_delay;
+                Ok(Reply::Stream {
+                    framing,
+                    job: Job {
+                        id,
+                        call,
+                        stream,
+                        session,
+                        step_delay,
+                    },
+                })
+            }
+        }
+    }
+
+    fn find_session(
+        &self,
+        store: &SessionStore,
+        head: &RequestHead,
+    ) -> Result<Arc<Session>, Rejection> {
+        // SPEC transports#session-management: "Servers that require a session ID SHOULD respond to requests that don't include an MCP-Session-Id header (other than initialization) with HTTP 400 Bad Request."
+        let id = head
+            .single_header("mcp-session-id")?
+            .ok_or(Rejection::MissingSession)?;
+        // SPEC transports#session-management: after a session is terminated the server "MUST respond to requests containing that session ID with HTTP 404 Not Found"
+        store.get(id).ok_or(Rejection::UnknownSession)
+    }
+
+    /// `DELETE /mcp`: end the session.
+    ///
+    /// # Errors
+    /// 405 when stateless (there is nothing to end), 400 without a session id, 404 when unknown.
+    pub fn delete(&self, head: &RequestHead) -> Result<(), Rejection> {
+        // SPEC transports#session-management: "The server MAY respond to this request with HTTP 405 Method Not Allowed"
+        let Some(store) = &self.sessions else {
+            return Err(Rejection::MethodNotAllowed("POST"));
+        };
+        let id = head
+            .single_header("mcp-session-id")?
+            .ok_or(Rejection::MissingSession)?;
+        if store.remove(id) {
+            Ok(())
+        } else {
+            Err(Rejection::UnknownSession)
+        }
+    }
+
+    /// `GET /mcp`: the server-to-client stream, which this server does not offer yet.
+    // SPEC transports#listening: "the server MUST either return Content-Type: text/event-stream in response to this HTTP GET, or else return HTTP 405 Method Not Allowed"
+    pub fn get(&self, _head: &RequestHead) -> Rejection {
+        if self.sessions.is_some() {
+            Rejection::MethodNotAllowed("POST, DELETE")
+        } else {
+            Rejection::MethodNotAllowed("POST")
+        }
+    }
+
+    /// Sessions alive now (for tests and the benchmark).
+    pub fn session_count(&self) -> usize {
+        self.sessions.as_ref().map_or(0, SessionStore::len)
+    }
+}

@@ -1,0 +1,8 @@
+//! The HTTP side of the server: the only code that touches tiny_http (`server.rs`) and the bytes of
+//! HTTP/1.1 responses we write ourselves (`response.rs`).
+//!
+//! Implements the I/O half of MCP 2025-11-25 `basic/transports` §Streamable HTTP; the rules live in
+//! `endpoint.rs`.
+
+pub mod response;
+pub mod server;

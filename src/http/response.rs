@@ -1,0 +1,124 @@
+//! The bytes of an HTTP/1.1 response, built by hand.
+//!
+//! Implements the response side of RFC 9112 (HTTP/1.1 message syntax) as far as we need it: a
+//! status line, headers, and a body that is either sized (`Content-Length`) or chunked
+//! (`Transfer-Encoding: chunked`, §7.1). Pure: it returns bytes; `server.rs` writes them.
+//!
+//! # Why not tiny_http's `Response`?
+//! SHARP EDGE (tiny_http 0.12): a `Response` with a streamed body goes through
+//! `chunked_transfer::Encoder`, which buffers 8 KiB before sending anything and never flushes per
+//! write. Our progress events (a few hundred bytes each) would all arrive together with the result.
+//! And a sized `Response` over ~1 KiB leaves in two writes, which on a keep-alive connection meets
+//! Nagle's algorithm and the client's delayed ACK: 40 ms per response. So we take the raw socket
+//! writer (`Request::into_writer`) and write each response, and each event, as one buffer.
+
+/// The reason phrase of the statuses we send.
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        202 => "Accepted",
+        204 => "No Content",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        406 => "Not Acceptable",
+        409 => "Conflict",
+        411 => "Length Required",
+        413 => "Payload Too Large",
+        415 => "Unsupported Media Type",
+        500 => "Internal Server Error",
+        503 => "Service Unavailable",
+        _ => "Unknown",
+    }
+}
+
+/// A complete response with a sized body: head and body in one buffer, for one write.
+pub fn sized(
+    status: u16,
+    headers: &[(&str, String)],
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Vec<u8> {
+    let mut out = status_and_headers(status, headers);
+    if let Some(ct) = content_type {
+        out.extend_from_slice(format!("Content-Type: {ct}\r\n").as_bytes());
+    }
+    // RFC 9110 §8.6: "A server MUST NOT send a Content-Length header field in any response with a
+    // status code of 1xx (Informational) or 204 (No Content)."
+    if status != 204 {
+        out.extend_from_slice(format!("Content-Length: {}\r\n", body.len()).as_bytes());
+    }
+    out.extend_from_slice(b"\r\n");
+    out.extend_from_slice(body);
+    out
+}
+
+/// The head of a streamed response. It is not sent alone: `server.rs` prepends it to the first
+/// event, so that the head never waits on its own for an ACK.
+pub fn stream_head(headers: &[(&str, String)], content_type: &str) -> Vec<u8> {
+    let mut out = status_and_headers(200, headers);
+    out.extend_from_slice(
+        format!(
+            "Content-Type: {content_type}\r\nCache-Control: no-cache\r\nX-Accel-Buffering: no\r\nTransfer-Encoding: chunked\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+fn status_and_headers(status: u16, headers: &[(&str, String)]) -> Vec<u8> {
+    let mut out = format!("HTTP/1.1 {status} {}\r\n", reason(status));
+    for (name, value) in headers {
+        out.push_str(&format!("{name}: {value}\r\n"));
+    }
+    out.into_bytes()
+}
+
+/// One chunk of a chunked body: size in hex, CRLF, data, CRLF.
+pub fn chunk(data: &[u8]) -> Vec<u8> {
+    let mut out = format!("{:x}\r\n", data.len()).into_bytes();
+    out.extend_from_slice(data);
+    out.extend_from_slice(b"\r\n");
+    out
+}
+
+/// The zero-size chunk that ends a chunked body (no trailers).
+pub const LAST_CHUNK: &[u8] = b"0\r\n\r\n";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sized_response_has_status_headers_length_and_body() {
+        let bytes = sized(202, &[], None, b"");
+        assert_eq!(bytes, b"HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n");
+        let bytes = sized(
+            200,
+            &[("Mcp-Session-Id", "abc".into())],
+            Some("application/json"),
+            b"{}",
+        );
+        let text = String::from_utf8(bytes).unwrap();
+        assert!(text.starts_with("HTTP/1.1 200 OK\r\nMcp-Session-Id: abc\r\n"));
+        assert!(text.ends_with("Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"));
+    }
+
+    #[test]
+    fn chunk_frames_data_with_hex_length() {
+        assert_eq!(
+            chunk(&[b'x'; 26]),
+            [b"1a\r\n".as_slice(), &[b'x'; 26], b"\r\n"].concat()
+        );
+    }
+
+    #[test]
+    fn stream_head_declares_chunked_event_stream() {
+        let text = String::from_utf8(stream_head(&[], "text/event-stream")).unwrap();
+        assert!(text.contains("Transfer-Encoding: chunked\r\n"));
+        assert!(text.contains("Content-Type: text/event-stream\r\n"));
+        assert!(text.ends_with("\r\n\r\n"));
+    }
+}

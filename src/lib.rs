@@ -1,0 +1,43 @@
+//! # streamable-mcp
+//!
+//! A teaching implementation of the Model Context Protocol's **Streamable HTTP** transport,
+//! revision [2025-11-25](https://modelcontextprotocol.io/specification/2025-11-25/basic/transports),
+//! negotiating down to 2025-06-18 and 2025-03-26. Synchronous, one thread per request, on
+//! `tiny_http` (server) and `ureq` (client). It is meant to be read; it is intentionally incomplete
+//! and not meant to be deployed.
+//!
+//! ## The chain of representations (one module per step)
+//! ```text
+//! bytes on a socket ──> http::server   (tiny_http: head, capped body)         the only tiny_http user
+//!                   ──> endpoint       (the transport's rules: status codes, sessions, framing)
+//!                   ──> jsonrpc        (bytes → Message: request / notification / response)
+//!                   ──> dispatch       (Message → Outcome: reply, accept, or a tool call)
+//!                   ──> tools          (a Call runs, reporting progress to an Outbox)
+//!                   ──> stream         (the call's messages, in a bounded log)
+//!                   ──> framing / sse / ndjson (Message → bytes, as Accept asked)
+//!                   ──> http::response (status line, headers, chunks) ──> socket
+//! ```
+//! Around them: `wire` (names and numbers), `rejection` (every refusal → HTTP status + JSON-RPC
+//! error), `session`, `security`, `mcp` (initialize and version negotiation), `config`.
+//!
+//! ## Left out, on purpose
+//! JSON-RPC batches (removed in 2025-06-18), OAuth authorization, resources, prompts, sampling,
+//! TLS. See `docs/spec-coverage.md` for every rule and where it is checked.
+
+#![forbid(unsafe_code)]
+
+pub mod config;
+pub mod dispatch;
+pub mod endpoint;
+pub mod framing;
+pub mod http;
+pub mod jsonrpc;
+pub mod mcp;
+pub mod ndjson;
+pub mod rejection;
+pub mod security;
+pub mod session;
+pub mod sse;
+pub mod stream;
+pub mod tools;
+pub mod wire;

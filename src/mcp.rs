@@ -1,0 +1,129 @@
+//! The MCP lifecycle payloads: `initialize` and its version negotiation.
+//!
+//! Implements MCP 2025-11-25 `basic/lifecycle` §Initialization and §Version Negotiation: the client
+//! proposes a `protocolVersion`; if we support it we answer with the same one, otherwise with our
+//! latest, and the client decides whether it can live with that. The answer declares our
+//! capabilities, `serverInfo` and `instructions`.
+//!
+//! Left out: `icons`, `websiteUrl`, the `tasks` capability (2025-11-25 additions we do not use).
+
+use crate::jsonrpc::{ErrorObject, INVALID_PARAMS};
+use crate::wire::{is_supported_version, LATEST_PROTOCOL_VERSION};
+use serde_json::{json, Value};
+
+/// Who we are, as `serverInfo` says it.
+pub const SERVER_NAME: &str = "weather-server";
+pub const SERVER_TITLE: &str = "Weather (streamable-mcp teaching server)";
+
+/// The parts of `initialize` params we use.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InitializeParams {
+    pub protocol_version: String,
+    pub capabilities: Value,
+    pub client_name: String,
+}
+
+impl InitializeParams {
+    /// Read `initialize` params.
+    ///
+    /// # Errors
+    /// `-32602` when `protocolVersion` is missing or not a string, or `capabilities` is not an
+    /// object: the request is malformed, which is different from proposing an unknown version.
+    pub fn from_params(params: Option<&Value>) -> Result<InitializeParams, ErrorObject> {
+        let bad = |why: &str| {
+            ErrorObject::new(
+                INVALID_PARAMS,
+                format!("Invalid params for initialize: {why}"),
+            )
+        };
+        let params = params.ok_or_else(|| bad("params are required"))?;
+        let protocol_version = params
+            .get("protocolVersion")
+            .and_then(Value::as_str)
+            .ok_or_else(|| bad("\"protocolVersion\" must be a string"))?;
+        let capabilities = params
+            .get("capabilities")
+            .cloned()
+            .unwrap_or_else(|| json!({}));
+        if !capabilities.is_object() {
+            return Err(bad("\"capabilities\" must be an object"));
+        }
+        let client_name = params
+            .pointer("/clientInfo/name")
+            .and_then(Value::as_str)
+            .unwrap_or("unknown client")
+            .to_string();
+        Ok(InitializeParams {
+            protocol_version: protocol_version.to_string(),
+            capabilities,
+            client_name,
+        })
+    }
+}
+
+/// The version we answer with.
+// SPEC lifecycle#version-negotiation: "If the server supports the requested protocol version, it MUST respond with the same version. Otherwise, the server MUST respond with another protocol version it supports."
+pub fn negotiate(requested: &str) -> &'static str {
+    crate::wire::SUPPORTED_PROTOCOL_VERSIONS
+        .iter()
+        .find(|v| **v == requested)
+        .copied()
+        .filter(|v| is_supported_version(v))
+        .unwrap_or(LATEST_PROTOCOL_VERSION)
+}
+
+/// The `InitializeResult` for a negotiated version.
+pub fn initialize_result(protocol_version: &str) -> Value {
+    json!({
+        "protocolVersion": protocol_version,
+        "capabilities": {
+            "tools": { "listChanged": false }
+        },
+        "serverInfo": {
+            "name": SERVER_NAME,
+            "title": SERVER_TITLE,
+            "version": env!("CARGO_PKG_VERSION")
+        },
+        "instructions": "Call get_weather with a city name (for example Hangzhou or Zürich) to get the current \
+    weather from an offline data set. Send params._meta.progressToken to watch the lookup progress; \
+    list_cities names every city the server knows."
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn supported_version_is_echoed() {
+        assert_eq!(negotiate("2025-06-18"), "2025-06-18");
+        assert_eq!(negotiate("2025-03-26"), "2025-03-26");
+    }
+
+    #[test]
+    fn unknown_version_gets_our_latest() {
+        assert_eq!(negotiate("2024-11-05"), LATEST_PROTOCOL_VERSION);
+        assert_eq!(negotiate("banana"), LATEST_PROTOCOL_VERSION);
+    }
+
+    #[test]
+    fn initialize_params_require_a_string_protocol_version() {
+        let err = InitializeParams::from_params(Some(&json!({"protocolVersion": 5}))).unwrap_err();
+        assert_eq!(err.code, INVALID_PARAMS);
+        assert!(InitializeParams::from_params(None).is_err());
+        let ok = InitializeParams::from_params(Some(
+            &json!({"protocolVersion": "x", "clientInfo": {"name": "c"}}),
+        ))
+        .unwrap();
+        assert_eq!(ok.client_name, "c");
+    }
+
+    #[test]
+    fn result_declares_tools_server_info_and_instructions() {
+        let r = initialize_result("2025-11-25");
+        assert!(r["capabilities"]["tools"].is_object());
+        assert_eq!(r["serverInfo"]["name"], SERVER_NAME);
+        assert!(r["serverInfo"]["title"].is_string() && r["serverInfo"]["version"].is_string());
+        assert!(r["instructions"].as_str().unwrap().contains("get_weather"));
+    }
+}

@@ -1,0 +1,216 @@
+//! Every way the endpoint can refuse a request, and the one function that turns a refusal into an
+//! HTTP status and a JSON-RPC error.
+//!
+//! Implements the error statuses of MCP 2025-11-25 `basic/transports` (400, 403, 404, 405) and the
+//! ones the spec leaves to us but the official SDKs agree on (401, 406, 413, 415, 503). The body of
+//! every refusal is a JSON-RPC error response, "without id" where the request's id is unknown, as
+//! the spec allows for 403.
+//!
+//! # Why one enum for the whole endpoint?
+//! Each check (`security`, `session`, the POST rules) returns `Result<_, Rejection>` and the handler
+//! uses `?`. The status table then lives in exactly one place, [`Rejection::status`], instead of
+//! being decided again at every `return`.
+
+use crate::jsonrpc::{ErrorObject, Message, ParseError, RequestId, INVALID_REQUEST};
+
+/// JSON-RPC code for transport-level refusals that JSON-RPC has no code for. The range
+/// -32000..-32099 is "reserved for implementation-defined server errors"; the TypeScript SDK uses
+/// -32000 the same way, and -32001 for "session not found".
+pub const TRANSPORT_ERROR: i64 = -32000;
+pub const SESSION_NOT_FOUND: i64 = -32001;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rejection {
+    /// The body is not a JSON-RPC message.
+    BadMessage(ParseError),
+    /// A request other than `initialize` arrived without `Mcp-Session-Id`.
+    MissingSession,
+    /// The session id is unknown, expired or deleted.
+    UnknownSession,
+    /// `MCP-Protocol-Version` names a revision we do not speak.
+    UnsupportedProtocolVersion(String),
+    /// `initialize` arrived with a session id, or a second time in a session.
+    AlreadyInitialized,
+    /// A well-formed request that breaks a transport rule (the text says which).
+    BadRequest(String),
+    /// Missing or wrong bearer token.
+    Unauthorized,
+    /// `Origin` or `Host` is not allowed (DNS rebinding protection).
+    Forbidden(String),
+    /// A path other than the MCP endpoint.
+    NotFound,
+    /// An HTTP method the endpoint does not offer; carries the value of the `Allow` header.
+    MethodNotAllowed(&'static str),
+    /// The `Accept` header allows none of the framings we can produce.
+    NotAcceptable,
+    /// The GET stream of this session is already open.
+    Conflict(String),
+    /// A POST without `Content-Length` or `Transfer-Encoding`.
+    LengthRequired,
+    /// The body is larger than the cap.
+    PayloadTooLarge,
+    /// The request body is not `application/json`.
+    UnsupportedMediaType,
+    /// Too many requests in flight; carries the `Retry-After` seconds.
+    Overloaded(u32),
+}
+
+impl Rejection {
+    /// The HTTP status of each refusal. This is the table.
+    ///
+    /// | status | when |
+    /// |---|---|
+    /// | 400 | bad JSON-RPC, missing session id, unsupported `MCP-Protocol-Version`, other rule breaks |
+    /// | 401 | missing or wrong bearer token |
+    /// | 403 | `Origin` / `Host` not allowed |
+    /// | 404 | unknown session, or not the MCP path |
+    /// | 405 | HTTP method not offered (with `Allow`) |
+    /// | 406 | `Accept` allows no framing we produce |
+    /// | 409 | a second GET stream for one session |
+    /// | 411 | POST without a body length |
+    /// | 413 | body over 1 MiB |
+    /// | 415 | body not `application/json` |
+    /// | 503 | too many requests in flight (with `Retry-After`) |
+    pub fn status(&self) -> u16 {
+        match self {
+            Rejection::BadMessage(_)
+            | Rejection::MissingSession
+            | Rejection::UnsupportedProtocolVersion(_)
+            | Rejection::AlreadyInitialized
+            | Rejection::BadRequest(_) => 400,
+            Rejection::Unauthorized => 401,
+            Rejection::Forbidden(_) => 403,
+            Rejection::UnknownSession | Rejection::NotFound => 404,
+            Rejection::MethodNotAllowed(_) => 405,
+            Rejection::NotAcceptable => 406,
+            Rejection::Conflict(_) => 409,
+            Rejection::LengthRequired => 411,
+            Rejection::PayloadTooLarge => 413,
+            Rejection::UnsupportedMediaType => 415,
+            Rejection::Overloaded(_) => 503,
+        }
+    }
+
+    /// The JSON-RPC error that goes in the body.
+    pub fn to_error_object(&self) -> ErrorObject {
+        let (code, message) = match self {
+            Rejection::BadMessage(e) => return e.to_error_object(),
+            Rejection::MissingSession => (
+                TRANSPORT_ERROR,
+                "Bad Request: Mcp-Session-Id header is required (send initialize first)".to_string(),
+            ),
+            Rejection::UnknownSession => (
+                SESSION_NOT_FOUND,
+                "Session not found: it expired or was deleted; send a new initialize without Mcp-Session-Id".to_string(),
+            ),
+            Rejection::UnsupportedProtocolVersion(v) => (
+                INVALID_REQUEST,
+                format!(
+                    "Bad Request: unsupported MCP-Protocol-Version {v:?} (supported: {})",
+                    crate::wire::SUPPORTED_PROTOCOL_VERSIONS.join(", ")
+                ),
+            ),
+            Rejection::AlreadyInitialized => (
+                INVALID_REQUEST,
+                "Invalid Request: initialize must not carry Mcp-Session-Id (the session is already initialized)".to_string(),
+            ),
+            Rejection::BadRequest(why) => (INVALID_REQUEST, format!("Bad Request: {why}")),
+            Rejection::Unauthorized => (
+                TRANSPORT_ERROR,
+                "Unauthorized: send Authorization: Bearer <token>".to_string(),
+            ),
+            Rejection::Forbidden(why) => (TRANSPORT_ERROR, format!("Forbidden: {why}")),
+            Rejection::NotFound => (
+                TRANSPORT_ERROR,
+                format!("Not Found: the MCP endpoint is {}", crate::wire::MCP_PATH),
+            ),
+            Rejection::MethodNotAllowed(allow) => (
+                TRANSPORT_ERROR,
+                format!("Method Not Allowed: use {allow}"),
+            ),
+            Rejection::NotAcceptable => (
+                TRANSPORT_ERROR,
+                "Not Acceptable: Accept must allow application/json, text/event-stream or application/x-ndjson".to_string(),
+            ),
+            Rejection::Conflict(why) => (TRANSPORT_ERROR, format!("Conflict: {why}")),
+            Rejection::LengthRequired => (
+                TRANSPORT_ERROR,
+                "Length Required: send Content-Length or Transfer-Encoding: chunked".to_string(),
+            ),
+            Rejection::PayloadTooLarge => (
+                TRANSPORT_ERROR,
+                format!("Payload Too Large: the limit is {} bytes", crate::wire::MAX_BODY_BYTES),
+            ),
+            Rejection::UnsupportedMediaType => (
+                TRANSPORT_ERROR,
+                "Unsupported Media Type: Content-Type must be application/json".to_string(),
+            ),
+            Rejection::Overloaded(_) => (
+                TRANSPORT_ERROR,
+                "Service Unavailable: too many requests in flight, retry later".to_string(),
+            ),
+        };
+        ErrorObject::new(code, message)
+    }
+
+    /// Extra response headers this refusal needs.
+    pub fn headers(&self) -> Vec<(&'static str, String)> {
+        match self {
+            Rejection::MethodNotAllowed(allow) => vec![("Allow", allow.to_string())],
+            Rejection::Overloaded(secs) => vec![("Retry-After", secs.to_string())],
+            Rejection::Unauthorized => {
+                vec![("WWW-Authenticate", "Bearer realm=\"mcp\"".to_string())]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The whole answer: status, extra headers and the JSON-RPC error body. The one place where a
+    /// refusal becomes bytes-to-be; the HTTP module only writes them.
+    pub fn to_response(&self) -> (u16, Vec<(&'static str, String)>, Message) {
+        let id: Option<RequestId> = match self {
+            Rejection::BadMessage(e) => e.id(),
+            _ => None,
+        };
+        (
+            self.status(),
+            self.headers(),
+            Message::error(id, self.to_error_object()),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jsonrpc::PARSE_ERROR;
+
+    #[test]
+    fn parse_error_maps_to_400_and_32700() {
+        let r = Rejection::BadMessage(ParseError::NotJson("x".into()));
+        let (status, _, body) = r.to_response();
+        assert_eq!(status, 400);
+        assert_eq!(body.to_json()["error"]["code"], PARSE_ERROR);
+    }
+
+    #[test]
+    fn refusals_carry_the_headers_the_status_requires() {
+        assert_eq!(
+            Rejection::MethodNotAllowed("GET, POST").headers()[0].0,
+            "Allow"
+        );
+        assert_eq!(
+            Rejection::Overloaded(1).headers()[0],
+            ("Retry-After", "1".to_string())
+        );
+        assert_eq!(Rejection::Unauthorized.headers()[0].0, "WWW-Authenticate");
+    }
+
+    #[test]
+    fn unknown_session_is_404_with_session_not_found_code() {
+        let (status, _, body) = Rejection::UnknownSession.to_response();
+        assert_eq!(status, 404);
+        assert_eq!(body.to_json()["error"]["code"], SESSION_NOT_FOUND);
+        assert!(body.to_json()["id"].is_null());
+    }
+}

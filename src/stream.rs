@@ -1,0 +1,304 @@
+//! A stream: the messages one call produces, kept in a bounded log that a connection reads.
+//!
+//! Implements the server side of MCP 2025-11-25 `basic/transports` §Sending Messages #6 (an SSE
+//! stream may carry requests and notifications before the response) and prepares §Resumability:
+//! every message gets a sequence number, so an SSE event id `"<stream>-<seq>"` is unique within the
+//! server (hence within the session) and names its stream.
+//!
+//! # Why a log and not a channel?
+//! With a channel the tool would write straight to one connection, and the messages would die with
+//! it. With a log the producer (the tool's worker thread) and the reader (whichever HTTP connection
+//! is attached right now) are decoupled: a reader can fall behind, go away, or, later, come back
+//! with `Last-Event-ID` and read again from where it stopped. That is the transport's promise.
+//!
+//! Left out here: replay to a *new* connection (the resumability issue builds it on [`Stream::next_after`]).
+
+use std::collections::VecDeque;
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// Why a stream stopped early.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// The client sent `notifications/cancelled`.
+    Cancelled,
+    /// Nobody can ever read the rest (the connection is gone and the stream cannot be resumed).
+    Abandoned,
+}
+
+/// What a reader gets from [`Stream::next_after`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Next {
+    /// The message with sequence number `seq`; `last` when it is the call's final response.
+    Event { seq: u64, line: String, last: bool },
+    /// Nothing new within the timeout: time for a heartbeat.
+    Idle,
+    /// The final message was already read: the stream is complete.
+    Done,
+    /// The stream stopped before its final message.
+    Stopped(Stop),
+    /// The wanted message was dropped from the bounded log.
+    Evicted,
+}
+
+#[derive(Debug)]
+struct State {
+    /// (seq, compact JSON line), oldest first.
+    events: VecDeque<(u64, String)>,
+    /// The sequence number the next message will get. 0 is the priming event's, so messages
+    /// start at 1.
+    next_seq: u64,
+    /// Set once the final response is in the log.
+    final_seq: Option<u64>,
+    stop: Option<Stop>,
+}
+
+#[derive(Debug)]
+pub struct Stream {
+    id: u64,
+    max_events: usize,
+    state: Mutex<State>,
+    changed: Condvar,
+}
+
+impl Stream {
+    pub fn new(id: u64, max_events: usize) -> Stream {
+        Stream {
+            id,
+            max_events: max_events.max(1),
+            state: Mutex::new(State {
+                events: VecDeque::new(),
+                next_seq: 1,
+                final_seq: None,
+                stop: None,
+            }),
+            changed: Condvar::new(),
+        }
+    }
+
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// The SSE event id of message `seq`: it names the stream, so a `Last-Event-ID` leads back here.
+    pub fn event_id(&self, seq: u64) -> String {
+        format!("{}-{}", self.id, seq)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding this lock leaves a log that is still consistent (every change is
+        // one push or one flag), so we keep going instead of poisoning every later reader.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Append a message; `last` marks the call's final response.
+    ///
+    /// # Errors
+    /// [`Stop`] when the stream was cancelled or abandoned: the producer should stop working.
+    pub fn push(&self, line: String, last: bool) -> Result<u64, Stop> {
+        let mut s = self.lock();
+        if let Some(stop) = s.stop {
+            return Err(stop);
+        }
+        let seq = s.next_seq;
+        s.next_seq += 1;
+        s.events.push_back((seq, line));
+        if last {
+            s.final_seq = Some(seq);
+        }
+        // Bounded: a producer far ahead of its reader cannot grow memory without limit. What
+        // falls off the front is gone; a reader that wanted it gets `Next::Evicted`.
+        while s.events.len() > self.max_events {
+            s.events.pop_front();
+        }
+        drop(s);
+        self.changed.notify_all();
+        Ok(seq)
+    }
+
+    /// Stop the stream: the producer's next `push` or `pause` fails, readers see `Stopped`.
+    /// A stream that already completed stays complete.
+    pub fn stop(&self, why: Stop) {
+        let mut s = self.lock();
+        if s.final_seq.is_none() && s.stop.is_none() {
+            s.stop = Some(why);
+        }
+        drop(s);
+        self.changed.notify_all();
+    }
+
+    pub fn stopped(&self) -> Option<Stop> {
+        self.lock().stop
+    }
+
+    /// Sleep for `d` on behalf of the producer, waking early if the stream is stopped.
+    ///
+    /// # Errors
+    /// [`Stop`] when the stream was stopped before or during the pause.
+    pub fn pause(&self, d: Duration) -> Result<(), Stop> {
+        let deadline = Instant::now() + d;
+        let mut s = self.lock();
+        loop {
+            if let Some(stop) = s.stop {
+                return Err(stop);
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Ok(());
+            }
+            s = self
+                .changed
+                .wait_timeout(s, deadline - now)
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .0;
+        }
+    }
+
+    /// The first message with a sequence number ≥ `wanted`, waiting up to `timeout` for it.
+    pub fn next_after(&self, wanted: u64, timeout: Duration) -> Next {
+        let deadline = Instant::now() + timeout;
+        let mut s = self.lock();
+        loop {
+            if let Some(final_seq) = s.final_seq {
+                if wanted > final_seq {
+                    return Next::Done;
+                }
+            }
+            if let Some(&(first, _)) = s.events.front() {
+                if wanted < first {
+                    return Next::Evicted;
+                }
+                if let Some((seq, line)) = s.events.get((wanted - first) as usize) {
+                    return Next::Event {
+                        seq: *seq,
+                        line: line.clone(),
+                        last: s.final_seq == Some(*seq),
+                    };
+                }
+            }
+            if let Some(stop) = s.stop {
+                return Next::Stopped(stop);
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Next::Idle;
+            }
+            s = self
+                .changed
+                .wait_timeout(s, deadline - now)
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .0;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::thread;
+
+    const NOW: Duration = Duration::from_millis(0);
+
+    #[test]
+    fn reader_gets_messages_in_order_then_done() {
+        let s = Stream::new(1, 16);
+        s.push("a".into(), false).unwrap();
+        s.push("b".into(), true).unwrap();
+        assert_eq!(
+            s.next_after(1, NOW),
+            Next::Event {
+                seq: 1,
+                line: "a".into(),
+                last: false
+            }
+        );
+        assert_eq!(
+            s.next_after(2, NOW),
+            Next::Event {
+                seq: 2,
+                line: "b".into(),
+                last: true
+            }
+        );
+        assert_eq!(s.next_after(3, NOW), Next::Done);
+    }
+
+    #[test]
+    fn quiet_stream_reports_idle_for_heartbeats() {
+        let s = Stream::new(1, 16);
+        assert_eq!(s.next_after(1, Duration::from_millis(10)), Next::Idle);
+    }
+
+    #[test]
+    fn reader_wakes_when_producer_pushes() {
+        let s = Arc::new(Stream::new(1, 16));
+        let producer = Arc::clone(&s);
+        let t = thread::spawn(move || {
+            thread::sleep(Duration::from_millis(20));
+            producer.push("late".into(), true).unwrap();
+        });
+        let next = s.next_after(1, Duration::from_secs(5));
+        assert_eq!(
+            next,
+            Next::Event {
+                seq: 1,
+                line: "late".into(),
+                last: true
+            }
+        );
+        t.join().unwrap();
+    }
+
+    #[test]
+    fn stopped_stream_refuses_pushes_and_wakes_a_pausing_producer() {
+        let s = Arc::new(Stream::new(1, 16));
+        let stopper = Arc::clone(&s);
+        let t = thread::spawn(move || {
+            thread::sleep(Duration::from_millis(20));
+            stopper.stop(Stop::Cancelled);
+        });
+        let started = Instant::now();
+        assert_eq!(s.pause(Duration::from_secs(30)), Err(Stop::Cancelled));
+        assert!(started.elapsed() < Duration::from_secs(10));
+        assert_eq!(s.push("x".into(), false), Err(Stop::Cancelled));
+        assert_eq!(s.next_after(1, NOW), Next::Stopped(Stop::Cancelled));
+        t.join().unwrap();
+    }
+
+    #[test]
+    fn log_is_bounded_and_reports_evicted_messages() {
+        let s = Stream::new(1, 2);
+        for i in 0..5 {
+            s.push(format!("m{i}"), false).unwrap();
+        }
+        assert_eq!(s.next_after(1, NOW), Next::Evicted);
+        assert_eq!(
+            s.next_after(4, NOW),
+            Next::Event {
+                seq: 4,
+                line: "m3".into(),
+                last: false
+            }
+        );
+    }
+
+    #[test]
+    fn completed_stream_ignores_a_late_stop() {
+        let s = Stream::new(1, 4);
+        s.push("r".into(), true).unwrap();
+        s.stop(Stop::Abandoned);
+        assert_eq!(s.stopped(), None);
+        assert!(matches!(
+            s.next_after(1, NOW),
+            Next::Event { last: true, .. }
+        ));
+    }
+
+    #[test]
+    fn event_id_names_the_stream() {
+        assert_eq!(Stream::new(42, 1).event_id(3), "42-3");
+    }
+}

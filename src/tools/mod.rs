@@ -1,0 +1,317 @@
+//! Tools: what the server offers through `tools/list` and runs through `tools/call`.
+//!
+//! Implements MCP 2025-11-25 `server/tools` §Listing Tools (with cursor pagination from
+//! `server/utilities/pagination`), §Calling Tools, §Tool Result (text `content`, `structuredContent`
+//! matching `outputSchema`, `isError`), and `basic/utilities/progress` for progress notifications.
+//! Tools know nothing about HTTP: they report progress to an [`Outbox`], which the server backs
+//! with a [`Stream`] and a unit test backs with a `Vec`.
+//!
+//! Left out: `icons`, `execution.taskSupport`, `resource_link` content, list-changed notifications.
+
+pub mod weather;
+pub mod weather_data;
+
+use crate::jsonrpc::{ErrorObject, Message, RequestId, INVALID_PARAMS};
+use crate::stream::{Stop, Stream};
+use serde_json::{json, Map, Value};
+use std::time::Duration;
+
+/// Where a running tool sends the messages it makes before its result.
+///
+/// # Why a trait?
+/// It is the one seam between tools and transport: the server hands a tool a [`Stream`], tests hand
+/// it a recorder, and the tool cannot tell. (It is the only trait in the crate.)
+pub trait Outbox {
+    /// Send a notification (or, later, a request) to the client on the call's stream.
+    fn send(&self, message: Message) -> Result<(), Stop>;
+    /// Wait, waking early if the call is cancelled or abandoned.
+    fn pause(&self, d: Duration) -> Result<(), Stop>;
+}
+
+impl Outbox for Stream {
+    fn send(&self, message: Message) -> Result<(), Stop> {
+        self.push(message.to_line(), false).map(|_| ())
+    }
+
+    fn pause(&self, d: Duration) -> Result<(), Stop> {
+        Stream::pause(self, d)
+    }
+}
+
+/// What a tool gets while it runs.
+pub struct Context<'a> {
+    /// The request's `params._meta.progressToken`, echoed exactly (string or number).
+    pub progress_token: Option<Value>,
+    /// How long one simulated step of work takes (`--step-delay-ms`).
+    pub step_delay: Duration,
+    pub outbox: &'a dyn Outbox,
+}
+
+impl Context<'_> {
+    /// Report progress, if the client asked for it by sending a progress token.
+    // SPEC progress: "The progress value MUST increase with each notification, even if the total is unknown."
+    // (Each tool passes strictly increasing steps; see the weather tool's tests.)
+    pub fn progress(&self, progress: u32, total: u32, message: &str) -> Result<(), Stop> {
+        let Some(token) = &self.progress_token else {
+            return Ok(());
+        };
+        self.outbox.send(Message::notification(
+            "notifications/progress",
+            json!({ "progressToken": token, "progress": progress, "total": total, "message": message }),
+        ))
+    }
+
+    /// One step of (simulated) work.
+    pub fn step(&self) -> Result<(), Stop> {
+        self.outbox.pause(self.step_delay)
+    }
+}
+
+/// A tool's answer: text for the model, structured data for programs, and whether it failed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolResult {
+    pub text: String,
+    pub structured: Option<Value>,
+    pub is_error: bool,
+}
+
+impl ToolResult {
+    pub fn ok(text: String, structured: Value) -> ToolResult {
+        ToolResult {
+            text,
+            structured: Some(structured),
+            is_error: false,
+        }
+    }
+
+    /// A failure the model should see and may correct (bad input, unknown city): a *result* with
+    /// `isError`, not a JSON-RPC error.
+    // SPEC tools#error-handling (2025-11-25): input validation errors are reported "in the tool result" with isError
+    pub fn error(text: String) -> ToolResult {
+        ToolResult {
+            text,
+            structured: None,
+            is_error: true,
+        }
+    }
+
+    pub fn to_json(&self) -> Value {
+        let mut r =
+            json!({ "content": [{ "type": "text", "text": self.text }], "isError": self.is_error });
+        if let Some(s) = &self.structured {
+            r["structuredContent"] = s.clone();
+        }
+        r
+    }
+}
+
+/// One tool: its description for `tools/list` and the function that runs it.
+pub struct Tool {
+    pub name: &'static str,
+    pub title: &'static str,
+    pub description: &'static str,
+    pub input_schema: fn() -> Value,
+    pub output_schema: fn() -> Value,
+    pub read_only: bool,
+    pub run: fn(&Map<String, Value>, &Context) -> Result<ToolResult, Stop>,
+}
+
+impl Tool {
+    /// The tool as `tools/list` shows it.
+    pub fn describe(&self) -> Value {
+        json!({
+            "name": self.name,
+            "title": self.title,
+            "description": self.description,
+            "inputSchema": (self.input_schema)(),
+            "outputSchema": (self.output_schema)(),
+            "annotations": { "title": self.title, "readOnlyHint": self.read_only, "openWorldHint": false }
+        })
+    }
+}
+
+// LAB: add a tool. Write it in its own file next to weather.rs and list it here.
+/// Every tool the server offers, in `tools/list` order.
+pub static TOOLS: &[Tool] = &[weather::GET_WEATHER, weather::LIST_CITIES];
+
+pub fn find(name: &str) -> Option<&'static Tool> {
+    TOOLS.iter().find(|t| t.name == name)
+}
+
+/// One page of `tools/list`.
+///
+/// The cursor is opaque to clients; ours is the index of the page's first tool, written as text.
+/// A production server whose list can change between pages would put a version in it too.
+///
+/// # Errors
+/// `-32602` for a cursor we did not make.
+// SPEC pagination: "Invalid cursors SHOULD result in an error with code -32602 (Invalid params)."
+pub fn list_page(params: Option<&Value>, page_size: usize) -> Result<Value, ErrorObject> {
+    let start = match params.and_then(|p| p.get("cursor")) {
+        None | Some(Value::Null) => 0,
+        Some(cursor) => cursor
+            .as_str()
+            .and_then(|c| c.strip_prefix("tools:"))
+            .and_then(|n| n.parse::<usize>().ok())
+            .filter(|&n| n > 0 && n < TOOLS.len())
+            .ok_or_else(|| {
+                ErrorObject::new(
+                    INVALID_PARAMS,
+                    format!("Invalid params: unknown cursor {cursor}"),
+                )
+            })?,
+    };
+    let end = (start + page_size.max(1)).min(TOOLS.len());
+    let mut page =
+        json!({ "tools": TOOLS[start..end].iter().map(Tool::describe).collect::<Vec<_>>() });
+    if end < TOOLS.len() {
+        page["nextCursor"] = json!(format!("tools:{end}"));
+    }
+    Ok(page)
+}
+
+/// A checked `tools/call` request, ready to run.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub tool: &'static Tool,
+    pub arguments: Map<String, Value>,
+    pub progress_token: Option<Value>,
+}
+
+impl std::fmt::Debug for Tool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Tool({})", self.name)
+    }
+}
+
+impl Call {
+    /// Read `tools/call` params.
+    ///
+    /// # Errors
+    /// `-32602` for an unknown tool or malformed params. Bad *argument values* are not errors
+    /// here: the tool reports them as an `isError` result.
+    pub fn from_params(params: Option<&Value>) -> Result<Call, ErrorObject> {
+        let bad = |why: String| ErrorObject::new(INVALID_PARAMS, format!("Invalid params: {why}"));
+        let params = params.ok_or_else(|| bad("tools/call needs params".into()))?;
+        let name = params
+            .get("name")
+            .and_then(Value::as_str)
+            .ok_or_else(|| bad("\"name\" must be a string".into()))?;
+        // SPEC tools#error-handling: unknown tools are a protocol error (-32602)
+        let tool = find(name)
+            .ok_or_else(|| ErrorObject::new(INVALID_PARAMS, format!("Unknown tool: {name}")))?;
+        let arguments = match params.get("arguments") {
+            None | Some(Value::Null) => Map::new(),
+            Some(Value::Object(m)) => m.clone(),
+            Some(_) => return Err(bad("\"arguments\" must be an object".into())),
+        };
+        // SPEC progress: "Progress tokens MUST be a string or integer value"
+        let progress_token = match params.pointer("/_meta/progressToken") {
+            None | Some(Value::Null) => None,
+            Some(t @ Value::String(_)) => Some(t.clone()),
+            Some(t @ Value::Number(n)) if n.is_i64() || n.is_u64() => Some(t.clone()),
+            Some(_) => {
+                return Err(bad(
+                    "\"_meta.progressToken\" must be a string or an integer".into(),
+                ))
+            }
+        };
+        Ok(Call {
+            tool,
+            arguments,
+            progress_token,
+        })
+    }
+
+    /// Run the call and build its final response. `None` when it was stopped (cancelled or
+    /// abandoned), because then no response is sent.
+    pub fn run(&self, id: RequestId, step_delay: Duration, outbox: &dyn Outbox) -> Option<Message> {
+        let cx = Context {
+            progress_token: self.progress_token.clone(),
+            step_delay,
+            outbox,
+        };
+        let result = (self.tool.run)(&self.arguments, &cx).ok()?;
+        Some(Message::result(id, result.to_json()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jsonrpc::INVALID_PARAMS;
+
+    #[test]
+    fn unknown_tool_is_invalid_params_32602() {
+        let err = Call::from_params(Some(&json!({"name": "nope"}))).unwrap_err();
+        assert_eq!(err.code, INVALID_PARAMS);
+        assert!(err.message.contains("nope"));
+    }
+
+    #[test]
+    fn progress_token_must_be_string_or_integer() {
+        let ok = Call::from_params(Some(
+            &json!({"name": "get_weather", "_meta": {"progressToken": 7}}),
+        ))
+        .unwrap();
+        assert_eq!(ok.progress_token, Some(json!(7)));
+        let err = Call::from_params(Some(
+            &json!({"name": "get_weather", "_meta": {"progressToken": 1.5}}),
+        ));
+        assert_eq!(err.unwrap_err().code, INVALID_PARAMS);
+    }
+
+    #[test]
+    fn non_object_arguments_are_invalid_params() {
+        let err =
+            Call::from_params(Some(&json!({"name": "get_weather", "arguments": [1]}))).unwrap_err();
+        assert_eq!(err.code, INVALID_PARAMS);
+    }
+
+    #[test]
+    fn pagination_walks_every_tool_once_with_page_size_one() {
+        let mut names = Vec::new();
+        let mut params = json!({});
+        loop {
+            let page = list_page(Some(&params), 1).unwrap();
+            names.extend(
+                page["tools"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|t| t["name"].clone()),
+            );
+            match page.get("nextCursor") {
+                Some(c) => params = json!({ "cursor": c }),
+                None => break,
+            }
+        }
+        assert_eq!(
+            names,
+            TOOLS.iter().map(|t| json!(t.name)).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn invalid_cursor_is_invalid_params() {
+        for cursor in [json!("garbage"), json!("tools:99"), json!(3)] {
+            assert_eq!(
+                list_page(Some(&json!({ "cursor": cursor })), 1)
+                    .unwrap_err()
+                    .code,
+                INVALID_PARAMS
+            );
+        }
+    }
+
+    #[test]
+    fn every_tool_describes_name_schemas_and_read_only_hint() {
+        let page = list_page(None, 50).unwrap();
+        for t in page["tools"].as_array().unwrap() {
+            assert_eq!(t["inputSchema"]["type"], "object");
+            assert_eq!(t["outputSchema"]["type"], "object");
+            assert!(t["annotations"]["readOnlyHint"].is_boolean());
+            assert!(t["description"].as_str().is_some_and(|d| !d.is_empty()));
+        }
+    }
+}

@@ -1,0 +1,260 @@
+//! The `get_weather` and `list_cities` tools.
+//!
+//! Implements a tool in the sense of MCP 2025-11-25 `server/tools`: an `inputSchema`, an
+//! `outputSchema` that its `structuredContent` matches, text `content` for the model, and `isError`
+//! results for input the model can correct (2025-11-25 moved input validation errors from JSON-RPC
+//! errors into tool results, so the model sees them and can retry).
+//!
+//! The work is simulated: the data set is offline (`weather_data.rs`) and each step sleeps for
+//! `--step-delay-ms`, so that progress notifications have something to report, as in the tutorial.
+
+use super::weather_data::{self, City, Lookup};
+use super::{Context, Tool, ToolResult};
+use crate::stream::Stop;
+use serde_json::{json, Map, Value};
+
+pub const GET_WEATHER: Tool = Tool {
+    name: "get_weather",
+    title: "Current weather",
+    description: "Get the current weather for a city from an offline data set. Case and accents do not \
+matter (\"zurich\" finds Zürich). Reports progress while it works when the request carries a progress token.",
+    input_schema: get_weather_input,
+    output_schema: get_weather_output,
+    read_only: true,
+    run: get_weather,
+};
+
+pub const LIST_CITIES: Tool = Tool {
+    name: "list_cities",
+    title: "Known cities",
+    description: "List every city get_weather knows, as \"name, region, country\".",
+    input_schema: list_cities_input,
+    output_schema: list_cities_output,
+    read_only: true,
+    run: list_cities,
+};
+
+fn get_weather_input() -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "city": { "type": "string", "description": "City name, e.g. \"Hangzhou\", \"São Paulo\" or \"Springfield, Illinois\"" }
+        },
+        "required": ["city"]
+    })
+}
+
+fn get_weather_output() -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "city": { "type": "string" },
+            "region": { "type": "string" },
+            "country": { "type": "string" },
+            "temperature_c": { "type": "number" },
+            "conditions": { "type": "string" },
+            "humidity_percent": { "type": "integer" },
+            "wind_kph": { "type": "number" }
+        },
+        "required": ["city", "region", "country", "temperature_c", "conditions", "humidity_percent", "wind_kph"]
+    })
+}
+
+/// The three steps of a lookup; progress is reported as `step / STEPS`.
+const STEPS: u32 = 3;
+
+fn get_weather(args: &Map<String, Value>, cx: &Context) -> Result<ToolResult, Stop> {
+    // SPEC tools#security-considerations: "Servers MUST validate all tool inputs"
+    let Some(query) = args.get("city").and_then(Value::as_str) else {
+        return Ok(ToolResult::error(
+            "The argument \"city\" is required and must be a string, for example {\"city\": \"Hangzhou\"}.".into(),
+        ));
+    };
+    cx.progress(1, STEPS, &format!("Looking up {query}…"))?;
+    cx.step()?;
+    let city = match weather_data::lookup(query) {
+        Lookup::Found(city) => city,
+        Lookup::Ambiguous(candidates) => return Ok(ambiguous(query, &candidates)),
+        Lookup::NotFound { suggestions } => return Ok(not_found(query, &suggestions)),
+    };
+    cx.progress(2, STEPS, &format!("Reading the sky over {}…", city.name))?;
+    cx.step()?;
+    cx.progress(3, STEPS, &format!("Weather for {} ready", city.name))?;
+    Ok(report(city))
+}
+
+fn report(city: &City) -> ToolResult {
+    let text = format!(
+        "{}: {}, {:.1} °C, humidity {} %, wind {:.0} km/h",
+        city.label(),
+        city.conditions,
+        city.temperature_c,
+        city.humidity_percent,
+        city.wind_kph
+    );
+    ToolResult::ok(
+        text,
+        json!({
+            "city": city.name,
+            "region": city.region,
+            "country": city.country,
+            "temperature_c": city.temperature_c,
+            "conditions": city.conditions,
+            "humidity_percent": city.humidity_percent,
+            "wind_kph": city.wind_kph
+        }),
+    )
+}
+
+// LAB: ask the user which Springfield they meant instead of failing (elicitation).
+fn ambiguous(query: &str, candidates: &[&City]) -> ToolResult {
+    let labels: Vec<String> = candidates.iter().map(|c| c.label()).collect();
+    ToolResult::error(format!(
+        "\"{query}\" is ambiguous; it could be: {}. Ask again with the region, for example \"{}, {}\".",
+        labels.join("; "),
+        candidates[0].name,
+        candidates[0].region
+    ))
+}
+
+fn not_found(query: &str, suggestions: &[&str]) -> ToolResult {
+    let hint = match suggestions {
+        [] => "Call list_cities to see the cities this server knows.".to_string(),
+        some => format!("Did you mean: {}?", some.join(", ")),
+    };
+    ToolResult::error(format!("Unknown city \"{query}\". {hint}"))
+}
+
+fn list_cities_input() -> Value {
+    json!({ "type": "object", "properties": {} })
+}
+
+fn list_cities_output() -> Value {
+    json!({
+        "type": "object",
+        "properties": { "cities": { "type": "array", "items": { "type": "string" } } },
+        "required": ["cities"]
+    })
+}
+
+fn list_cities(_args: &Map<String, Value>, _cx: &Context) -> Result<ToolResult, Stop> {
+    let labels: Vec<String> = weather_data::CITIES.iter().map(City::label).collect();
+    Ok(ToolResult::ok(
+        labels.join("\n"),
+        json!({ "cities": labels }),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jsonrpc::Message;
+    use crate::tools::Outbox;
+    use std::cell::RefCell;
+    use std::time::Duration;
+
+    /// An outbox that records what the tool sends and never waits.
+    #[derive(Default)]
+    struct Recorder(RefCell<Vec<Value>>);
+
+    impl Outbox for Recorder {
+        fn send(&self, m: Message) -> Result<(), Stop> {
+            self.0.borrow_mut().push(m.to_json());
+            Ok(())
+        }
+        fn pause(&self, _: Duration) -> Result<(), Stop> {
+            Ok(())
+        }
+    }
+
+    fn call(args: Value, token: Option<Value>) -> (ToolResult, Vec<Value>) {
+        let rec = Recorder::default();
+        let cx = Context {
+            progress_token: token,
+            step_delay: Duration::ZERO,
+            outbox: &rec,
+        };
+        let result = get_weather(args.as_object().unwrap(), &cx).unwrap();
+        (result, rec.0.into_inner())
+    }
+
+    #[test]
+    fn known_city_gives_text_and_structured_content_matching_output_schema() {
+        let (r, _) = call(json!({"city": "hangzhou"}), None);
+        assert!(!r.is_error);
+        assert!(r.text.starts_with("Hangzhou"));
+        let s = r.structured.unwrap();
+        let schema = get_weather_output();
+        for key in schema["required"].as_array().unwrap() {
+            let ty = schema["properties"][key.as_str().unwrap()]["type"]
+                .as_str()
+                .unwrap();
+            let v = &s[key.as_str().unwrap()];
+            let ok = match ty {
+                "string" => v.is_string(),
+                "number" => v.is_number(),
+                "integer" => v.is_u64() || v.is_i64(),
+                _ => false,
+            };
+            assert!(ok, "{key} should be a {ty}, is {v}");
+        }
+    }
+
+    #[test]
+    fn progress_is_sent_only_with_a_token_and_echoes_it_exactly() {
+        let (_, none) = call(json!({"city": "Wuhan"}), None);
+        assert!(none.is_empty());
+        let (_, sent) = call(json!({"city": "Wuhan"}), Some(json!("tok-1")));
+        assert!(sent.len() >= 2);
+        let mut last = 0;
+        for n in &sent {
+            assert_eq!(n["method"], "notifications/progress");
+            assert_eq!(n["params"]["progressToken"], json!("tok-1"));
+            assert_eq!(n["params"]["total"], json!(STEPS));
+            let p = n["params"]["progress"].as_u64().unwrap();
+            assert!(p > last, "progress must increase strictly");
+            last = p;
+        }
+        assert!(sent[0]["params"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Looking up Wuhan"));
+        let (_, numeric) = call(json!({"city": "Wuhan"}), Some(json!(42)));
+        assert_eq!(numeric[0]["params"]["progressToken"], json!(42));
+    }
+
+    #[test]
+    fn unknown_city_is_an_error_result_with_suggestions() {
+        let (r, _) = call(json!({"city": "Hangzou"}), None);
+        assert!(r.is_error);
+        assert!(r.text.contains("Did you mean: Hangzhou"), "{}", r.text);
+    }
+
+    #[test]
+    fn missing_or_non_string_city_is_an_error_result() {
+        assert!(call(json!({}), None).0.is_error);
+        assert!(call(json!({"city": 12}), None).0.is_error);
+    }
+
+    #[test]
+    fn ambiguous_city_lists_the_candidates() {
+        let (r, _) = call(json!({"city": "Springfield"}), None);
+        assert!(r.is_error);
+        assert!(r.text.contains("Illinois") && r.text.contains("Missouri"));
+    }
+
+    #[test]
+    fn list_cities_names_every_city() {
+        let rec = Recorder::default();
+        let cx = Context {
+            progress_token: None,
+            step_delay: Duration::ZERO,
+            outbox: &rec,
+        };
+        let r = list_cities(&Map::new(), &cx).unwrap();
+        assert_eq!(
+            r.structured.unwrap()["cities"].as_array().unwrap().len(),
+            weather_data::CITIES.len()
+        );
+    }
+}

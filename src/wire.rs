@@ -1,0 +1,41 @@
+//! The protocol's names and numbers, in one place.
+//!
+//! Implements nothing by itself: it pins the spec revisions we speak (MCP 2025-11-25, negotiating
+//! down to 2025-06-18 and 2025-03-26), the header names and media types of the Streamable HTTP
+//! transport (2025-11-25 `basic/transports`), and the limits our server enforces.
+//!
+//! # Why one file?
+//! When the next revision (2026-07-28, stateless) is added, what changes between revisions is
+//! easy to find: it is here, not spread as string literals over ten files.
+
+/// The revision we implement and answer with when the client asks for one we do not know.
+pub const LATEST_PROTOCOL_VERSION: &str = "2025-11-25";
+
+/// Every revision we can speak, newest first.
+pub const SUPPORTED_PROTOCOL_VERSIONS: [&str; 3] = ["2025-11-25", "2025-06-18", "2025-03-26"];
+
+/// What a request without an `MCP-Protocol-Version` header is taken to speak.
+// SPEC transports#protocol-version-header: "the server SHOULD assume protocol version 2025-03-26"
+pub const VERSION_WHEN_HEADER_MISSING: &str = "2025-03-26";
+
+/// The one path of the MCP endpoint.
+pub const MCP_PATH: &str = "/mcp";
+
+// Header names. HTTP header names are case-insensitive; these are the spellings we send.
+pub const HEADER_SESSION_ID: &str = "Mcp-Session-Id";
+pub const HEADER_PROTOCOL_VERSION: &str = "MCP-Protocol-Version";
+pub const HEADER_LAST_EVENT_ID: &str = "Last-Event-ID";
+
+// Media types.
+pub const MIME_JSON: &str = "application/json";
+pub const MIME_SSE: &str = "text/event-stream";
+pub const MIME_NDJSON: &str = "application/x-ndjson";
+
+/// Largest request body we read. 1 MiB is far above any real MCP request and far below what
+/// would hurt a small machine.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Is `version` one of the revisions we speak?
+pub fn is_supported_version(version: &str) -> bool {
+    SUPPORTED_PROTOCOL_VERSIONS.contains(&version)
+}
