@@ -20,7 +20,7 @@ use crate::session::{Session, SessionStore};
 use crate::stream::{Stop, Stream};
 use crate::tools::Call;
 use crate::wire::{is_supported_version, MCP_PATH, MIME_JSON};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -81,11 +81,14 @@ pub struct Job {
     pub stream: Arc<Stream>,
     pub session: Option<Arc<Session>>,
     pub step_delay: Duration,
+    /// The endpoint's count of running calls; this job holds one unit of it while it runs.
+    running: Arc<AtomicUsize>,
 }
 
 impl Job {
     /// Run the tool, then put its final response in the stream's log. Blocks for the tool's time.
     pub fn run(self) {
+        self.running.fetch_add(1, Ordering::SeqCst);
         let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             self.call
                 .run(self.id.clone(), self.step_delay, self.stream.as_ref())
@@ -105,6 +108,7 @@ impl Job {
         if let Some(session) = &self.session {
             session.end_call(&self.id);
         }
+        self.running.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -116,6 +120,7 @@ pub struct Endpoint {
     /// `None` with `--stateless`.
     sessions: Option<SessionStore>,
     next_stream_id: AtomicU64,
+    running_calls: Arc<AtomicUsize>,
 }
 
 impl Endpoint {
@@ -131,6 +136,7 @@ impl Endpoint {
             policy,
             sessions,
             next_stream_id: AtomicU64::new(1),
+            running_calls: Arc::new(AtomicUsize::new(0)),
         }
     }
 
@@ -246,17 +252,15 @@ impl Endpoint {
                 if let Some(s) = &session {
                     s.start_call(id.clone(), Arc::clone(&stream));
                 }
-                let step_delay = self.config.step_delay;
-                Ok(Reply::Stream {
-                    framing,
-                    job: Job {
-                        id,
-                        call,
-                        stream,
-                        session,
-                        step_delay,
-                    },
-                })
+                let job = Job {
+                    id,
+                    call,
+                    stream,
+                    session,
+                    step_delay: self.config.step_delay,
+                    running: Arc::clone(&self.running_calls),
+                };
+                Ok(Reply::Stream { framing, job })
             }
         }
     }
@@ -301,6 +305,11 @@ impl Endpoint {
         } else {
             Rejection::MethodNotAllowed("POST")
         }
+    }
+
+    /// Tool calls whose worker is still running (for tests and the benchmark).
+    pub fn running_calls(&self) -> usize {
+        self.running_calls.load(Ordering::SeqCst)
     }
 
     /// Sessions alive now (for tests and the benchmark).

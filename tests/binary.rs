@@ -1,0 +1,85 @@
+//! The `weather-server` binary: flags, the printed URL, and the non-loopback warning.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn spawn(args: &[&str]) -> Running {
+    Running(
+        Command::new(env!("CARGO_BIN_EXE_weather-server"))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    )
+}
+
+#[test]
+fn port_zero_picks_a_free_port_and_prints_the_url_and_a_curl_line() {
+    let mut server = spawn(&["--port", "0"]);
+    let mut out = BufReader::new(server.0.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    let url = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap()
+        .to_string();
+    assert!(
+        url.starts_with("http://127.0.0.1:") && url.ends_with("/mcp"),
+        "{first}"
+    );
+    assert!(!url.contains(":0/"), "the real port is printed: {url}");
+    let mut rest = String::new();
+    out.read_line(&mut rest).unwrap();
+    out.read_line(&mut rest).unwrap();
+    assert!(rest.contains("curl"), "{rest}");
+    // It really serves there.
+    let addr = url.trim_start_matches("http://").trim_end_matches("/mcp");
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    use std::io::{Read, Write};
+    let body = r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#;
+    write!(s, "POST /mcp HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).unwrap();
+    let mut reply = String::new();
+    s.read_to_string(&mut reply).unwrap();
+    assert!(
+        reply.starts_with("HTTP/1.1 400"),
+        "a ping without a session is refused: {reply}"
+    );
+}
+
+#[test]
+fn binding_a_non_loopback_address_prints_a_warning() {
+    let mut server = spawn(&["--host", "0.0.0.0", "--port", "0"]);
+    let mut err = BufReader::new(server.0.stderr.take().unwrap());
+    let mut line = String::new();
+    err.read_line(&mut line).unwrap();
+    assert!(
+        line.starts_with("warning:") && line.contains("0.0.0.0"),
+        "{line}"
+    );
+}
+
+#[test]
+fn help_prints_usage_and_bad_flags_exit_2() {
+    let help = Command::new(env!("CARGO_BIN_EXE_weather-server"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(help.status.success());
+    assert!(String::from_utf8_lossy(&help.stdout).contains("--step-delay-ms"));
+    let bad = Command::new(env!("CARGO_BIN_EXE_weather-server"))
+        .arg("--nope")
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}

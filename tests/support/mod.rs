@@ -1,0 +1,222 @@
+//! Test helpers: a real server on `127.0.0.1:0`, and raw HTTP/1.1 over a `TcpStream` so tests can
+//! check the exact bytes on the wire.
+#![allow(dead_code)] // each test file uses a different subset
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::Arc;
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+use streamable_mcp::config::Config;
+use streamable_mcp::http::server::Server;
+
+pub const ACCEPT_BOTH: &str = "application/json, text/event-stream";
+
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub server: Arc<Server>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl TestServer {
+    pub fn url(&self) -> String {
+        format!("http://{}/mcp", self.addr)
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.server.shutdown();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Start a server on a free loopback port. Steps take 50 ms unless `edit` says otherwise.
+pub fn start(edit: impl FnOnce(&mut Config)) -> TestServer {
+    let mut config = Config {
+        port: 0,
+        step_delay: Duration::from_millis(50),
+        ..Config::default()
+    };
+    edit(&mut config);
+    let server = Arc::new(Server::bind(config).expect("bind"));
+    let addr = server.addr();
+    let runner = Arc::clone(&server);
+    let thread = thread::spawn(move || runner.run());
+    TestServer {
+        addr,
+        server,
+        thread: Some(thread),
+    }
+}
+
+/// An HTTP response as read off the socket.
+#[derive(Debug)]
+pub struct RawResponse {
+    pub status: u16,
+    /// (lowercased name, value)
+    pub headers: Vec<(String, String)>,
+    /// The body with any chunked framing removed.
+    pub body: String,
+    /// Exactly what came after the head, chunk frames included.
+    pub raw_body: Vec<u8>,
+}
+
+impl RawResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == &name.to_ascii_lowercase())
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {:?}", self.body))
+    }
+}
+
+/// Send raw bytes on a new connection and read one response.
+pub fn send_raw(addr: SocketAddr, request: &[u8]) -> RawResponse {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stream.write_all(request).unwrap();
+    read_response(&mut BufReader::new(stream))
+}
+
+/// Build and send a request with `Connection: close`.
+pub fn request(
+    addr: SocketAddr,
+    method: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> RawResponse {
+    send_raw(addr, build(addr, method, headers, body).as_bytes())
+}
+
+/// A POST to /mcp with a JSON body and the given extra headers.
+pub fn post(addr: SocketAddr, headers: &[(&str, &str)], body: &str) -> RawResponse {
+    let mut all = vec![("Content-Type", "application/json")];
+    all.extend_from_slice(headers);
+    request(addr, "POST", &all, body)
+}
+
+pub fn build(addr: SocketAddr, method: &str, headers: &[(&str, &str)], body: &str) -> String {
+    let mut text = format!("{method} /mcp HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (n, v) in headers {
+        text.push_str(&format!("{n}: {v}\r\n"));
+    }
+    if method == "POST" {
+        text.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    text.push_str("\r\n");
+    text.push_str(body);
+    text
+}
+
+/// Read one response: head, then a sized or chunked body, or until close.
+pub fn read_response(reader: &mut impl BufRead) -> RawResponse {
+    let mut status_line = String::new();
+    reader.read_line(&mut status_line).unwrap();
+    let status = status_line
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("bad status line {status_line:?}"));
+    let mut headers = Vec::new();
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        let (n, v) = line.split_once(':').unwrap();
+        headers.push((n.trim().to_ascii_lowercase(), v.trim().to_string()));
+    }
+    let find = |name: &str| {
+        headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v): &(String, String)| v.clone())
+    };
+    let mut raw_body = Vec::new();
+    let mut body = Vec::new();
+    if find("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
+        loop {
+            let mut size_line = String::new();
+            reader.read_line(&mut size_line).unwrap();
+            raw_body.extend_from_slice(size_line.as_bytes());
+            let size = usize::from_str_radix(size_line.trim(), 16).unwrap();
+            let mut data = vec![0; size + 2];
+            reader.read_exact(&mut data).unwrap();
+            raw_body.extend_from_slice(&data);
+            if size == 0 {
+                break;
+            }
+            body.extend_from_slice(&data[..size]);
+        }
+    } else if let Some(len) = find("content-length") {
+        let mut data = vec![0; len.parse().unwrap()];
+        reader.read_exact(&mut data).unwrap();
+        raw_body = data.clone();
+        body = data;
+    } else if status != 204 && status != 304 {
+        reader.read_to_end(&mut body).unwrap();
+        raw_body = body.clone();
+    }
+    RawResponse {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+        raw_body,
+    }
+}
+
+pub const INIT: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"test","version":"0"}}}"#;
+
+/// Initialize and send `notifications/initialized`; returns the session id.
+pub fn open_session(addr: SocketAddr) -> String {
+    let r = post(addr, &[("Accept", ACCEPT_BOTH)], INIT);
+    assert_eq!(r.status, 200, "{r:?}");
+    let sid = r.header("mcp-session-id").expect("session id").to_string();
+    let n = post(
+        addr,
+        &[
+            ("Accept", ACCEPT_BOTH),
+            ("Mcp-Session-Id", &sid),
+            ("MCP-Protocol-Version", "2025-11-25"),
+        ],
+        r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+    );
+    assert_eq!(n.status, 202);
+    sid
+}
+
+/// A `tools/call get_weather` body with a progress token.
+pub fn weather_call(id: u64, city: &str, token: &str) -> String {
+    format!(
+        r#"{{"jsonrpc":"2.0","id":{id},"method":"tools/call","params":{{"name":"get_weather","arguments":{{"city":"{city}"}},"_meta":{{"progressToken":"{token}"}}}}}}"#
+    )
+}
+
+/// The `data:` payloads of an SSE body, as JSON, skipping priming events.
+pub fn sse_messages(body: &str) -> Vec<serde_json::Value> {
+    body.lines()
+        .filter_map(|l| l.strip_prefix("data: "))
+        .filter(|d| !d.is_empty())
+        .map(|d| serde_json::from_str(d).unwrap())
+        .collect()
+}
+
+/// The lines of an NDJSON body, as JSON, skipping heartbeat (empty) lines.
+pub fn ndjson_messages(body: &str) -> Vec<serde_json::Value> {
+    body.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
