@@ -30,6 +30,17 @@ pub struct Config {
     pub heartbeat: Duration,
     /// Messages a stream's log keeps.
     pub max_stream_events: usize,
+    /// How long a finished stream stays resumable.
+    pub stream_grace: Duration,
+    /// The SSE `retry` the priming event announces: how long a client waits before reconnecting.
+    pub retry: Duration,
+    /// A teaching device: end every streamed response after this many events, as a flaky network
+    /// or an impatient proxy would, so that clients must resume with `Last-Event-ID`.
+    pub drop_stream_after: Option<usize>,
+    /// How long a tool waits for the client to answer a question (`elicitation/create`).
+    pub answer_timeout: Duration,
+    /// How often the GET stream carries a weather alert.
+    pub alert_every: Duration,
 }
 
 impl Default for Config {
@@ -46,6 +57,11 @@ impl Default for Config {
             page_size: 50,
             heartbeat: Duration::from_millis(500),
             max_stream_events: 1024,
+            stream_grace: Duration::from_secs(60),
+            retry: Duration::from_millis(1000),
+            drop_stream_after: None,
+            answer_timeout: Duration::from_secs(60),
+            alert_every: Duration::from_secs(10),
         }
     }
 }
@@ -66,6 +82,13 @@ OPTIONS:
   --max-in-flight N         requests handled at once before answering 503 (default 256)
   --page-size N             tools per tools/list page (default 50)
   --heartbeat-ms N          heartbeat interval on quiet streams (default 500)
+  --stream-max-events N     messages kept per stream for resuming (default 1024)
+  --stream-grace-secs N     how long a finished stream stays resumable (default 60)
+  --retry-ms N              the SSE retry the server announces (default 1000)
+  --drop-stream-after N     TEACHING DEVICE: end every streamed response after N events, like a
+                            flaky network, so clients must resume with Last-Event-ID
+  --answer-timeout-secs N   how long a tool waits for the client's answer (default 60)
+  --alert-interval-ms N     weather alerts on the GET stream this often (default 10000)
   --help                    print this help
 ";
 
@@ -103,6 +126,22 @@ pub fn parse_args(
             "--page-size" => config.page_size = number::<usize>(&flag, &value()?)?.max(1),
             "--heartbeat-ms" => {
                 config.heartbeat = Duration::from_millis(number::<u64>(&flag, &value()?)?.max(10))
+            }
+            "--stream-max-events" => {
+                config.max_stream_events = number::<usize>(&flag, &value()?)?.max(1)
+            }
+            "--stream-grace-secs" => {
+                config.stream_grace = Duration::from_secs(number(&flag, &value()?)?)
+            }
+            "--retry-ms" => config.retry = Duration::from_millis(number(&flag, &value()?)?),
+            "--drop-stream-after" => {
+                config.drop_stream_after = Some(number::<usize>(&flag, &value()?)?.max(1))
+            }
+            "--answer-timeout-secs" => {
+                config.answer_timeout = Duration::from_secs(number(&flag, &value()?)?)
+            }
+            "--alert-interval-ms" => {
+                config.alert_every = Duration::from_millis(number::<u64>(&flag, &value()?)?.max(10))
             }
             other => return Err(format!("unknown option {other}")),
         }
@@ -148,6 +187,11 @@ mod tests {
         assert_eq!(c.port, 0);
         assert!(c.stateless);
         assert_eq!(c.allowed_origins, ["a", "b"]);
+        let c = parse(&["--drop-stream-after", "3", "--retry-ms", "50"])
+            .unwrap()
+            .unwrap();
+        assert_eq!(c.drop_stream_after, Some(3));
+        assert_eq!(c.retry, Duration::from_millis(50));
     }
 
     #[test]

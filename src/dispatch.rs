@@ -2,7 +2,7 @@
 //!
 //! Implements the server's side of MCP 2025-11-25 methods we offer: `initialize`
 //! (`basic/lifecycle`), `ping` (`basic/utilities/ping`), `tools/list` and `tools/call`
-//! (`server/tools`), and the notifications `notifications/initialized` and
+//! (`server/tools`), `logging/setLevel` (`server/utilities/logging`), and the notifications `notifications/initialized` and
 //! `notifications/cancelled` (`basic/utilities/cancellation`). Free of I/O: the answer is an
 //! [`Outcome`] value, and the HTTP layer decides how it travels.
 //!
@@ -21,6 +21,8 @@ pub enum Outcome {
     Accepted,
     /// The client cancelled request `id`: stop its call, then 202.
     Cancel(RequestId),
+    /// The client answered a request we sent it (e.g. `elicitation/create`): hand it over, then 202.
+    Answer(Message),
     /// One message answers the request.
     Reply(Message),
     /// `initialize` was answered; the transport starts a session for the negotiated version.
@@ -38,8 +40,8 @@ pub fn dispatch(message: Message, page_size: usize) -> Outcome {
     match message {
         Message::Request { id, method, params } => request(id, &method, params.as_ref(), page_size),
         Message::Notification { method, params } => notification(&method, params.as_ref()),
-        // Answers to requests we sent the client (none yet in the core; elicitation later).
-        Message::Response { .. } | Message::Error { .. } => Outcome::Accepted,
+        // Answers to requests we sent the client.
+        answer @ (Message::Response { .. } | Message::Error { .. }) => Outcome::Answer(answer),
     }
 }
 
@@ -63,6 +65,9 @@ fn request(id: RequestId, method: &str, params: Option<&Value>, page_size: usize
         // SPEC ping: "The receiver MUST respond promptly with an empty response"
         "ping" => reply(Ok(json!({}))),
         "tools/list" => reply(tools::list_page(params, page_size)),
+        // We declare `logging` because the GET stream carries `notifications/message` alerts; the
+        // level is accepted and not used (every alert is a warning).
+        "logging/setLevel" => reply(Ok(json!({}))),
         "tools/call" => match Call::from_params(params) {
             Ok(call) => Outcome::Call { id, call },
             Err(e) => reply(Err(e)),
@@ -174,10 +179,10 @@ mod tests {
     }
 
     #[test]
-    fn client_responses_are_accepted() {
+    fn client_responses_are_handed_over_as_answers() {
         assert!(matches!(
             run(r#"{"jsonrpc":"2.0","id":9,"result":{}}"#),
-            Outcome::Accepted
+            Outcome::Answer(_)
         ));
     }
 }

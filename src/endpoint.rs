@@ -8,18 +8,20 @@
 //! The HTTP module turns a tiny_http request into a [`RequestHead`] and a body, asks this module
 //! what to do, and does it. Everything here can be tested with plain values.
 //!
-//! Left out here: the GET stream (405 until the streams issue) and resuming with `Last-Event-ID`.
+//! §Resumability and Redelivery and §Listening for Messages from the Server are here too: a GET
+//! opens the session's server-to-client stream, or, with `Last-Event-ID`, resumes any stream of the
+//! session from the event after that id.
 
 use crate::config::Config;
 use crate::dispatch::{dispatch, Outcome};
 use crate::framing::{self, Framing};
-use crate::jsonrpc::{self, ErrorObject, Message, RequestId, INTERNAL_ERROR};
+use crate::jsonrpc::{self, Message};
 use crate::rejection::Rejection;
 use crate::security::{is_loopback_host, Policy};
-use crate::session::{Session, SessionStore};
-use crate::stream::{Stop, Stream};
-use crate::tools::Call;
-use crate::wire::{is_supported_version, MCP_PATH, MIME_JSON};
+use crate::session::{ListenGuard, Session, SessionStore};
+use crate::stream::{Next, Stop, Stream};
+use crate::wire::{is_supported_version, MCP_PATH, MIME_JSON, MIME_SSE};
+use crate::worker::Job;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -70,46 +72,38 @@ pub enum Reply {
         session_id: Option<String>,
     },
     /// A tool call: start `job` on its own thread and stream `job.stream` to the client.
-    Stream { framing: Framing, job: Job },
+    Stream {
+        framing: Framing,
+        job: Job,
+        plan: Plan,
+    },
 }
 
-/// A tool call waiting for a thread to run on.
+/// How a connection reads a stream.
+#[derive(Debug, Clone, Copy)]
+pub struct Plan {
+    /// The first sequence number to send (1 for a new stream, after `Last-Event-ID` otherwise).
+    pub from: u64,
+    /// Send a priming event (event id, empty data, `retry`) first: SSE with a session at 2025-11-25.
+    pub priming: Option<Duration>,
+    /// The client can come back for the rest, so a lost connection must not stop the producer.
+    pub resumable: bool,
+    /// End the response after this many events (`--drop-stream-after`).
+    pub cut_after: Option<usize>,
+}
+
+/// What the HTTP module must send for a GET: an SSE stream, read from `plan.from` on.
 #[derive(Debug)]
-pub struct Job {
-    pub id: RequestId,
-    pub call: Call,
+pub struct Listen {
     pub stream: Arc<Stream>,
-    pub session: Option<Arc<Session>>,
-    pub step_delay: Duration,
-    /// The endpoint's count of running calls; this job holds one unit of it while it runs.
-    running: Arc<AtomicUsize>,
+    pub plan: Plan,
+    pub session: Arc<Session>,
+    /// Held while this connection reads the session's GET stream (at most one may).
+    pub guard: Option<ListenGuard>,
 }
 
-impl Job {
-    /// Run the tool, then put its final response in the stream's log. Blocks for the tool's time.
-    pub fn run(self) {
-        self.running.fetch_add(1, Ordering::SeqCst);
-        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            self.call
-                .run(self.id.clone(), self.step_delay, self.stream.as_ref())
-        }));
-        let last = match run {
-            Ok(Some(response)) => Some(response),
-            Ok(None) => None, // cancelled or abandoned: no response is sent
-            // A bug in a tool must not leave the client waiting forever.
-            Err(_) => Some(Message::error(
-                Some(self.id.clone()),
-                ErrorObject::new(INTERNAL_ERROR, "Internal error: the tool failed"),
-            )),
-        };
-        if let Some(message) = last {
-            let _ = self.stream.push(message.to_line(), true);
-        }
-        if let Some(session) = &self.session {
-            session.end_call(&self.id);
-        }
-        self.running.fetch_sub(1, Ordering::SeqCst);
-    }
+fn busy() -> Rejection {
+    Rejection::Conflict("this session's GET stream is already open on another connection".into())
 }
 
 /// The endpoint's shared state: settings, security policy and sessions.
@@ -130,7 +124,8 @@ impl Endpoint {
             allowed_origins: config.allowed_origins.clone(),
             auth_token: config.auth_token.clone(),
         };
-        let sessions = (!config.stateless).then(|| SessionStore::new(config.session_idle_timeout));
+        let sessions = (!config.stateless)
+            .then(|| SessionStore::new(config.session_idle_timeout, config.stream_grace));
         Endpoint {
             config,
             policy,
@@ -252,15 +247,42 @@ impl Endpoint {
                 if let Some(s) = &session {
                     s.start_call(id.clone(), Arc::clone(&stream));
                 }
+                // Only SSE has event ids, so only an SSE stream of a session can be resumed.
+                let resumable = framing == Framing::Sse && session.is_some();
+                // SPEC transports#sending-messages 6: the priming event is new in 2025-11-25; older
+                // clients have choked on its empty data, so older sessions do not get it.
+                let primes = session
+                    .as_ref()
+                    .is_some_and(|s| s.protocol_version.as_str() >= "2025-11-25");
+                let can_elicit = framing != Framing::Json
+                    && session
+                        .as_ref()
+                        .is_some_and(|s| s.client_capabilities.get("elicitation").is_some());
+                let plan = Plan {
+                    from: 1,
+                    priming: (resumable && primes).then_some(self.config.retry),
+                    resumable,
+                    cut_after: self.config.drop_stream_after,
+                };
                 let job = Job {
                     id,
                     call,
                     stream,
                     session,
                     step_delay: self.config.step_delay,
+                    can_elicit,
+                    answer_timeout: self.config.answer_timeout,
                     running: Arc::clone(&self.running_calls),
                 };
-                Ok(Reply::Stream { framing, job })
+                Ok(Reply::Stream { framing, job, plan })
+            }
+            Outcome::Answer(answer) => {
+                // An answer nobody waits for (late, or for a request we never sent) is accepted and
+                // dropped: the sender of a request must ignore late responses, and so do we.
+                if let Some(s) = &session {
+                    s.deliver(answer);
+                }
+                Ok(Reply::Accepted)
             }
         }
     }
@@ -297,14 +319,87 @@ impl Endpoint {
         }
     }
 
-    /// `GET /mcp`: the server-to-client stream, which this server does not offer yet.
-    // SPEC transports#listening: "the server MUST either return Content-Type: text/event-stream in response to this HTTP GET, or else return HTTP 405 Method Not Allowed"
-    pub fn get(&self, _head: &RequestHead) -> Rejection {
-        if self.sessions.is_some() {
-            Rejection::MethodNotAllowed("POST, DELETE")
-        } else {
-            Rejection::MethodNotAllowed("POST")
+    /// `GET /mcp`: open the session's server-to-client stream, or resume a stream after
+    /// `Last-Event-ID`.
+    ///
+    /// # Errors
+    /// 405 when stateless, 406 without `text/event-stream` in `Accept`, 400/404 for the session,
+    /// 409 when the GET stream is already open, and 400 for a `Last-Event-ID` that names no
+    /// stream of this session that can still be read (unknown, expired, or dropped from its log).
+    // SPEC transports#listening: "The server MUST either return Content-Type: text/event-stream in response to this HTTP GET, or else return HTTP 405 Method Not Allowed"
+    pub fn get(&self, head: &RequestHead) -> Result<Listen, Rejection> {
+        let Some(store) = &self.sessions else {
+            return Err(Rejection::MethodNotAllowed("POST"));
+        };
+        let accept = head.header("accept").unwrap_or("");
+        if !accept.to_ascii_lowercase().contains(MIME_SSE) {
+            return Err(Rejection::NotAcceptable);
         }
+        let session = self.find_session(store, head)?;
+        let cut_after = self.config.drop_stream_after;
+        if let Some(last) = head.single_header("last-event-id")? {
+            // SPEC transports#resumability: the server "MUST NOT replay messages that would have been delivered on a different stream"
+            // Event ids are "<stream>-<seq>"; the stream is looked up in *this* session only.
+            let gone = || {
+                Rejection::BadRequest(format!(
+                    "Last-Event-ID {last:?} names no stream of this session that can be resumed \
+                 (unknown, or expired after its grace period); re-send the request instead"
+                ))
+            };
+            let (stream_id, seq) = last.split_once('-').ok_or_else(gone)?;
+            let (stream_id, seq): (u64, u64) = (
+                stream_id.parse().map_err(|_| gone())?,
+                seq.parse().map_err(|_| gone())?,
+            );
+            let stream = session.stream(stream_id).ok_or_else(gone)?;
+            if stream.next_after(seq + 1, Duration::ZERO) == Next::Evicted {
+                return Err(Rejection::BadRequest(format!(
+                    "the events after {last:?} were dropped from the stream's log (it keeps {}); re-send the request instead",
+                    self.config.max_stream_events
+                )));
+            }
+            // Resuming the GET stream is opening it again: still one connection at a time.
+            let guard = if session.is_listener(&stream) {
+                let (_, guard) = session
+                    .listen(|| unreachable!("it exists"))
+                    .ok_or_else(busy)?;
+                Some(guard)
+            } else {
+                None
+            };
+            let plan = Plan {
+                from: seq + 1,
+                priming: None,
+                resumable: true,
+                cut_after,
+            };
+            return Ok(Listen {
+                stream,
+                plan,
+                session,
+                guard,
+            });
+        }
+        let max_events = self.config.max_stream_events;
+        let make = || {
+            Stream::new(
+                self.next_stream_id.fetch_add(1, Ordering::Relaxed),
+                max_events,
+            )
+        };
+        let (stream, guard) = session.listen(make).ok_or_else(busy)?;
+        let plan = Plan {
+            from: 1,
+            priming: Some(self.config.retry),
+            resumable: true,
+            cut_after,
+        };
+        Ok(Listen {
+            stream,
+            plan,
+            session,
+            guard: Some(guard),
+        })
     }
 
     /// Tool calls whose worker is still running (for tests and the benchmark).

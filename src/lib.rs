@@ -41,3 +41,4 @@ pub mod sse;
 pub mod stream;
 pub mod tools;
 pub mod wire;
+pub mod worker;

@@ -77,7 +77,8 @@ pub fn initialize_result(protocol_version: &str) -> Value {
     json!({
         "protocolVersion": protocol_version,
         "capabilities": {
-            "tools": { "listChanged": false }
+            "tools": { "listChanged": false },
+            "logging": {}
         },
         "serverInfo": {
             "name": SERVER_NAME,

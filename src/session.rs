@@ -13,10 +13,12 @@
 //! structure would be faster under heavy contention and much harder to read; mini-redis makes the
 //! same choice for the same reason.
 
-use crate::jsonrpc::RequestId;
-use crate::stream::Stream;
+use crate::jsonrpc::{Message, RequestId};
+use crate::stream::{Stop, Stream};
 use serde_json::Value;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -28,9 +30,23 @@ pub struct Session {
     pub protocol_version: String,
     /// The `capabilities` the client declared (e.g. whether it can answer `elicitation/create`).
     pub client_capabilities: Value,
+    /// How long a finished stream stays available for resuming.
+    stream_grace: Duration,
     last_seen: Mutex<Instant>,
+    /// Every stream of this session still kept, by stream id: the ones running and the ones that
+    /// finished less than `stream_grace` ago. `Last-Event-ID` is looked up here, so a client can
+    /// only ever resume its own streams.
+    streams: Mutex<HashMap<u64, Arc<Stream>>>,
     /// Calls still running, by request id, so that `notifications/cancelled` can find them.
     in_flight: Mutex<HashMap<RequestId, Arc<Stream>>>,
+    /// The standalone GET stream, made when the client first opens it.
+    listener: Mutex<Option<Arc<Stream>>>,
+    /// True while a connection is reading the GET stream (at most one at a time).
+    listening: AtomicBool,
+    /// Requests we sent the client (e.g. `elicitation/create`), waiting for their answer.
+    pending: Mutex<HashMap<RequestId, Sender<Message>>>,
+    next_request: AtomicU64,
+    closed: AtomicBool,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -39,13 +55,52 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// Proof that this connection holds the session's GET stream; dropping it lets another GET in.
+#[derive(Debug)]
+pub struct ListenGuard {
+    session: Arc<Session>,
+    /// True the first time the GET stream is opened: the caller starts its producer then.
+    pub is_new: bool,
+}
+
+impl Drop for ListenGuard {
+    fn drop(&mut self) {
+        self.session.listening.store(false, Ordering::SeqCst);
+    }
+}
+
 impl Session {
+    /// Keep a new stream, and forget the ones whose grace period is over.
+    pub fn add_stream(&self, stream: Arc<Stream>) {
+        let mut streams = lock(&self.streams);
+        let now = Instant::now();
+        streams.retain(|_, s| !s.expired(self.stream_grace, now));
+        streams.insert(stream.id(), stream);
+    }
+
+    /// A stream of this session that can still be read.
+    pub fn stream(&self, id: u64) -> Option<Arc<Stream>> {
+        let streams = lock(&self.streams);
+        let stream = streams.get(&id)?;
+        (!stream.expired(self.stream_grace, Instant::now())).then(|| Arc::clone(stream))
+    }
+
+    /// Streams kept now (running or within their grace period).
+    pub fn stream_count(&self) -> usize {
+        let now = Instant::now();
+        lock(&self.streams)
+            .values()
+            .filter(|s| !s.expired(self.stream_grace, now))
+            .count()
+    }
+
     /// Remember a running call's stream under its request id.
     pub fn start_call(&self, id: RequestId, stream: Arc<Stream>) {
+        self.add_stream(Arc::clone(&stream));
         lock(&self.in_flight).insert(id, stream);
     }
 
-    /// Forget a call once its final message is in the log.
+    /// Forget a call once its final message is in the log (its stream stays, for resuming).
     pub fn end_call(&self, id: &RequestId) {
         lock(&self.in_flight).remove(id);
     }
@@ -53,6 +108,86 @@ impl Session {
     /// The stream of a running call, if the id names one.
     pub fn call(&self, id: &RequestId) -> Option<Arc<Stream>> {
         lock(&self.in_flight).get(id).cloned()
+    }
+
+    /// Take the GET stream for one connection; `make` builds it the first time.
+    ///
+    /// # Errors
+    /// `None` when another connection already holds it (the caller answers 409).
+    pub fn listen(
+        self: &Arc<Self>,
+        make: impl FnOnce() -> Stream,
+    ) -> Option<(Arc<Stream>, ListenGuard)> {
+        if self.listening.swap(true, Ordering::SeqCst) {
+            return None;
+        }
+        let mut listener = lock(&self.listener);
+        let is_new = listener.is_none();
+        let stream = listener.get_or_insert_with(|| Arc::new(make())).clone();
+        drop(listener);
+        if is_new {
+            self.add_stream(Arc::clone(&stream));
+        }
+        Some((
+            stream,
+            ListenGuard {
+                session: Arc::clone(self),
+                is_new,
+            },
+        ))
+    }
+
+    /// Is `stream` this session's GET stream?
+    pub fn is_listener(&self, stream: &Stream) -> bool {
+        lock(&self.listener)
+            .as_ref()
+            .is_some_and(|l| l.id() == stream.id())
+    }
+
+    /// A fresh id for a request we send the client. Strings, so they can never collide with the
+    /// client's own numeric ids in logs, and unique within the session.
+    pub fn next_request_id(&self) -> RequestId {
+        RequestId::String(format!(
+            "srv-{}",
+            self.next_request.fetch_add(1, Ordering::SeqCst) + 1
+        ))
+    }
+
+    /// Wait for the answer to request `id`: the returned receiver gets it.
+    pub fn expect_answer(&self, id: RequestId) -> Receiver<Message> {
+        let (tx, rx) = channel();
+        lock(&self.pending).insert(id, tx);
+        rx
+    }
+
+    /// Stop waiting for an answer (it timed out, or the call stopped).
+    pub fn forget_answer(&self, id: &RequestId) {
+        lock(&self.pending).remove(id);
+    }
+
+    /// Hand a client's response to whoever waits for it. False if nobody does (unknown or late).
+    pub fn deliver(&self, answer: Message) -> bool {
+        let id = match &answer {
+            Message::Response { id, .. } | Message::Error { id: Some(id), .. } => id.clone(),
+            _ => return false,
+        };
+        match lock(&self.pending).remove(&id) {
+            Some(waiter) => waiter.send(answer).is_ok(),
+            None => false,
+        }
+    }
+
+    /// End the session: every stream stops, so its workers and readers finish.
+    pub fn close(&self) {
+        self.closed.store(true, Ordering::SeqCst);
+        for stream in lock(&self.streams).values() {
+            stream.stop(Stop::Abandoned);
+        }
+        lock(&self.pending).clear();
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::SeqCst)
     }
 
     fn idle_for(&self, now: Instant) -> Duration {
@@ -65,13 +200,15 @@ impl Session {
 pub struct SessionStore {
     sessions: Mutex<HashMap<String, Arc<Session>>>,
     idle_timeout: Duration,
+    stream_grace: Duration,
 }
 
 impl SessionStore {
-    pub fn new(idle_timeout: Duration) -> SessionStore {
+    pub fn new(idle_timeout: Duration, stream_grace: Duration) -> SessionStore {
         SessionStore {
             sessions: Mutex::new(HashMap::new()),
             idle_timeout,
+            stream_grace,
         }
     }
 
@@ -88,15 +225,28 @@ impl SessionStore {
             id: new_session_id()?,
             protocol_version: protocol_version.to_string(),
             client_capabilities,
+            stream_grace: self.stream_grace,
             last_seen: Mutex::new(Instant::now()),
+            streams: Mutex::new(HashMap::new()),
             in_flight: Mutex::new(HashMap::new()),
+            listener: Mutex::new(None),
+            listening: AtomicBool::new(false),
+            pending: Mutex::new(HashMap::new()),
+            next_request: AtomicU64::new(0),
+            closed: AtomicBool::new(false),
         });
         let mut sessions = lock(&self.sessions);
         // Expiry is swept here, when sessions are created, instead of by a background thread:
         // memory is bounded by the sessions made within one timeout, and there is no thread to
         // start, stop and explain.
         let now = Instant::now();
-        sessions.retain(|_, s| s.idle_for(now) < self.idle_timeout);
+        sessions.retain(|_, s| {
+            let live = s.idle_for(now) < self.idle_timeout;
+            if !live {
+                s.close();
+            }
+            live
+        });
         sessions.insert(session.id.clone(), Arc::clone(&session));
         Ok(session)
     }
@@ -107,6 +257,7 @@ impl SessionStore {
         let session = sessions.get(id)?;
         let now = Instant::now();
         if session.idle_for(now) >= self.idle_timeout {
+            session.close();
             sessions.remove(id);
             return None;
         }
@@ -116,7 +267,8 @@ impl SessionStore {
 
     /// End a session. Returns false if there was no such session.
     pub fn remove(&self, id: &str) -> bool {
-        lock(&self.sessions).remove(id).is_some()
+        let removed = lock(&self.sessions).remove(id);
+        removed.inspect(|s| s.close()).is_some()
     }
 
     pub fn len(&self) -> usize {
@@ -158,7 +310,7 @@ mod tests {
 
     #[test]
     fn created_session_is_found_and_deleted_session_is_not() {
-        let store = SessionStore::new(Duration::from_secs(60));
+        let store = SessionStore::new(Duration::from_secs(60), Duration::from_secs(1));
         let s = store.create("2025-11-25", json!({})).unwrap();
         assert_eq!(store.get(&s.id).unwrap().protocol_version, "2025-11-25");
         assert!(store.remove(&s.id));
@@ -168,7 +320,7 @@ mod tests {
 
     #[test]
     fn idle_session_expires() {
-        let store = SessionStore::new(Duration::from_millis(1));
+        let store = SessionStore::new(Duration::from_millis(1), Duration::from_secs(1));
         let s = store.create("2025-11-25", json!({})).unwrap();
         std::thread::sleep(Duration::from_millis(5));
         assert!(store.get(&s.id).is_none());
@@ -177,7 +329,7 @@ mod tests {
 
     #[test]
     fn creating_a_session_sweeps_expired_ones() {
-        let store = SessionStore::new(Duration::from_millis(1));
+        let store = SessionStore::new(Duration::from_millis(1), Duration::from_secs(1));
         store.create("2025-11-25", json!({})).unwrap();
         std::thread::sleep(Duration::from_millis(5));
         store.create("2025-11-25", json!({})).unwrap();

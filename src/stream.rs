@@ -11,7 +11,9 @@
 //! is attached right now) are decoupled: a reader can fall behind, go away, or, later, come back
 //! with `Last-Event-ID` and read again from where it stopped. That is the transport's promise.
 //!
-//! Left out here: replay to a *new* connection (the resumability issue builds it on [`Stream::next_after`]).
+//! A reader names the first sequence number it wants; a new connection wants 1, a connection that
+//! resumes after `Last-Event-ID: 7-3` wants 4. The log keeps messages until the stream has ended and
+//! its session's grace period is over, and never more than `max_events` of them.
 
 use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex, MutexGuard};
@@ -51,6 +53,8 @@ struct State {
     /// Set once the final response is in the log.
     final_seq: Option<u64>,
     stop: Option<Stop>,
+    /// When the stream completed or stopped: its grace period for resuming starts then.
+    ended_at: Option<Instant>,
 }
 
 #[derive(Debug)]
@@ -71,6 +75,7 @@ impl Stream {
                 next_seq: 1,
                 final_seq: None,
                 stop: None,
+                ended_at: None,
             }),
             changed: Condvar::new(),
         }
@@ -107,6 +112,7 @@ impl Stream {
         s.events.push_back((seq, line));
         if last {
             s.final_seq = Some(seq);
+            s.ended_at = Some(Instant::now());
         }
         // Bounded: a producer far ahead of its reader cannot grow memory without limit. What
         // falls off the front is gone; a reader that wanted it gets `Next::Evicted`.
@@ -124,6 +130,7 @@ impl Stream {
         let mut s = self.lock();
         if s.final_seq.is_none() && s.stop.is_none() {
             s.stop = Some(why);
+            s.ended_at = Some(Instant::now());
         }
         drop(s);
         self.changed.notify_all();
@@ -131,6 +138,14 @@ impl Stream {
 
     pub fn stopped(&self) -> Option<Stop> {
         self.lock().stop
+    }
+
+    /// Has the stream ended (completed or stopped) more than `grace` ago? Then nobody can
+    /// resume it any more and its session forgets it.
+    pub fn expired(&self, grace: Duration, now: Instant) -> bool {
+        self.lock()
+            .ended_at
+            .is_some_and(|t| now.saturating_duration_since(t) >= grace)
     }
 
     /// Sleep for `d` on behalf of the producer, waking early if the stream is stopped.
@@ -295,6 +310,19 @@ mod tests {
             s.next_after(1, NOW),
             Next::Event { last: true, .. }
         ));
+    }
+
+    #[test]
+    fn ended_stream_expires_after_its_grace_period() {
+        let s = Stream::new(1, 4);
+        let grace = Duration::from_secs(30);
+        assert!(
+            !s.expired(grace, Instant::now()),
+            "a running stream never expires"
+        );
+        s.push("r".into(), true).unwrap();
+        assert!(!s.expired(grace, Instant::now()));
+        assert!(s.expired(grace, Instant::now() + grace));
     }
 
     #[test]

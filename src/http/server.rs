@@ -14,12 +14,14 @@
 //! bounded. The Rust Book's web-server chapter starts the same way, then adds a pool.
 
 use crate::config::Config;
-use crate::endpoint::{Endpoint, Job, Reply, RequestHead};
+use crate::endpoint::{Endpoint, Listen, Plan, Reply, RequestHead};
 use crate::framing::Framing;
 use crate::http::response::{chunk, sized, stream_head, LAST_CHUNK};
 use crate::rejection::Rejection;
+use crate::sse;
 use crate::stream::{Next, Stop, Stream};
 use crate::wire::{HEADER_SESSION_ID, MAX_BODY_BYTES, MIME_JSON};
+use crate::worker::produce_alerts;
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -165,7 +167,10 @@ fn handle(mut request: tiny_http::Request, endpoint: &Endpoint) {
             Ok(()) => write_once(request, &sized(200, &[], None, b"")),
             Err(rejection) => reject(request, &rejection),
         },
-        _ => reject(request, &endpoint.get(&head)),
+        _ => match endpoint.get(&head) {
+            Ok(listen) => serve_get(request, listen, endpoint),
+            Err(rejection) => reject(request, &rejection),
+        },
     }
 }
 
@@ -253,64 +258,96 @@ fn send(request: tiny_http::Request, reply: Reply, heartbeat: Duration) {
                 &sized(200, &headers, Some(framing.content_type()), &body),
             );
         }
-        Reply::Stream { framing, job } => {
+        Reply::Stream { framing, job, plan } => {
             let stream = Arc::clone(&job.stream);
-            spawn_worker(job);
+            thread::spawn(move || job.run());
             let writer = request.into_writer();
             let delivered = match framing {
                 Framing::Json => pump_json(writer, &stream),
-                _ => pump(writer, framing, &stream, heartbeat),
+                _ => pump(writer, framing, &stream, plan, heartbeat),
             };
-            if delivered.is_err() {
-                // The client is gone and this stream cannot be resumed (that comes with the streams
-                // issue), so nobody will ever read the rest: stop the worker.
+            if delivered.is_err() && !plan.resumable {
+                // The client is gone and cannot come back for the rest: stop the worker.
                 stream.stop(Stop::Abandoned);
             }
         }
     }
 }
 
-fn spawn_worker(job: Job) {
-    thread::spawn(move || job.run());
+/// Serve a GET: the session's standalone stream, or a resumed one.
+fn serve_get(request: tiny_http::Request, listen: Listen, endpoint: &Endpoint) {
+    if listen.guard.as_ref().is_some_and(|g| g.is_new) {
+        let (stream, session) = (Arc::clone(&listen.stream), Arc::clone(&listen.session));
+        let every = endpoint.config.alert_every;
+        thread::spawn(move || produce_alerts(&stream, &session, every));
+    }
+    let writer = request.into_writer();
+    // A lost GET connection stops nothing: the producer keeps writing into the log.
+    let _ = pump(
+        writer,
+        Framing::Sse,
+        &listen.stream,
+        listen.plan,
+        endpoint.config.heartbeat,
+    );
+    drop(listen.guard);
 }
 
-/// Stream a call's messages as chunks, one write and one flush per event, with heartbeats.
+/// Stream messages from the log as chunks, one write and one flush per event, with heartbeats on
+/// quiet stretches. Ends with the final response, when the stream stops, or after `cut_after`
+/// events.
+///
+/// # Errors
+/// A write failed: the client is gone.
 fn pump(
     mut writer: Box<dyn Write + Send>,
     framing: Framing,
     stream: &Stream,
+    plan: Plan,
     heartbeat: Duration,
 ) -> io::Result<()> {
     // The head waits and leaves together with the first event: one write, no 40 ms stall.
     let mut out = stream_head(&[], framing.content_type());
-    let mut wanted = 1;
+    if let Some(retry) = plan.priming {
+        // SPEC transports#sending-messages 6: "The server SHOULD immediately send an SSE event consisting of an event ID and an empty data field in order to prime the client to reconnect"
+        out.extend(chunk(&sse::encode_priming(
+            &stream.event_id(0),
+            retry.as_millis() as u64,
+        )));
+    }
+    let mut wanted = plan.from;
+    let mut sent = 0;
     loop {
-        match stream.next_after(wanted, heartbeat) {
+        if plan.cut_after.is_some_and(|n| sent >= n) {
+            // TEACHING DEVICE (--drop-stream-after): end the response here, as a dropping
+            // network or proxy would. The stream itself goes on; the client resumes with a GET.
+            // SPEC transports#sending-messages 6: the server "MAY close the connection" after an event with an id, "without terminating the SSE stream".
+            out.extend_from_slice(LAST_CHUNK);
+            writer.write_all(&out)?;
+            return writer.flush();
+        }
+        let last = match stream.next_after(wanted, heartbeat) {
             Next::Event { seq, line, last } => {
                 out.extend(chunk(&framing.encode(Some(&stream.event_id(seq)), &line)));
-                if last {
-                    out.extend_from_slice(LAST_CHUNK);
-                }
                 wanted = seq + 1;
-                writer.write_all(&out)?;
-                writer.flush()?;
-                out.clear();
-                if last {
-                    return Ok(());
-                }
+                sent += 1;
+                last
             }
             Next::Idle => {
                 out.extend(chunk(framing.heartbeat()));
-                writer.write_all(&out)?;
-                writer.flush()?;
-                out.clear();
+                false
             }
-            // Cancelled, or the log lost what we wanted: end the stream without a response.
-            Next::Done | Next::Stopped(_) | Next::Evicted => {
-                out.extend_from_slice(LAST_CHUNK);
-                writer.write_all(&out)?;
-                return writer.flush();
-            }
+            // Complete, cancelled, or the log lost what we wanted: end the response.
+            Next::Done | Next::Stopped(_) | Next::Evicted => true,
+        };
+        if last {
+            out.extend_from_slice(LAST_CHUNK);
+        }
+        writer.write_all(&out)?;
+        writer.flush()?;
+        out.clear();
+        if last {
+            return Ok(());
         }
     }
 }

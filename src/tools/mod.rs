@@ -12,30 +12,35 @@ pub mod weather;
 pub mod weather_data;
 
 use crate::jsonrpc::{ErrorObject, Message, RequestId, INVALID_PARAMS};
-use crate::stream::{Stop, Stream};
+use crate::stream::Stop;
 use serde_json::{json, Map, Value};
 use std::time::Duration;
 
 /// Where a running tool sends the messages it makes before its result.
 ///
 /// # Why a trait?
-/// It is the one seam between tools and transport: the server hands a tool a [`Stream`], tests hand
-/// it a recorder, and the tool cannot tell. (It is the only trait in the crate.)
+/// It is the one seam between tools and transport: the server hands a tool an outbox backed by the
+/// call's stream and session (`worker.rs`), tests hand it a recorder, and the tool cannot tell.
+/// (It is the only trait in the crate.)
 pub trait Outbox {
-    /// Send a notification (or, later, a request) to the client on the call's stream.
+    /// Send a notification to the client on the call's stream.
     fn send(&self, message: Message) -> Result<(), Stop>;
     /// Wait, waking early if the call is cancelled or abandoned.
     fn pause(&self, d: Duration) -> Result<(), Stop>;
+    /// Send a request to the client on the call's stream and wait up to `timeout` for its answer
+    /// (a `Message::Response` or `Message::Error`).
+    fn ask(&self, method: &str, params: Value, timeout: Duration) -> Result<Message, NoAnswer>;
 }
 
-impl Outbox for Stream {
-    fn send(&self, message: Message) -> Result<(), Stop> {
-        self.push(message.to_line(), false).map(|_| ())
-    }
-
-    fn pause(&self, d: Duration) -> Result<(), Stop> {
-        Stream::pause(self, d)
-    }
+/// Why a request to the client got no answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoAnswer {
+    /// The call was cancelled or abandoned while waiting.
+    Stopped(Stop),
+    /// Nothing came back in time.
+    TimedOut,
+    /// There is no way to reach the client (no session, or a framing without a stream).
+    Unreachable,
 }
 
 /// What a tool gets while it runs.
@@ -44,6 +49,10 @@ pub struct Context<'a> {
     pub progress_token: Option<Value>,
     /// How long one simulated step of work takes (`--step-delay-ms`).
     pub step_delay: Duration,
+    /// The client declared the `elicitation` capability and this call has a stream to ask on.
+    pub can_elicit: bool,
+    /// How long to wait for the client's answer to a question.
+    pub answer_timeout: Duration,
     pub outbox: &'a dyn Outbox,
 }
 
@@ -225,13 +234,8 @@ impl Call {
 
     /// Run the call and build its final response. `None` when it was stopped (cancelled or
     /// abandoned), because then no response is sent.
-    pub fn run(&self, id: RequestId, step_delay: Duration, outbox: &dyn Outbox) -> Option<Message> {
-        let cx = Context {
-            progress_token: self.progress_token.clone(),
-            step_delay,
-            outbox,
-        };
-        let result = (self.tool.run)(&self.arguments, &cx).ok()?;
+    pub fn run(&self, id: RequestId, cx: &Context) -> Option<Message> {
+        let result = (self.tool.run)(&self.arguments, cx).ok()?;
         Some(Message::result(id, result.to_json()))
     }
 }

@@ -9,7 +9,8 @@
 //! `--step-delay-ms`, so that progress notifications have something to report, as in the tutorial.
 
 use super::weather_data::{self, City, Lookup};
-use super::{Context, Tool, ToolResult};
+use super::{Context, NoAnswer, Tool, ToolResult};
+use crate::jsonrpc::Message;
 use crate::stream::Stop;
 use serde_json::{json, Map, Value};
 
@@ -74,6 +75,12 @@ fn get_weather(args: &Map<String, Value>, cx: &Context) -> Result<ToolResult, St
     cx.step()?;
     let city = match weather_data::lookup(query) {
         Lookup::Found(city) => city,
+        Lookup::Ambiguous(candidates) if cx.can_elicit => {
+            match ask_which(query, &candidates, cx)? {
+                Ok(city) => city,
+                Err(failure) => return Ok(failure),
+            }
+        }
         Lookup::Ambiguous(candidates) => return Ok(ambiguous(query, &candidates)),
         Lookup::NotFound { suggestions } => return Ok(not_found(query, &suggestions)),
     };
@@ -106,7 +113,67 @@ fn report(city: &City) -> ToolResult {
     )
 }
 
-// LAB: ask the user which Springfield they meant instead of failing (elicitation).
+/// Ask the user, through the client, which city they meant: a server-to-client request in the
+/// middle of a call, sent on the call's own stream, answered by a separate POST.
+///
+/// Returns the chosen city, or the result to give when there is none (declined, cancelled, no
+/// answer in time, or an answer that is not one of the choices).
+// SPEC elicitation: the client answers with action "accept" (with content), "decline" or "cancel"
+fn ask_which(
+    query: &str,
+    candidates: &[&'static City],
+    cx: &Context,
+) -> Result<Result<&'static City, ToolResult>, Stop> {
+    let labels: Vec<String> = candidates.iter().map(|c| c.label()).collect();
+    let params = json!({
+        "message": format!("\"{query}\" matches {} cities. Which one do you mean?", labels.len()),
+        "requestedSchema": {
+            "type": "object",
+            "properties": {
+                "city": { "type": "string", "title": "City", "enum": labels }
+            },
+            "required": ["city"]
+        }
+    });
+    let failed = |why: String| {
+        Ok(Err(ToolResult::error(format!(
+            "{why} No weather was looked up."
+        ))))
+    };
+    let answer = match cx
+        .outbox
+        .ask("elicitation/create", params, cx.answer_timeout)
+    {
+        Ok(Message::Response { result, .. }) => result,
+        Ok(Message::Error { error, .. }) => {
+            return failed(format!("The client could not ask: {}.", error.message))
+        }
+        Ok(_) => return failed("The client's answer was not a response.".into()),
+        Err(NoAnswer::Stopped(stop)) => return Err(stop),
+        Err(NoAnswer::TimedOut) => {
+            let secs = cx.answer_timeout.as_secs_f32();
+            return failed(format!(
+                "No answer came within {secs} s to the question which \"{query}\" you meant."
+            ));
+        }
+        Err(NoAnswer::Unreachable) => return Ok(Err(ambiguous(query, candidates))),
+    };
+    match answer["action"].as_str() {
+        Some("accept") => {
+            let chosen = answer
+                .pointer("/content/city")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            match candidates.iter().find(|c| c.label() == chosen) {
+                Some(city) => Ok(Ok(*city)),
+                None => failed(format!("The answer {chosen:?} is not one of the choices.")),
+            }
+        }
+        Some("decline") => failed("You declined to choose a city.".into()),
+        _ => failed("The question was cancelled.".into()),
+    }
+}
+
 fn ambiguous(query: &str, candidates: &[&City]) -> ToolResult {
     let labels: Vec<String> = candidates.iter().map(|c| c.label()).collect();
     ToolResult::error(format!(
@@ -148,14 +215,14 @@ fn list_cities(_args: &Map<String, Value>, _cx: &Context) -> Result<ToolResult, 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::jsonrpc::Message;
+    use crate::jsonrpc::RequestId;
     use crate::tools::Outbox;
     use std::cell::RefCell;
     use std::time::Duration;
 
-    /// An outbox that records what the tool sends and never waits.
+    /// An outbox that records what the tool sends, never waits, and answers questions from a script.
     #[derive(Default)]
-    struct Recorder(RefCell<Vec<Value>>);
+    struct Recorder(RefCell<Vec<Value>>, Option<Result<Value, NoAnswer>>);
 
     impl Outbox for Recorder {
         fn send(&self, m: Message) -> Result<(), Stop> {
@@ -165,6 +232,54 @@ mod tests {
         fn pause(&self, _: Duration) -> Result<(), Stop> {
             Ok(())
         }
+        fn ask(&self, method: &str, params: Value, _: Duration) -> Result<Message, NoAnswer> {
+            self.0
+                .borrow_mut()
+                .push(json!({ "asked": method, "params": params }));
+            let result = self.1.clone().expect("the test scripted no answer")?;
+            Ok(Message::result(RequestId::String("srv-1".into()), result))
+        }
+    }
+
+    fn elicit(answer: Result<Value, NoAnswer>) -> (ToolResult, Vec<Value>) {
+        let rec = Recorder(RefCell::default(), Some(answer));
+        let cx = Context {
+            progress_token: None,
+            step_delay: Duration::ZERO,
+            can_elicit: true,
+            answer_timeout: Duration::from_secs(1),
+            outbox: &rec,
+        };
+        let result = get_weather(json!({"city": "Springfield"}).as_object().unwrap(), &cx).unwrap();
+        (result, rec.0.into_inner())
+    }
+
+    #[test]
+    fn ambiguous_city_asks_with_the_candidates_as_an_enum_and_uses_the_choice() {
+        let choice = "Springfield, Missouri, United States";
+        let (r, sent) = elicit(Ok(json!({"action": "accept", "content": {"city": choice}})));
+        assert_eq!(sent[0]["asked"], "elicitation/create");
+        let choices = &sent[0]["params"]["requestedSchema"]["properties"]["city"]["enum"];
+        assert_eq!(choices.as_array().unwrap().len(), 3);
+        assert!(!r.is_error, "{}", r.text);
+        assert_eq!(r.structured.unwrap()["region"], "Missouri");
+    }
+
+    #[test]
+    fn declined_cancelled_or_unanswered_question_is_an_error_result() {
+        for answer in [
+            Ok(json!({"action": "decline"})),
+            Ok(json!({"action": "cancel"})),
+            Err(NoAnswer::TimedOut),
+        ] {
+            let (r, _) = elicit(answer.clone());
+            assert!(r.is_error, "{answer:?}");
+            assert!(r.text.contains("No weather was looked up"), "{}", r.text);
+        }
+        let (r, _) = elicit(Ok(
+            json!({"action": "accept", "content": {"city": "Atlantis"}}),
+        ));
+        assert!(r.is_error && r.text.contains("not one of the choices"));
     }
 
     fn call(args: Value, token: Option<Value>) -> (ToolResult, Vec<Value>) {
@@ -172,6 +287,8 @@ mod tests {
         let cx = Context {
             progress_token: token,
             step_delay: Duration::ZERO,
+            can_elicit: false,
+            answer_timeout: Duration::ZERO,
             outbox: &rec,
         };
         let result = get_weather(args.as_object().unwrap(), &cx).unwrap();
@@ -249,6 +366,8 @@ mod tests {
         let cx = Context {
             progress_token: None,
             step_delay: Duration::ZERO,
+            can_elicit: false,
+            answer_timeout: Duration::ZERO,
             outbox: &rec,
         };
         let r = list_cities(&Map::new(), &cx).unwrap();

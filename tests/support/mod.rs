@@ -220,3 +220,79 @@ pub fn ndjson_messages(body: &str) -> Vec<serde_json::Value> {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
 }
+
+/// An SSE response read line by line as it arrives (for tests that act mid-stream).
+pub struct LiveSse {
+    reader: BufReader<TcpStream>,
+    pub status: u16,
+}
+
+impl LiveSse {
+    /// Send `request` on a new connection and read the response head.
+    pub fn open(addr: SocketAddr, request: &str) -> LiveSse {
+        let mut stream = TcpStream::connect(addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut reader = BufReader::new(stream);
+        let mut status_line = String::new();
+        reader.read_line(&mut status_line).unwrap();
+        let status = status_line.split(' ').nth(1).unwrap().parse().unwrap();
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            if line.trim_end().is_empty() {
+                break;
+            }
+        }
+        LiveSse { reader, status }
+    }
+
+    /// The next `data:` payload with its event id, or `None` when the response ended.
+    /// Chunk-size lines are skipped: each chunk holds whole events.
+    pub fn next_data(&mut self) -> Option<(Option<String>, String)> {
+        let mut id = None;
+        loop {
+            let mut line = String::new();
+            if self.reader.read_line(&mut line).unwrap() == 0 || line == "0\r\n" {
+                return None;
+            }
+            let line = line.trim_end_matches(['\r', '\n']);
+            if let Some(v) = line.strip_prefix("id: ") {
+                id = Some(v.to_string());
+            } else if let Some(d) = line.strip_prefix("data: ") {
+                return Some((id, d.to_string()));
+            }
+        }
+    }
+
+    /// The next non-empty message, as JSON, with its event id.
+    pub fn next_message(&mut self) -> Option<(String, serde_json::Value)> {
+        loop {
+            let (id, data) = self.next_data()?;
+            if !data.is_empty() {
+                return Some((id.unwrap_or_default(), serde_json::from_str(&data).unwrap()));
+            }
+        }
+    }
+}
+
+/// Every event of an SSE body as (id, data), priming events included.
+pub fn sse_events(body: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for event in body.split("\n\n") {
+        let id = event
+            .lines()
+            .find_map(|l| l.strip_prefix("id: "))
+            .unwrap_or("")
+            .to_string();
+        if let Some(data) = event.lines().find_map(|l| {
+            l.strip_prefix("data: ")
+                .or(if l == "data:" { Some("") } else { None })
+        }) {
+            out.push((id, data.to_string()));
+        }
+    }
+    out
+}
