@@ -4,10 +4,13 @@
 //! of the code reads `config.step_delay` instead of a magic number, and so that tests can start a
 //! server with, say, a 50 ms step and a 1-tool page.
 
+use crate::catalog::{Catalog, WEATHER};
 use std::time::Duration;
 
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// What the server offers (tools, name, instructions).
+    pub catalog: &'static Catalog,
     pub host: String,
     /// 0 lets the OS pick a free port (tests use this).
     pub port: u16,
@@ -46,6 +49,7 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Config {
         Config {
+            catalog: &WEATHER,
             host: "127.0.0.1".to_string(),
             port: 8000,
             step_delay: Duration::from_millis(300),

@@ -9,6 +9,7 @@
 //! Left out: every other method gets `-32601 Method not found`; unknown notifications are ignored,
 //! as JSON-RPC says a receiver must not answer a notification.
 
+use crate::catalog::Catalog;
 use crate::jsonrpc::{ErrorObject, Message, RequestId, METHOD_NOT_FOUND};
 use crate::mcp::{self, InitializeParams};
 use crate::tools::{self, Call};
@@ -35,17 +36,26 @@ pub enum Outcome {
     Call { id: RequestId, call: Call },
 }
 
-/// Route one message. `page_size` is how many tools one `tools/list` page holds.
-pub fn dispatch(message: Message, page_size: usize) -> Outcome {
+/// Route one message to what `catalog` offers. `page_size` is how many tools one `tools/list` page
+/// holds.
+pub fn dispatch(message: Message, catalog: &'static Catalog, page_size: usize) -> Outcome {
     match message {
-        Message::Request { id, method, params } => request(id, &method, params.as_ref(), page_size),
+        Message::Request { id, method, params } => {
+            request(id, &method, params.as_ref(), catalog, page_size)
+        }
         Message::Notification { method, params } => notification(&method, params.as_ref()),
         // Answers to requests we sent the client.
         answer @ (Message::Response { .. } | Message::Error { .. }) => Outcome::Answer(answer),
     }
 }
 
-fn request(id: RequestId, method: &str, params: Option<&Value>, page_size: usize) -> Outcome {
+fn request(
+    id: RequestId,
+    method: &str,
+    params: Option<&Value>,
+    catalog: &'static Catalog,
+    page_size: usize,
+) -> Outcome {
     let reply = |r: Result<Value, ErrorObject>| match r {
         Ok(result) => Outcome::Reply(Message::result(id.clone(), result)),
         Err(error) => Outcome::Reply(Message::error(Some(id.clone()), error)),
@@ -55,7 +65,7 @@ fn request(id: RequestId, method: &str, params: Option<&Value>, page_size: usize
             Ok(init) => {
                 let version = mcp::negotiate(&init.protocol_version);
                 Outcome::Initialize {
-                    reply: Message::result(id, mcp::initialize_result(version)),
+                    reply: Message::result(id, mcp::initialize_result(version, catalog)),
                     protocol_version: version,
                     capabilities: init.capabilities,
                 }
@@ -64,11 +74,11 @@ fn request(id: RequestId, method: &str, params: Option<&Value>, page_size: usize
         },
         // SPEC ping: "The receiver MUST respond promptly with an empty response"
         "ping" => reply(Ok(json!({}))),
-        "tools/list" => reply(tools::list_page(params, page_size)),
+        "tools/list" => reply(tools::list_page(catalog.tools, params, page_size)),
         // We declare `logging` because the GET stream carries `notifications/message` alerts; the
         // level is accepted and not used (every alert is a warning).
         "logging/setLevel" => reply(Ok(json!({}))),
-        "tools/call" => match Call::from_params(params) {
+        "tools/call" => match Call::from_params(catalog.tools, params) {
             Ok(call) => Outcome::Call { id, call },
             Err(e) => reply(Err(e)),
         },
@@ -104,7 +114,11 @@ mod tests {
     use crate::jsonrpc::{parse, INVALID_PARAMS};
 
     fn run(text: &str) -> Outcome {
-        dispatch(parse(text.as_bytes()).unwrap(), 50)
+        dispatch(
+            parse(text.as_bytes()).unwrap(),
+            &crate::catalog::WEATHER,
+            50,
+        )
     }
 
     fn reply_json(text: &str) -> Value {

@@ -198,7 +198,7 @@ impl Endpoint {
             head.header("accept")
         };
 
-        match dispatch(message, self.config.page_size) {
+        match dispatch(message, self.config.catalog, self.config.page_size) {
             // SPEC transports#sending-messages 4: "If the server accepts the input, the server MUST return HTTP status code 202 Accepted with no body."
             Outcome::Accepted => Ok(Reply::Accepted),
             Outcome::Cancel(id) => {
@@ -352,7 +352,7 @@ impl Endpoint {
                 seq.parse().map_err(|_| gone())?,
             );
             let stream = session.stream(stream_id).ok_or_else(gone)?;
-            if stream.next_after(seq + 1, Duration::ZERO) == Next::Evicted {
+            if stream.next_after(seq + 1, stream.cuts(), Duration::ZERO) == Next::Evicted {
                 return Err(Rejection::BadRequest(format!(
                     "the events after {last:?} were dropped from the stream's log (it keeps {}); re-send the request instead",
                     self.config.max_stream_events

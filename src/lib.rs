@@ -26,6 +26,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod catalog;
 pub mod config;
 pub mod dispatch;
 pub mod endpoint;

@@ -7,13 +7,10 @@
 //!
 //! Left out: `icons`, `websiteUrl`, the `tasks` capability (2025-11-25 additions we do not use).
 
+use crate::catalog::Catalog;
 use crate::jsonrpc::{ErrorObject, INVALID_PARAMS};
 use crate::wire::{is_supported_version, LATEST_PROTOCOL_VERSION};
 use serde_json::{json, Value};
-
-/// Who we are, as `serverInfo` says it.
-pub const SERVER_NAME: &str = "weather-server";
-pub const SERVER_TITLE: &str = "Weather (streamable-mcp teaching server)";
 
 /// The parts of `initialize` params we use.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,21 +70,16 @@ pub fn negotiate(requested: &str) -> &'static str {
 }
 
 /// The `InitializeResult` for a negotiated version.
-pub fn initialize_result(protocol_version: &str) -> Value {
+pub fn initialize_result(protocol_version: &str, catalog: &Catalog) -> Value {
     json!({
         "protocolVersion": protocol_version,
-        "capabilities": {
-            "tools": { "listChanged": false },
-            "logging": {}
-        },
+        "capabilities": catalog.capabilities(),
         "serverInfo": {
-            "name": SERVER_NAME,
-            "title": SERVER_TITLE,
+            "name": catalog.name,
+            "title": catalog.title,
             "version": env!("CARGO_PKG_VERSION")
         },
-        "instructions": "Call get_weather with a city name (for example Hangzhou or Zürich) to get the current \
-    weather from an offline data set. Send params._meta.progressToken to watch the lookup progress; \
-    list_cities names every city the server knows."
+        "instructions": catalog.instructions
     })
 }
 
@@ -121,9 +113,9 @@ mod tests {
 
     #[test]
     fn result_declares_tools_server_info_and_instructions() {
-        let r = initialize_result("2025-11-25");
+        let r = initialize_result("2025-11-25", &crate::catalog::WEATHER);
         assert!(r["capabilities"]["tools"].is_object());
-        assert_eq!(r["serverInfo"]["name"], SERVER_NAME);
+        assert_eq!(r["serverInfo"]["name"], "weather-server");
         assert!(r["serverInfo"]["title"].is_string() && r["serverInfo"]["version"].is_string());
         assert!(r["instructions"].as_str().unwrap().contains("get_weather"));
     }

@@ -41,6 +41,9 @@ pub enum Next {
     Stopped(Stop),
     /// The wanted message was dropped from the bounded log.
     Evicted,
+    /// The producer asked readers to end their HTTP response here (SSE polling); the stream
+    /// goes on and the client resumes with `Last-Event-ID`.
+    Cut,
 }
 
 #[derive(Debug)]
@@ -55,6 +58,8 @@ struct State {
     stop: Option<Stop>,
     /// When the stream completed or stopped: its grace period for resuming starts then.
     ended_at: Option<Instant>,
+    /// How many times the producer asked readers to end their responses.
+    cuts: u64,
 }
 
 #[derive(Debug)]
@@ -76,6 +81,7 @@ impl Stream {
                 final_seq: None,
                 stop: None,
                 ended_at: None,
+                cuts: 0,
             }),
             changed: Condvar::new(),
         }
@@ -148,6 +154,19 @@ impl Stream {
             .is_some_and(|t| now.saturating_duration_since(t) >= grace)
     }
 
+    /// Ask every reader attached now to end its HTTP response once it has sent what is in the log.
+    // SPEC transports#sending-messages 6 (2025-11-25): the server "MAY close the connection" after sending an event with an id, "without terminating the SSE stream".
+    pub fn end_responses(&self) {
+        self.lock().cuts += 1;
+        self.changed.notify_all();
+    }
+
+    /// The number of [`Stream::end_responses`] calls so far; a reader passes the value it saw
+    /// when it attached to [`Stream::next_after`].
+    pub fn cuts(&self) -> u64 {
+        self.lock().cuts
+    }
+
     /// Sleep for `d` on behalf of the producer, waking early if the stream is stopped.
     ///
     /// # Errors
@@ -172,7 +191,8 @@ impl Stream {
     }
 
     /// The first message with a sequence number ≥ `wanted`, waiting up to `timeout` for it.
-    pub fn next_after(&self, wanted: u64, timeout: Duration) -> Next {
+    /// `cuts_seen` is [`Stream::cuts`] as the reader saw it when it attached.
+    pub fn next_after(&self, wanted: u64, cuts_seen: u64, timeout: Duration) -> Next {
         let deadline = Instant::now() + timeout;
         let mut s = self.lock();
         loop {
@@ -195,6 +215,9 @@ impl Stream {
             }
             if let Some(stop) = s.stop {
                 return Next::Stopped(stop);
+            }
+            if s.cuts != cuts_seen {
+                return Next::Cut;
             }
             let now = Instant::now();
             if now >= deadline {
@@ -223,7 +246,7 @@ mod tests {
         s.push("a".into(), false).unwrap();
         s.push("b".into(), true).unwrap();
         assert_eq!(
-            s.next_after(1, NOW),
+            s.next_after(1, 0, NOW),
             Next::Event {
                 seq: 1,
                 line: "a".into(),
@@ -231,20 +254,20 @@ mod tests {
             }
         );
         assert_eq!(
-            s.next_after(2, NOW),
+            s.next_after(2, 0, NOW),
             Next::Event {
                 seq: 2,
                 line: "b".into(),
                 last: true
             }
         );
-        assert_eq!(s.next_after(3, NOW), Next::Done);
+        assert_eq!(s.next_after(3, 0, NOW), Next::Done);
     }
 
     #[test]
     fn quiet_stream_reports_idle_for_heartbeats() {
         let s = Stream::new(1, 16);
-        assert_eq!(s.next_after(1, Duration::from_millis(10)), Next::Idle);
+        assert_eq!(s.next_after(1, 0, Duration::from_millis(10)), Next::Idle);
     }
 
     #[test]
@@ -255,7 +278,7 @@ mod tests {
             thread::sleep(Duration::from_millis(20));
             producer.push("late".into(), true).unwrap();
         });
-        let next = s.next_after(1, Duration::from_secs(5));
+        let next = s.next_after(1, 0, Duration::from_secs(5));
         assert_eq!(
             next,
             Next::Event {
@@ -279,7 +302,7 @@ mod tests {
         assert_eq!(s.pause(Duration::from_secs(30)), Err(Stop::Cancelled));
         assert!(started.elapsed() < Duration::from_secs(10));
         assert_eq!(s.push("x".into(), false), Err(Stop::Cancelled));
-        assert_eq!(s.next_after(1, NOW), Next::Stopped(Stop::Cancelled));
+        assert_eq!(s.next_after(1, 0, NOW), Next::Stopped(Stop::Cancelled));
         t.join().unwrap();
     }
 
@@ -289,9 +312,9 @@ mod tests {
         for i in 0..5 {
             s.push(format!("m{i}"), false).unwrap();
         }
-        assert_eq!(s.next_after(1, NOW), Next::Evicted);
+        assert_eq!(s.next_after(1, 0, NOW), Next::Evicted);
         assert_eq!(
-            s.next_after(4, NOW),
+            s.next_after(4, 0, NOW),
             Next::Event {
                 seq: 4,
                 line: "m3".into(),
@@ -307,7 +330,7 @@ mod tests {
         s.stop(Stop::Abandoned);
         assert_eq!(s.stopped(), None);
         assert!(matches!(
-            s.next_after(1, NOW),
+            s.next_after(1, 0, NOW),
             Next::Event { last: true, .. }
         ));
     }
@@ -323,6 +346,24 @@ mod tests {
         s.push("r".into(), true).unwrap();
         assert!(!s.expired(grace, Instant::now()));
         assert!(s.expired(grace, Instant::now() + grace));
+    }
+
+    #[test]
+    fn end_responses_cuts_readers_attached_before_it_only() {
+        let s = Stream::new(1, 4);
+        s.push("a".into(), false).unwrap();
+        let seen = s.cuts();
+        s.end_responses();
+        assert!(
+            matches!(s.next_after(1, seen, NOW), Next::Event { .. }),
+            "what is logged goes first"
+        );
+        assert_eq!(s.next_after(2, seen, NOW), Next::Cut);
+        assert_eq!(
+            s.next_after(2, s.cuts(), NOW),
+            Next::Idle,
+            "a reader attached later is not cut"
+        );
     }
 
     #[test]

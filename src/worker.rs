@@ -89,6 +89,10 @@ impl Outbox for CallOutbox<'_> {
         self.stream.pause(d)
     }
 
+    fn end_response(&self) {
+        self.stream.end_responses();
+    }
+
     fn ask(&self, method: &str, params: Value, timeout: Duration) -> Result<Message, NoAnswer> {
         let session = self.session.ok_or(NoAnswer::Unreachable)?;
         let id = session.next_request_id();
@@ -174,7 +178,8 @@ mod tests {
         let (s2, sess2) = (Arc::clone(&stream), Arc::clone(&session));
         let producer =
             std::thread::spawn(move || produce_alerts(&s2, &sess2, Duration::from_millis(5)));
-        let crate::stream::Next::Event { line, .. } = stream.next_after(1, Duration::from_secs(5))
+        let crate::stream::Next::Event { line, .. } =
+            stream.next_after(1, 0, Duration::from_secs(5))
         else {
             panic!("no alert")
         };

@@ -317,6 +317,7 @@ fn pump(
     }
     let mut wanted = plan.from;
     let mut sent = 0;
+    let cuts_seen = stream.cuts();
     loop {
         if plan.cut_after.is_some_and(|n| sent >= n) {
             // TEACHING DEVICE (--drop-stream-after): end the response here, as a dropping
@@ -326,7 +327,7 @@ fn pump(
             writer.write_all(&out)?;
             return writer.flush();
         }
-        let last = match stream.next_after(wanted, heartbeat) {
+        let last = match stream.next_after(wanted, cuts_seen, heartbeat) {
             Next::Event { seq, line, last } => {
                 out.extend(chunk(&framing.encode(Some(&stream.event_id(seq)), &line)));
                 wanted = seq + 1;
@@ -337,8 +338,9 @@ fn pump(
                 out.extend(chunk(framing.heartbeat()));
                 false
             }
-            // Complete, cancelled, or the log lost what we wanted: end the response.
-            Next::Done | Next::Stopped(_) | Next::Evicted => true,
+            // Complete, cancelled, the log lost what we wanted, or the producer asked for an end
+            // of this response: end the response.
+            Next::Done | Next::Stopped(_) | Next::Evicted | Next::Cut => true,
         };
         if last {
             out.extend_from_slice(LAST_CHUNK);
@@ -355,13 +357,16 @@ fn pump(
 /// A call framed as one JSON object: wait for the final response, drop what came before it.
 fn pump_json(mut writer: Box<dyn Write + Send>, stream: &Stream) -> io::Result<()> {
     let mut wanted = 1;
+    let mut cuts_seen = stream.cuts();
     let bytes = loop {
-        match stream.next_after(wanted, Duration::from_secs(60)) {
+        match stream.next_after(wanted, cuts_seen, Duration::from_secs(60)) {
             Next::Event {
                 line, last: true, ..
             } => break sized(200, &[], Some(MIME_JSON), line.as_bytes()),
             Next::Event { seq, .. } => wanted = seq + 1,
             Next::Idle => {}
+            // One JSON object has nothing to cut: wait on for the result.
+            Next::Cut => cuts_seen = stream.cuts(),
             // Cancelled: the spec says no response, but HTTP needs an answer, so: no content.
             Next::Done | Next::Stopped(_) | Next::Evicted => break sized(204, &[], None, b""),
         }

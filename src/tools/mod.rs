@@ -30,6 +30,10 @@ pub trait Outbox {
     /// Send a request to the client on the call's stream and wait up to `timeout` for its answer
     /// (a `Message::Response` or `Message::Error`).
     fn ask(&self, method: &str, params: Value, timeout: Duration) -> Result<Message, NoAnswer>;
+    /// End the HTTP response that carries this call now, without ending the call: the client
+    /// comes back with `Last-Event-ID` for the rest (SSE polling). Outboxes without connections
+    /// ignore it.
+    fn end_response(&self) {}
 }
 
 /// Why a request to the client got no answer.
@@ -76,19 +80,30 @@ impl Context<'_> {
     }
 }
 
-/// A tool's answer: text for the model, structured data for programs, and whether it failed.
+/// A tool's answer: content for the model, structured data for programs, and whether it failed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ToolResult {
-    pub text: String,
+    /// Content items: `{"type":"text","text":…}`, or image, audio and resource items.
+    pub content: Vec<Value>,
     pub structured: Option<Value>,
     pub is_error: bool,
 }
 
 impl ToolResult {
+    /// Text for the model plus the same facts as structured data (matching the `outputSchema`).
     pub fn ok(text: String, structured: Value) -> ToolResult {
         ToolResult {
-            text,
+            content: vec![text_item(&text)],
             structured: Some(structured),
+            is_error: false,
+        }
+    }
+
+    /// A result made of content items only.
+    pub fn content(content: Vec<Value>) -> ToolResult {
+        ToolResult {
+            content,
+            structured: None,
             is_error: false,
         }
     }
@@ -98,20 +113,32 @@ impl ToolResult {
     // SPEC tools#error-handling (2025-11-25): input validation errors are reported "in the tool result" with isError
     pub fn error(text: String) -> ToolResult {
         ToolResult {
-            text,
+            content: vec![text_item(&text)],
             structured: None,
             is_error: true,
         }
     }
 
+    /// The text of the first text item ("" if none): what a person reads.
+    pub fn text(&self) -> &str {
+        self.content
+            .iter()
+            .find_map(|c| c["text"].as_str())
+            .unwrap_or("")
+    }
+
     pub fn to_json(&self) -> Value {
-        let mut r =
-            json!({ "content": [{ "type": "text", "text": self.text }], "isError": self.is_error });
+        let mut r = json!({ "content": self.content, "isError": self.is_error });
         if let Some(s) = &self.structured {
             r["structuredContent"] = s.clone();
         }
         r
     }
+}
+
+/// A text content item.
+pub fn text_item(text: &str) -> Value {
+    json!({ "type": "text", "text": text })
 }
 
 /// One tool: its description for `tools/list` and the function that runs it.
@@ -120,7 +147,8 @@ pub struct Tool {
     pub title: &'static str,
     pub description: &'static str,
     pub input_schema: fn() -> Value,
-    pub output_schema: fn() -> Value,
+    /// The shape of `structuredContent`, for tools that return it.
+    pub output_schema: Option<fn() -> Value>,
     pub read_only: bool,
     pub run: fn(&Map<String, Value>, &Context) -> Result<ToolResult, Stop>,
 }
@@ -128,23 +156,22 @@ pub struct Tool {
 impl Tool {
     /// The tool as `tools/list` shows it.
     pub fn describe(&self) -> Value {
-        json!({
+        let mut d = json!({
             "name": self.name,
             "title": self.title,
             "description": self.description,
             "inputSchema": (self.input_schema)(),
-            "outputSchema": (self.output_schema)(),
             "annotations": { "title": self.title, "readOnlyHint": self.read_only, "openWorldHint": false }
-        })
+        });
+        if let Some(schema) = self.output_schema {
+            d["outputSchema"] = schema();
+        }
+        d
     }
 }
 
-// LAB: add a tool. Write it in its own file next to weather.rs and list it here.
-/// Every tool the server offers, in `tools/list` order.
-pub static TOOLS: &[Tool] = &[weather::GET_WEATHER, weather::LIST_CITIES];
-
-pub fn find(name: &str) -> Option<&'static Tool> {
-    TOOLS.iter().find(|t| t.name == name)
+pub fn find(tools: &'static [Tool], name: &str) -> Option<&'static Tool> {
+    tools.iter().find(|t| t.name == name)
 }
 
 /// One page of `tools/list`.
@@ -155,14 +182,18 @@ pub fn find(name: &str) -> Option<&'static Tool> {
 /// # Errors
 /// `-32602` for a cursor we did not make.
 // SPEC pagination: "Invalid cursors SHOULD result in an error with code -32602 (Invalid params)."
-pub fn list_page(params: Option<&Value>, page_size: usize) -> Result<Value, ErrorObject> {
+pub fn list_page(
+    tools: &[Tool],
+    params: Option<&Value>,
+    page_size: usize,
+) -> Result<Value, ErrorObject> {
     let start = match params.and_then(|p| p.get("cursor")) {
         None | Some(Value::Null) => 0,
         Some(cursor) => cursor
             .as_str()
             .and_then(|c| c.strip_prefix("tools:"))
             .and_then(|n| n.parse::<usize>().ok())
-            .filter(|&n| n > 0 && n < TOOLS.len())
+            .filter(|&n| n > 0 && n < tools.len())
             .ok_or_else(|| {
                 ErrorObject::new(
                     INVALID_PARAMS,
@@ -170,10 +201,10 @@ pub fn list_page(params: Option<&Value>, page_size: usize) -> Result<Value, Erro
                 )
             })?,
     };
-    let end = (start + page_size.max(1)).min(TOOLS.len());
+    let end = (start + page_size.max(1)).min(tools.len());
     let mut page =
-        json!({ "tools": TOOLS[start..end].iter().map(Tool::describe).collect::<Vec<_>>() });
-    if end < TOOLS.len() {
+        json!({ "tools": tools[start..end].iter().map(Tool::describe).collect::<Vec<_>>() });
+    if end < tools.len() {
         page["nextCursor"] = json!(format!("tools:{end}"));
     }
     Ok(page)
@@ -199,7 +230,10 @@ impl Call {
     /// # Errors
     /// `-32602` for an unknown tool or malformed params. Bad *argument values* are not errors
     /// here: the tool reports them as an `isError` result.
-    pub fn from_params(params: Option<&Value>) -> Result<Call, ErrorObject> {
+    pub fn from_params(
+        tools: &'static [Tool],
+        params: Option<&Value>,
+    ) -> Result<Call, ErrorObject> {
         let bad = |why: String| ErrorObject::new(INVALID_PARAMS, format!("Invalid params: {why}"));
         let params = params.ok_or_else(|| bad("tools/call needs params".into()))?;
         let name = params
@@ -207,7 +241,7 @@ impl Call {
             .and_then(Value::as_str)
             .ok_or_else(|| bad("\"name\" must be a string".into()))?;
         // SPEC tools#error-handling: unknown tools are a protocol error (-32602)
-        let tool = find(name)
+        let tool = find(tools, name)
             .ok_or_else(|| ErrorObject::new(INVALID_PARAMS, format!("Unknown tool: {name}")))?;
         let arguments = match params.get("arguments") {
             None | Some(Value::Null) => Map::new(),
@@ -244,31 +278,37 @@ impl Call {
 mod tests {
     use super::*;
     use crate::jsonrpc::INVALID_PARAMS;
+    const TOOLS: &[Tool] = crate::catalog::WEATHER.tools;
 
     #[test]
     fn unknown_tool_is_invalid_params_32602() {
-        let err = Call::from_params(Some(&json!({"name": "nope"}))).unwrap_err();
+        let err = Call::from_params(TOOLS, Some(&json!({"name": "nope"}))).unwrap_err();
         assert_eq!(err.code, INVALID_PARAMS);
         assert!(err.message.contains("nope"));
     }
 
     #[test]
     fn progress_token_must_be_string_or_integer() {
-        let ok = Call::from_params(Some(
-            &json!({"name": "get_weather", "_meta": {"progressToken": 7}}),
-        ))
+        let ok = Call::from_params(
+            TOOLS,
+            Some(&json!({"name": "get_weather", "_meta": {"progressToken": 7}})),
+        )
         .unwrap();
         assert_eq!(ok.progress_token, Some(json!(7)));
-        let err = Call::from_params(Some(
-            &json!({"name": "get_weather", "_meta": {"progressToken": 1.5}}),
-        ));
+        let err = Call::from_params(
+            TOOLS,
+            Some(&json!({"name": "get_weather", "_meta": {"progressToken": 1.5}})),
+        );
         assert_eq!(err.unwrap_err().code, INVALID_PARAMS);
     }
 
     #[test]
     fn non_object_arguments_are_invalid_params() {
-        let err =
-            Call::from_params(Some(&json!({"name": "get_weather", "arguments": [1]}))).unwrap_err();
+        let err = Call::from_params(
+            TOOLS,
+            Some(&json!({"name": "get_weather", "arguments": [1]})),
+        )
+        .unwrap_err();
         assert_eq!(err.code, INVALID_PARAMS);
     }
 
@@ -277,7 +317,7 @@ mod tests {
         let mut names = Vec::new();
         let mut params = json!({});
         loop {
-            let page = list_page(Some(&params), 1).unwrap();
+            let page = list_page(TOOLS, Some(&params), 1).unwrap();
             names.extend(
                 page["tools"]
                     .as_array()
@@ -300,7 +340,7 @@ mod tests {
     fn invalid_cursor_is_invalid_params() {
         for cursor in [json!("garbage"), json!("tools:99"), json!(3)] {
             assert_eq!(
-                list_page(Some(&json!({ "cursor": cursor })), 1)
+                list_page(TOOLS, Some(&json!({ "cursor": cursor })), 1)
                     .unwrap_err()
                     .code,
                 INVALID_PARAMS
@@ -310,7 +350,7 @@ mod tests {
 
     #[test]
     fn every_tool_describes_name_schemas_and_read_only_hint() {
-        let page = list_page(None, 50).unwrap();
+        let page = list_page(TOOLS, None, 50).unwrap();
         for t in page["tools"].as_array().unwrap() {
             assert_eq!(t["inputSchema"]["type"], "object");
             assert_eq!(t["outputSchema"]["type"], "object");

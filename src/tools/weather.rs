@@ -20,7 +20,7 @@ pub const GET_WEATHER: Tool = Tool {
     description: "Get the current weather for a city from an offline data set. Case and accents do not \
 matter (\"zurich\" finds Zürich). Reports progress while it works when the request carries a progress token.",
     input_schema: get_weather_input,
-    output_schema: get_weather_output,
+    output_schema: Some(get_weather_output),
     read_only: true,
     run: get_weather,
 };
@@ -30,7 +30,7 @@ pub const LIST_CITIES: Tool = Tool {
     title: "Known cities",
     description: "List every city get_weather knows, as \"name, region, country\".",
     input_schema: list_cities_input,
-    output_schema: list_cities_output,
+    output_schema: Some(list_cities_output),
     read_only: true,
     run: list_cities,
 };
@@ -261,7 +261,7 @@ mod tests {
         assert_eq!(sent[0]["asked"], "elicitation/create");
         let choices = &sent[0]["params"]["requestedSchema"]["properties"]["city"]["enum"];
         assert_eq!(choices.as_array().unwrap().len(), 3);
-        assert!(!r.is_error, "{}", r.text);
+        assert!(!r.is_error, "{}", r.text());
         assert_eq!(r.structured.unwrap()["region"], "Missouri");
     }
 
@@ -274,12 +274,16 @@ mod tests {
         ] {
             let (r, _) = elicit(answer.clone());
             assert!(r.is_error, "{answer:?}");
-            assert!(r.text.contains("No weather was looked up"), "{}", r.text);
+            assert!(
+                r.text().contains("No weather was looked up"),
+                "{}",
+                r.text()
+            );
         }
         let (r, _) = elicit(Ok(
             json!({"action": "accept", "content": {"city": "Atlantis"}}),
         ));
-        assert!(r.is_error && r.text.contains("not one of the choices"));
+        assert!(r.is_error && r.text().contains("not one of the choices"));
     }
 
     fn call(args: Value, token: Option<Value>) -> (ToolResult, Vec<Value>) {
@@ -299,7 +303,7 @@ mod tests {
     fn known_city_gives_text_and_structured_content_matching_output_schema() {
         let (r, _) = call(json!({"city": "hangzhou"}), None);
         assert!(!r.is_error);
-        assert!(r.text.starts_with("Hangzhou"));
+        assert!(r.text().starts_with("Hangzhou"));
         let s = r.structured.unwrap();
         let schema = get_weather_output();
         for key in schema["required"].as_array().unwrap() {
@@ -344,7 +348,7 @@ mod tests {
     fn unknown_city_is_an_error_result_with_suggestions() {
         let (r, _) = call(json!({"city": "Hangzou"}), None);
         assert!(r.is_error);
-        assert!(r.text.contains("Did you mean: Hangzhou"), "{}", r.text);
+        assert!(r.text().contains("Did you mean: Hangzhou"), "{}", r.text());
     }
 
     #[test]
@@ -357,7 +361,7 @@ mod tests {
     fn ambiguous_city_lists_the_candidates() {
         let (r, _) = call(json!({"city": "Springfield"}), None);
         assert!(r.is_error);
-        assert!(r.text.contains("Illinois") && r.text.contains("Missouri"));
+        assert!(r.text().contains("Illinois") && r.text().contains("Missouri"));
     }
 
     #[test]
