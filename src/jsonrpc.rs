@@ -47,15 +47,6 @@ impl RequestId {
     }
 }
 
-impl fmt::Display for RequestId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            RequestId::Number(n) => write!(f, "{n}"),
-            RequestId::String(s) => write!(f, "{s:?}"),
-        }
-    }
-}
-
 /// The `error` member of an error response.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ErrorObject {
@@ -256,11 +247,6 @@ impl Message {
         }
     }
 
-    /// Is this the answer to a request (as opposed to a request or notification)?
-    pub fn is_response(&self) -> bool {
-        matches!(self, Message::Response { .. } | Message::Error { .. })
-    }
-
     /// The message as a JSON value, members in the order a reader expects.
     pub fn to_json(&self) -> Value {
         let mut m = Map::new();
@@ -311,51 +297,70 @@ impl Message {
 mod tests {
     use super::*;
 
-    fn code_of(bytes: &str) -> i64 {
-        parse(bytes.as_bytes()).unwrap_err().to_error_object().code
-    }
-
     #[test]
     fn request_notification_response_and_error_are_told_apart() {
-        let req = parse(br#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#).unwrap();
-        assert!(matches!(
-            req,
+        let kind = |text: &str| match parse(text.as_bytes()).unwrap() {
             Message::Request {
                 id: RequestId::Number(1),
                 ..
-            }
-        ));
-        let note = parse(br#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#).unwrap();
-        assert!(matches!(note, Message::Notification { .. }));
-        let resp = parse(br#"{"jsonrpc":"2.0","id":"a","result":{}}"#).unwrap();
-        assert!(matches!(
-            resp,
+            } => "request",
+            Message::Notification { .. } => "notification",
             Message::Response {
                 id: RequestId::String(_),
                 ..
-            }
-        ));
-        let err =
-            parse(br#"{"jsonrpc":"2.0","id":null,"error":{"code":-1,"message":"x"}}"#).unwrap();
+            } => "response",
+            Message::Error { id: None, error } if error == ErrorObject::new(-1, "x") => "error",
+            other => panic!("misread as {other:?}"),
+        };
         assert_eq!(
-            err,
-            Message::Error {
-                id: None,
-                error: ErrorObject::new(-1, "x")
-            }
+            kind(r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#),
+            "request"
+        );
+        assert_eq!(
+            kind(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#),
+            "notification"
+        );
+        assert_eq!(
+            kind(r#"{"jsonrpc":"2.0","id":"a","result":{}}"#),
+            "response"
+        );
+        assert_eq!(
+            kind(r#"{"jsonrpc":"2.0","id":null,"error":{"code":-1,"message":"x"}}"#),
+            "error"
         );
     }
 
     #[test]
-    fn invalid_json_is_parse_error_32700() {
-        assert_eq!(code_of("{not json"), PARSE_ERROR);
-        assert_eq!(code_of(r#"{"jsonrpc":"2.0","id":1,"#), PARSE_ERROR);
-    }
-
-    #[test]
-    fn invalid_utf8_is_parse_error_32700() {
-        let err = parse(b"{\"jsonrpc\":\"2.0\",\"method\":\"\xff\"}").unwrap_err();
-        assert_eq!(err.to_error_object().code, PARSE_ERROR);
+    fn malformed_input_gets_parse_error_32700_or_invalid_request_32600() {
+        let cases: [(&[u8], i64); 9] = [
+            (b"{not json", PARSE_ERROR),
+            (br#"{"jsonrpc":"2.0","id":1,"#, PARSE_ERROR),
+            (b"{\"jsonrpc\":\"2.0\",\"method\":\"\xff\"}", PARSE_ERROR), // not UTF-8
+            (br#"{"jsonrpc":"2.0","id":1,"method":42}"#, INVALID_REQUEST),
+            (
+                br#"{"jsonrpc":"2.0","id":null,"method":"ping"}"#,
+                INVALID_REQUEST,
+            ),
+            (
+                br#"{"jsonrpc":"2.0","id":1.5,"method":"ping"}"#,
+                INVALID_REQUEST,
+            ),
+            (
+                br#"{"jsonrpc":"2.0","id":1,"method":"ping","params":3}"#,
+                INVALID_REQUEST,
+            ),
+            (br#"{"jsonrpc":"2.0","id":1}"#, INVALID_REQUEST),
+            (br#""just a string""#, INVALID_REQUEST),
+        ];
+        for (bytes, code) in cases {
+            let err = parse(bytes).unwrap_err();
+            assert_eq!(
+                err.to_error_object().code,
+                code,
+                "{}",
+                String::from_utf8_lossy(bytes)
+            );
+        }
     }
 
     #[test]
@@ -366,45 +371,11 @@ mod tests {
     }
 
     #[test]
-    fn non_string_method_is_invalid_request_32600() {
-        assert_eq!(
-            code_of(r#"{"jsonrpc":"2.0","id":1,"method":42}"#),
-            INVALID_REQUEST
-        );
-    }
-
-    #[test]
-    fn null_or_fractional_request_id_is_invalid_request() {
-        assert_eq!(
-            code_of(r#"{"jsonrpc":"2.0","id":null,"method":"ping"}"#),
-            INVALID_REQUEST
-        );
-        assert_eq!(
-            code_of(r#"{"jsonrpc":"2.0","id":1.5,"method":"ping"}"#),
-            INVALID_REQUEST
-        );
-    }
-
-    #[test]
     fn batch_array_is_rejected_with_a_clear_message() {
         let err = parse(br#"[{"jsonrpc":"2.0","id":1,"method":"ping"}]"#).unwrap_err();
         assert_eq!(err, ParseError::Batch);
         assert_eq!(err.to_error_object().code, INVALID_REQUEST);
         assert!(err.to_string().contains("batches are not supported"));
-    }
-
-    #[test]
-    fn scalar_params_are_invalid() {
-        assert_eq!(
-            code_of(r#"{"jsonrpc":"2.0","id":1,"method":"ping","params":3}"#),
-            INVALID_REQUEST
-        );
-    }
-
-    #[test]
-    fn message_without_method_result_or_error_is_invalid() {
-        assert_eq!(code_of(r#"{"jsonrpc":"2.0","id":1}"#), INVALID_REQUEST);
-        assert_eq!(code_of(r#""just a string""#), INVALID_REQUEST);
     }
 
     #[test]

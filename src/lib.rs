@@ -33,6 +33,7 @@ pub mod endpoint;
 pub mod framing;
 pub mod http;
 pub mod jsonrpc;
+pub mod listen;
 pub mod mcp;
 pub mod ndjson;
 pub mod rejection;

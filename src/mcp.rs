@@ -9,7 +9,7 @@
 
 use crate::catalog::Catalog;
 use crate::jsonrpc::{ErrorObject, INVALID_PARAMS};
-use crate::wire::{is_supported_version, LATEST_PROTOCOL_VERSION};
+use crate::wire::LATEST_PROTOCOL_VERSION;
 use serde_json::{json, Value};
 
 /// The parts of `initialize` params we use.
@@ -61,11 +61,10 @@ impl InitializeParams {
 /// The version we answer with.
 // SPEC lifecycle#version-negotiation: "If the server supports the requested protocol version, it MUST respond with the same version. Otherwise, the server MUST respond with another protocol version it supports."
 pub fn negotiate(requested: &str) -> &'static str {
+    // Return our own `&'static str`, not the client's string: the answer outlives the request.
     crate::wire::SUPPORTED_PROTOCOL_VERSIONS
-        .iter()
-        .find(|v| **v == requested)
-        .copied()
-        .filter(|v| is_supported_version(v))
+        .into_iter()
+        .find(|v| *v == requested)
         .unwrap_or(LATEST_PROTOCOL_VERSION)
 }
 

@@ -14,9 +14,10 @@
 //! bounded. The Rust Book's web-server chapter starts the same way, then adds a pool.
 
 use crate::config::Config;
-use crate::endpoint::{Endpoint, Listen, Plan, Reply, RequestHead};
+use crate::endpoint::{Endpoint, Plan, Reply, RequestHead};
 use crate::framing::Framing;
 use crate::http::response::{chunk, sized, stream_head, LAST_CHUNK};
+use crate::listen::Listen;
 use crate::rejection::Rejection;
 use crate::sse;
 use crate::stream::{Next, Stop, Stream};
