@@ -20,6 +20,8 @@ use serde_json::{json, Value};
 pub enum Outcome {
     /// A notification or a response was taken: HTTP 202, no body.
     Accepted,
+    /// The client finished initializing: from now on we may send it requests. Then 202.
+    Initialized,
     /// The client cancelled request `id`: stop its call, then 202.
     Cancel(RequestId),
     /// The client answered a request we sent it (e.g. `elicitation/create`): hand it over, then 202.
@@ -103,7 +105,8 @@ fn notification(method: &str, params: Option<&Value>) -> Outcome {
                 });
             id.map_or(Outcome::Accepted, Outcome::Cancel)
         }
-        // notifications/initialized and any notification we do not know: nothing to do.
+        "notifications/initialized" => Outcome::Initialized,
+        // A notification we do not know: nothing to do.
         _ => Outcome::Accepted,
     }
 }
@@ -171,7 +174,7 @@ mod tests {
     fn notifications_are_accepted_and_cancel_names_its_request() {
         assert!(matches!(
             run(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#),
-            Outcome::Accepted
+            Outcome::Initialized
         ));
         let o = run(
             r#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"a"}}"#,

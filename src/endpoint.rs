@@ -185,6 +185,12 @@ impl Endpoint {
         match dispatch(message, self.config.catalog, self.config.page_size) {
             // SPEC transports#sending-messages 4: "If the server accepts the input, the server MUST return HTTP status code 202 Accepted with no body."
             Outcome::Accepted => Ok(Reply::Accepted),
+            Outcome::Initialized => {
+                if let Some(s) = &session {
+                    s.mark_initialized();
+                }
+                Ok(Reply::Accepted)
+            }
             Outcome::Cancel(id) => {
                 if let Some(stream) = session.as_ref().and_then(|s| s.call(&id)) {
                     stream.stop(Stop::Cancelled);
@@ -238,10 +244,11 @@ impl Endpoint {
                 let primes = session
                     .as_ref()
                     .is_some_and(|s| s.protocol_version.as_str() >= "2025-11-25");
+                // SPEC lifecycle#initialization: "The server SHOULD NOT send requests other than pings and logging before receiving the initialized notification."
                 let can_elicit = framing != Framing::Json
-                    && session
-                        .as_ref()
-                        .is_some_and(|s| s.client_capabilities.get("elicitation").is_some());
+                    && session.as_ref().is_some_and(|s| {
+                        s.is_initialized() && s.client_capabilities.get("elicitation").is_some()
+                    });
                 let plan = Plan {
                     from: 1,
                     priming: (resumable && primes).then_some(self.config.retry),

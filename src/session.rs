@@ -46,6 +46,8 @@ pub struct Session {
     /// Requests we sent the client (e.g. `elicitation/create`), waiting for their answer.
     pending: Mutex<HashMap<RequestId, Sender<Message>>>,
     next_request: AtomicU64,
+    /// The client sent `notifications/initialized`.
+    initialized: AtomicBool,
     closed: AtomicBool,
 }
 
@@ -177,6 +179,14 @@ impl Session {
         }
     }
 
+    pub fn mark_initialized(&self) {
+        self.initialized.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_initialized(&self) -> bool {
+        self.initialized.load(Ordering::SeqCst)
+    }
+
     /// End the session: every stream stops, so its workers and readers finish.
     pub fn close(&self) {
         self.closed.store(true, Ordering::SeqCst);
@@ -233,6 +243,7 @@ impl SessionStore {
             listening: AtomicBool::new(false),
             pending: Mutex::new(HashMap::new()),
             next_request: AtomicU64::new(0),
+            initialized: AtomicBool::new(false),
             closed: AtomicBool::new(false),
         });
         let mut sessions = lock(&self.sessions);

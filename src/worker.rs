@@ -126,6 +126,12 @@ impl Outbox for CallOutbox<'_> {
             }
             if Instant::now() >= deadline {
                 session.forget_answer(&id);
+                // SPEC lifecycle#timeouts: "the sender SHOULD issue a cancellation notification for that request and stop waiting for a response"
+                let cancel = Message::notification(
+                    "notifications/cancelled",
+                    json!({ "requestId": id.to_json(), "reason": "no answer in time" }),
+                );
+                let _ = self.stream.push(cancel.to_line(), false);
                 return Err(NoAnswer::TimedOut);
             }
         }

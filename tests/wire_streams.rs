@@ -354,13 +354,18 @@ fn get_stream_needs_event_stream_accept_and_a_session() {
     );
 }
 
-fn elicitation_session(addr: SocketAddr) -> String {
+fn elicitation_session(addr: SocketAddr, send_initialized: bool) -> String {
     let init = INIT.replace(
         r#""capabilities":{}"#,
         r#""capabilities":{"elicitation":{}}"#,
     );
     let r = post(addr, &[("Accept", ACCEPT_BOTH)], &init);
-    r.header("mcp-session-id").unwrap().to_string()
+    let sid = r.header("mcp-session-id").unwrap().to_string();
+    if send_initialized {
+        let done = r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#;
+        assert_eq!(post(addr, &as_refs(&in_session(&sid)), done).status, 202);
+    }
+    sid
 }
 
 /// Call get_weather for "Springfield", answer the question with `answer` (or not at all), and
@@ -388,25 +393,28 @@ fn ask_springfield(addr: SocketAddr, sid: &str, answer: Option<Value>) -> (Value
             "the answer is a POST answered 202"
         );
     }
+    let mut between = Vec::new();
     let result = loop {
         let (_, m) = live.next_message().expect("a result");
         if m["id"] == 9 {
             break m["result"].clone();
         }
+        between.push(m);
     };
-    (question, result)
+    (question, json!({ "result": result, "between": between }))
 }
 
 #[test]
 fn ambiguous_city_asks_the_client_on_the_call_stream_and_uses_the_answer() {
     let s = start(|_| {});
-    let sid = elicitation_session(s.addr);
+    let sid = elicitation_session(s.addr, true);
     let chosen = "Springfield, Massachusetts, United States";
-    let (question, result) = ask_springfield(
+    let (question, answer) = ask_springfield(
         s.addr,
         &sid,
         Some(json!({"action": "accept", "content": {"city": chosen}})),
     );
+    let result = &answer["result"];
     let choices = &question["params"]["requestedSchema"]["properties"]["city"]["enum"];
     assert!(choices.as_array().unwrap().contains(&json!(chosen)));
     assert_eq!(result["isError"], false);
@@ -416,8 +424,9 @@ fn ambiguous_city_asks_the_client_on_the_call_stream_and_uses_the_answer() {
 #[test]
 fn declined_elicitation_ends_the_call_with_an_error_result() {
     let s = start(|_| {});
-    let sid = elicitation_session(s.addr);
-    let (_, result) = ask_springfield(s.addr, &sid, Some(json!({"action": "decline"})));
+    let sid = elicitation_session(s.addr, true);
+    let (_, answer) = ask_springfield(s.addr, &sid, Some(json!({"action": "decline"})));
+    let result = &answer["result"];
     assert_eq!(result["isError"], true);
     assert!(result["content"][0]["text"]
         .as_str()
@@ -428,13 +437,34 @@ fn declined_elicitation_ends_the_call_with_an_error_result() {
 #[test]
 fn unanswered_elicitation_times_out_with_an_error_result() {
     let s = start(|c| c.answer_timeout = Duration::from_millis(300));
-    let sid = elicitation_session(s.addr);
-    let (_, result) = ask_springfield(s.addr, &sid, None);
+    let sid = elicitation_session(s.addr, true);
+    let (question, answer) = ask_springfield(s.addr, &sid, None);
+    let result = &answer["result"];
     assert_eq!(result["isError"], true);
     assert!(result["content"][0]["text"]
         .as_str()
         .unwrap()
         .contains("No answer came"));
+    let cancel = &answer["between"][0];
+    assert_eq!(
+        cancel["method"], "notifications/cancelled",
+        "the timed-out request is cancelled"
+    );
+    assert_eq!(cancel["params"]["requestId"], question["id"]);
+}
+
+#[test]
+fn no_elicitation_request_is_sent_before_the_client_sent_initialized() {
+    let s = start(|_| {});
+    let sid = elicitation_session(s.addr, false);
+    let r = post(
+        s.addr,
+        &as_refs(&in_session(&sid)),
+        &weather_call(9, "Springfield", "p"),
+    );
+    let messages = sse_messages(&r.body);
+    assert!(messages.iter().all(|m| m["method"] != "elicitation/create"));
+    assert_eq!(messages.last().unwrap()["result"]["isError"], true);
 }
 
 #[test]
