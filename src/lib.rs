@@ -19,6 +19,7 @@
 //! ```
 //! Around them: `wire` (names and numbers), `rejection` (every refusal → HTTP status + JSON-RPC
 //! error), `session`, `security`, `mcp` (initialize and version negotiation), `config`.
+//! The other side of the wire: `client` (a blocking ureq client and the `mcp-client` CLI's logic).
 //!
 //! ## Left out, on purpose
 //! JSON-RPC batches (removed in 2025-06-18), OAuth authorization, resources, prompts, sampling,
@@ -27,6 +28,7 @@
 #![forbid(unsafe_code)]
 
 pub mod catalog;
+pub mod client;
 pub mod config;
 pub mod dispatch;
 pub mod endpoint;

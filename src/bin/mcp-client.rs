@@ -1,0 +1,220 @@
+//! `mcp-client`: list the tools of an MCP server, call one and watch its progress live, or ping it.
+//!
+//! A thin command line over `streamable_mcp::client` (MCP 2025-11-25, Streamable HTTP): it reads
+//! the arguments, opens a session, does one thing, prints it, and ends the session with DELETE.
+//! Every protocol rule lives in the library, and so does the parsing of the command line
+//! (`client::cli`, unit-tested there); this file does the I/O: files, sessions, printing.
+//!
+//! Errors are printed as sentences and mapped to an exit code; no error type of its own is needed
+//! here, because nothing downstream matches on it (the library's [`ClientError`] is what a program
+//! would match on).
+
+use serde_json::Value;
+use std::process::ExitCode;
+use std::time::Instant;
+use streamable_mcp::client::cli::{
+    parse_args, Args, Command, DEFAULT_URL, EXIT_FAILURE, EXIT_TOOL_ERROR, EXIT_USAGE, USAGE,
+};
+use streamable_mcp::client::config_file::{self, ServerEntry, ServerList};
+use streamable_mcp::client::{ClientError, Incoming, McpClient, Options};
+
+fn main() -> ExitCode {
+    let args = match parse_args(
+        std::env::args().skip(1).collect(),
+        std::env::var("MCP_AUTH_TOKEN").ok(),
+    ) {
+        Ok(Some(args)) => args,
+        Ok(None) => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(why) => return usage_error(&why),
+    };
+    // Without --config there is one server, and its tools keep their plain names.
+    let servers = match &args.config {
+        None => ServerList {
+            servers: vec![ServerEntry {
+                name: String::new(),
+                url: args.url.clone().unwrap_or_else(|| DEFAULT_URL.to_string()),
+            }],
+            skipped: Vec::new(),
+        },
+        Some(path) => match read_config(path) {
+            Ok(servers) => servers,
+            Err(why) => return usage_error(&why),
+        },
+    };
+    let options = Options {
+        framing: args.framing,
+        bearer_token: args.token.clone(),
+        ..Options::default()
+    };
+    match &args.command {
+        Command::Tools => each_server(&servers.servers, &args, &options, list_tools),
+        Command::Ping => each_server(&servers.servers, &args, &options, ping),
+        Command::Call { target, arguments } => {
+            let (server, tool) = if args.config.is_some() {
+                match servers.route(target) {
+                    Some(found) => found,
+                    None => {
+                        return usage_error(&format!(
+                            "{target:?} names no configured server; use server.tool"
+                        ))
+                    }
+                }
+            } else {
+                (&servers.servers[0], target.as_str())
+            };
+            let outcome = session(server, &args, &options, |client| {
+                call(client, tool, arguments.clone(), args.json)
+            });
+            match outcome {
+                Ok(true) => ExitCode::from(EXIT_TOOL_ERROR),
+                Ok(false) => ExitCode::SUCCESS,
+                Err(e) => failure(server, &e),
+            }
+        }
+    }
+}
+
+fn usage_error(why: &str) -> ExitCode {
+    eprintln!("error: {why}\n\n{USAGE}");
+    ExitCode::from(EXIT_USAGE)
+}
+
+fn failure(server: &ServerEntry, e: &ClientError) -> ExitCode {
+    if server.name.is_empty() {
+        eprintln!("error: {e}");
+    } else {
+        eprintln!("error: server {}: {e}", server.name);
+    }
+    ExitCode::from(EXIT_FAILURE)
+}
+
+fn read_config(path: &str) -> Result<ServerList, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    let list = config_file::parse(&text).map_err(|e| format!("{path}: {e}"))?;
+    for note in &list.skipped {
+        eprintln!("note: {note}");
+    }
+    if list.servers.is_empty() {
+        return Err(format!("{path} names no server this client can reach"));
+    }
+    Ok(list)
+}
+
+/// Open a session, run `work`, and end the session whatever `work` returned.
+fn session<T>(
+    server: &ServerEntry,
+    args: &Args,
+    options: &Options,
+    work: impl FnOnce(&mut McpClient) -> Result<T, ClientError>,
+) -> Result<T, ClientError> {
+    let mut client = McpClient::new(&server.url, options.clone());
+    if args.json {
+        // println! locks stdout per line, and Rust's stdout is line-buffered: each message is
+        // visible to a reading script as soon as it arrives.
+        client.set_trace(Box::new(|message| println!("{message}")));
+    }
+    client.initialize()?;
+    let outcome = work(&mut client);
+    if let Err(e) = client.close() {
+        eprintln!("warning: the session could not be ended: {e}");
+    }
+    outcome
+}
+
+/// Run `work` on every server; exit 3 if any of them failed, after trying them all.
+fn each_server(
+    servers: &[ServerEntry],
+    args: &Args,
+    options: &Options,
+    work: fn(&mut McpClient, &str, bool) -> Result<(), ClientError>,
+) -> ExitCode {
+    let mut code = ExitCode::SUCCESS;
+    for server in servers {
+        if let Err(e) = session(server, args, options, |c| work(c, &server.name, args.json)) {
+            code = failure(server, &e);
+        }
+    }
+    code
+}
+
+fn list_tools(client: &mut McpClient, server: &str, json: bool) -> Result<(), ClientError> {
+    let tools = client.list_tools()?;
+    if json {
+        return Ok(()); // the trace printed the messages
+    }
+    let prefix = if server.is_empty() {
+        String::new()
+    } else {
+        format!("{server}.")
+    };
+    let width = tools
+        .iter()
+        .map(|t| prefix.len() + t.name.len())
+        .max()
+        .unwrap_or(0);
+    for tool in tools {
+        let description = tool.description.as_deref().unwrap_or("");
+        let first_line = description.lines().next().unwrap_or("");
+        println!("{:<width$}  {first_line}", format!("{prefix}{}", tool.name));
+    }
+    Ok(())
+}
+
+fn ping(client: &mut McpClient, server: &str, json: bool) -> Result<(), ClientError> {
+    let started = Instant::now();
+    client.ping()?;
+    if !json {
+        let who = if server.is_empty() {
+            client.url().to_string()
+        } else {
+            server.to_string()
+        };
+        println!(
+            "pong from {who} in {:.1} ms",
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+    Ok(())
+}
+
+/// Call the tool; `Ok(true)` when the tool reported an error.
+fn call(
+    client: &mut McpClient,
+    tool: &str,
+    arguments: Value,
+    json: bool,
+) -> Result<bool, ClientError> {
+    let started = Instant::now();
+    let result = client.call_tool(tool, arguments, &mut |event| {
+        if json {
+            return; // the trace printed it
+        }
+        let elapsed = started.elapsed().as_secs_f64();
+        match event {
+            Incoming::Progress(p) => println!("[{elapsed:>6.2}s] progress {p}"),
+            Incoming::Notification { method, params } => {
+                let params = params.as_ref().map(Value::to_string).unwrap_or_default();
+                println!("[{elapsed:>6.2}s] {method} {params}");
+            }
+            Incoming::Request { method, .. } => {
+                println!(
+                    "[{elapsed:>6.2}s] the server asked for {method}; answered: not supported"
+                );
+            }
+        }
+    })?;
+    if !json {
+        println!("{}", result.text);
+        if let Some(structured) = &result.structured {
+            let pretty = serde_json::to_string_pretty(structured).unwrap_or_default();
+            println!("structuredContent: {pretty}");
+        }
+        if result.is_error {
+            eprintln!("the tool reported an error (isError: true)");
+        }
+    }
+    Ok(result.is_error)
+}

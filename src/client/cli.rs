@@ -1,0 +1,255 @@
+//! The command line of `mcp-client`, parsed into values: pure, so it is unit-tested here, and the
+//! binary (`src/bin/mcp-client.rs`) keeps only the I/O.
+//!
+//! Implements no part of the MCP specification. It decides how a person names a server (`--url`,
+//! or `--config` with an `mcpServers` file), a framing (`--framing`, which becomes the `Accept`
+//! header), and a tool's arguments (`key=value` pairs, read as JSON when they are JSON).
+//!
+//! Left out: `--header` for arbitrary headers, and reading arguments from stdin.
+
+use crate::framing::Framing;
+use serde_json::{Map, Value};
+
+pub const USAGE: &str = "\
+mcp-client: a blocking MCP client (Streamable HTTP, revision 2025-11-25)
+
+USAGE:
+  mcp-client [OPTIONS] tools                      list the tools (name and description)
+  mcp-client [OPTIONS] call TOOL [key=value ...]  call a tool, printing progress as it arrives
+  mcp-client [OPTIONS] ping                       check that the server answers
+
+  key=value: the value is read as JSON when it is JSON (n=3 is a number, ok=true a boolean),
+  and as a string otherwise (city=Hangzhou). Quote for the shell: city='New York'.
+
+OPTIONS:
+  --url URL                the MCP endpoint (default http://127.0.0.1:8000/mcp)
+  --config FILE            an mcpServers JSON file; tools are then named server.tool
+  --args JSON              the call's arguments as one JSON object (key=value pairs add to it)
+  --framing sse|ndjson|json  how answers should be framed: SSE (the spec's, default), NDJSON
+                           (the tutorial's), or one JSON object (progress is then lost)
+  --json                   print every JSON-RPC message received, one compact line each
+  --token TOKEN            send Authorization: Bearer TOKEN (default: $MCP_AUTH_TOKEN)
+  --help                   print this help
+
+EXIT CODES: 0 success, 1 the tool reported an error (isError), 2 usage error,
+            3 connection or protocol error (including JSON-RPC errors such as an unknown tool)
+";
+
+pub const DEFAULT_URL: &str = "http://127.0.0.1:8000/mcp";
+
+// Exit codes. A tool that fails (an unknown city) is not the same news as a server that fails,
+// so a script can tell "fix your input" (1) from "fix your setup" (3). A JSON-RPC error such as
+// -32602 for an unknown tool is the protocol refusing the request: 3, not 1.
+pub const EXIT_TOOL_ERROR: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+pub const EXIT_FAILURE: u8 = 3;
+
+/// What to do, once connected.
+#[derive(Debug, PartialEq)]
+pub enum Command {
+    Tools,
+    /// `target` is `tool`, or `server.tool` with `--config`.
+    Call {
+        target: String,
+        arguments: Value,
+    },
+    Ping,
+}
+
+/// The whole command line, checked.
+#[derive(Debug, PartialEq)]
+pub struct Args {
+    pub url: Option<String>,
+    pub config: Option<String>,
+    pub framing: Framing,
+    pub json: bool,
+    pub token: Option<String>,
+    pub command: Command,
+}
+
+/// Read the command line (without the program name). `Ok(None)` means `--help`. Flags may come
+/// before or after the command; `env_token` is `$MCP_AUTH_TOKEN`, which `--token` overrides.
+///
+/// # Errors
+/// A sentence naming what is wrong, for the binary to print above the usage (exit code 2).
+pub fn parse_args(args: Vec<String>, env_token: Option<String>) -> Result<Option<Args>, String> {
+    let (mut url, mut config, mut args_json) = (None, None, None);
+    let mut framing = Framing::Sse;
+    let mut json = false;
+    let mut token = env_token.filter(|t| !t.is_empty());
+    let mut words = Vec::new();
+    let mut it = args.into_iter();
+    while let Some(arg) = it.next() {
+        let mut value = || it.next().ok_or(format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--help" | "-h" => return Ok(None),
+            "--url" => url = Some(value()?),
+            "--config" => config = Some(value()?),
+            "--args" => args_json = Some(value()?),
+            "--token" => token = Some(value()?),
+            "--json" => json = true,
+            "--framing" => {
+                framing = match value()?.as_str() {
+                    "sse" => Framing::Sse,
+                    "ndjson" => Framing::Ndjson,
+                    "json" => Framing::Json,
+                    other => {
+                        return Err(format!(
+                            "--framing takes sse, ndjson or json, not {other:?}"
+                        ))
+                    }
+                }
+            }
+            flag if flag.starts_with("--") => return Err(format!("unknown option {flag}")),
+            _ => words.push(arg),
+        }
+    }
+    if url.is_some() && config.is_some() {
+        return Err("--url and --config both name the server; give one".into());
+    }
+    let mut words = words.into_iter();
+    let command = match words.next().as_deref() {
+        Some("tools") => Command::Tools,
+        Some("ping") => Command::Ping,
+        Some("call") => {
+            let target = words.next().ok_or("call needs a tool name")?;
+            let pairs: Vec<String> = words.by_ref().collect();
+            let arguments = parse_arguments(args_json.as_deref(), &pairs)?;
+            Command::Call { target, arguments }
+        }
+        Some(other) => return Err(format!("unknown command {other:?}")),
+        None => return Err("no command given".into()),
+    };
+    if let Some(extra) = words.next() {
+        return Err(format!("unexpected argument {extra:?}"));
+    }
+    if args_json.is_some() && !matches!(command, Command::Call { .. }) {
+        return Err("--args only goes with call".into());
+    }
+    Ok(Some(Args {
+        url,
+        config,
+        framing,
+        json,
+        token,
+        command,
+    }))
+}
+
+/// `--args` (a JSON object) plus `key=value` pairs, which win over `--args`.
+///
+/// # Why "JSON if it parses, else a string"?
+/// It lets `n=3` be a number and `city=Hangzhou` a string without a type syntax. The price: a
+/// string that happens to be JSON (`zip=02134` is not, `answer=42` is) needs `--args`.
+///
+/// # Errors
+/// A pair without `=` or with an empty key, or `--args` that is not a JSON object.
+pub fn parse_arguments(base: Option<&str>, pairs: &[String]) -> Result<Value, String> {
+    let mut arguments = match base.map(serde_json::from_str::<Value>) {
+        None => Map::new(),
+        Some(Ok(Value::Object(object))) => object,
+        Some(Ok(_)) => return Err("--args must be a JSON object".into()),
+        Some(Err(e)) => return Err(format!("--args is not JSON ({e})")),
+    };
+    for pair in pairs {
+        let Some((key, text)) = pair.split_once('=').filter(|(k, _)| !k.is_empty()) else {
+            return Err(format!("expected key=value, got {pair:?}"));
+        };
+        // JSON when it parses, else the text itself: `n=3` is 3, `city=Hangzhou` is "Hangzhou".
+        let value = serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string()));
+        arguments.insert(key.to_string(), value);
+    }
+    Ok(Value::Object(arguments))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn parse(words: &[&str]) -> Result<Option<Args>, String> {
+        parse_args(words.iter().map(|s| s.to_string()).collect(), None)
+    }
+
+    #[test]
+    fn key_value_pairs_are_json_when_they_parse_and_strings_otherwise() {
+        let pairs: Vec<String> = ["city=Hangzhou", "n=3", "ok=true", "zip=02134", "q=a=b"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(
+            parse_arguments(None, &pairs).unwrap(),
+            json!({"city": "Hangzhou", "n": 3, "ok": true, "zip": "02134", "q": "a=b"})
+        );
+    }
+
+    #[test]
+    fn args_json_is_merged_with_pairs_winning() {
+        let pairs = vec!["city=Beijing".to_string()];
+        let merged = parse_arguments(Some(r#"{"city":"Hangzhou","units":"c"}"#), &pairs).unwrap();
+        assert_eq!(merged, json!({"city": "Beijing", "units": "c"}));
+        assert!(parse_arguments(Some("[1]"), &[]).is_err());
+        assert!(parse_arguments(Some("{"), &[]).is_err());
+    }
+
+    #[test]
+    fn flags_go_anywhere_and_call_collects_its_pairs() {
+        let args = parse(&[
+            "call",
+            "get_weather",
+            "--framing",
+            "ndjson",
+            "city=Wuhan",
+            "--json",
+        ])
+        .unwrap()
+        .unwrap();
+        assert_eq!(args.framing, Framing::Ndjson);
+        assert!(args.json);
+        assert_eq!(
+            args.command,
+            Command::Call {
+                target: "get_weather".into(),
+                arguments: json!({"city": "Wuhan"})
+            }
+        );
+    }
+
+    #[test]
+    fn usage_errors_are_sentences() {
+        assert!(parse(&[]).unwrap_err().contains("no command"));
+        assert!(parse(&["fly"]).unwrap_err().contains("unknown command"));
+        assert!(parse(&["--bogus", "tools"])
+            .unwrap_err()
+            .contains("--bogus"));
+        assert!(parse(&["call"]).unwrap_err().contains("tool name"));
+        assert!(parse(&["call", "t", "novalue"])
+            .unwrap_err()
+            .contains("key=value"));
+        assert!(parse(&["call", "t", "=x"])
+            .unwrap_err()
+            .contains("key=value"));
+        assert!(parse(&["tools", "extra"])
+            .unwrap_err()
+            .contains("unexpected"));
+        assert!(parse(&["--framing", "xml", "ping"])
+            .unwrap_err()
+            .contains("--framing"));
+        assert!(parse(&["--url", "u", "--config", "c", "ping"]).is_err());
+        assert!(parse(&["--url"]).unwrap_err().contains("needs a value"));
+        assert!(parse(&["ping", "--help"]).unwrap().is_none());
+    }
+
+    #[test]
+    fn token_comes_from_the_environment_unless_the_flag_says_otherwise() {
+        let env = Some("from-env".to_string());
+        let args = parse_args(vec!["ping".into()], env.clone())
+            .unwrap()
+            .unwrap();
+        assert_eq!(args.token.as_deref(), Some("from-env"));
+        let args = parse_args(vec!["--token".into(), "flag".into(), "ping".into()], env)
+            .unwrap()
+            .unwrap();
+        assert_eq!(args.token.as_deref(), Some("flag"));
+    }
+}

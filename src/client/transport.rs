@@ -1,0 +1,174 @@
+//! The client's HTTP side, and the only file in the crate that touches ureq.
+//!
+//! Implements the HTTP mechanics of MCP 2025-11-25 `basic/transports` §Streamable HTTP for a
+//! client: every message is a POST to the one MCP endpoint, a session ends with a DELETE, and an
+//! answer's status, `Content-Type` and `MCP-Session-Id` are handed up together with a body that can
+//! be read line by line *as it arrives*. Which headers to send and what an answer means is decided
+//! in `mod.rs` and `body.rs`; nothing here knows JSON-RPC.
+//!
+//! Left out: the GET stream and `Last-Event-ID` (a later issue), TLS (ureq is built without it;
+//! the course's servers are on loopback), proxies, and cookies.
+//!
+//! # Why ureq and blocking I/O?
+//! A call is "send one request, read one stream until its response". That is a loop over
+//! `read_line`, and a blocking client shows it as one. An async client would hide the same loop in
+//! a state machine. ureq is small, blocking, and gives the body as a plain `impl Read`.
+
+use super::{ClientError, Timeouts};
+use crate::wire::{HEADER_SESSION_ID, MIME_JSON};
+use std::io::{self, BufRead, BufReader, Read};
+use ureq::http::Response;
+use ureq::{Agent, Body, BodyReader, Timeout};
+
+/// An answer, with the parts the rules look at copied out of ureq's types.
+pub struct HttpResponse {
+    pub status: u16,
+    /// The raw `Content-Type` header, parameters included.
+    pub content_type: Option<String>,
+    pub session_id: Option<String>,
+    /// The body, to be read as it arrives.
+    ///
+    /// # Why a `Box<dyn BufRead>`?
+    /// So that `body.rs` reads "some lines" and unit tests can hand it a string; naming ureq's
+    /// reader type there would tie the pure code to ureq.
+    pub body: Box<dyn BufRead + Send>,
+}
+
+/// An HTTP client for one MCP endpoint.
+pub struct Transport {
+    agent: Agent,
+    url: String,
+}
+
+impl Transport {
+    pub fn new(url: &str, timeouts: Timeouts) -> Transport {
+        let config = Agent::config_builder()
+            // SHARP EDGE: ureq's default `http_status_as_error(true)` turns every 4xx/5xx into
+            // `Err(Error::StatusCode(404))` and drops the body, and with it the JSON-RPC error the
+            // server wrote there. We need both the status (404 = session gone) and the body.
+            .http_status_as_error(false)
+            .timeout_connect(Some(timeouts.connect))
+            .timeout_recv_response(Some(timeouts.response))
+            // SHARP EDGE: `timeout_global`, `timeout_per_call` and `timeout_recv_body` are *total*
+            // budgets that keep running while we read the body: a stream that is healthy but long
+            // would be cut. `timeout_per_read` restarts at every read, so it measures silence.
+            .timeout_per_read(Some(timeouts.stall))
+            // A redirected POST would be re-sent (or turned into a GET) behind our back; an MCP
+            // endpoint has no reason to redirect, so a 3xx is reported instead of followed.
+            .max_redirects(0)
+            .user_agent(concat!("streamable-mcp-client/", env!("CARGO_PKG_VERSION")))
+            .build();
+        Transport {
+            agent: config.into(),
+            url: url.to_string(),
+        }
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// POST one JSON-RPC message.
+    ///
+    /// # Errors
+    /// Only when no answer came (see [`from_ureq`]); an HTTP error status is an `Ok` answer.
+    pub fn post(
+        &self,
+        headers: &[(&str, String)],
+        json: &[u8],
+    ) -> Result<HttpResponse, ClientError> {
+        let mut request = self.agent.post(self.url.as_str()).content_type(MIME_JSON);
+        for (name, value) in headers {
+            // SHARP EDGE: ureq adds `Accept: */*` on its own; setting the header replaces it
+            // rather than adding a second one, which is what we want.
+            request = request.header(*name, value.as_str());
+        }
+        // `send(&[u8])` sets Content-Length; our server answers a body without one with 411.
+        answer(request.send(json))
+    }
+
+    /// DELETE the session named in `headers`.
+    ///
+    /// # Errors
+    /// As for [`Transport::post`].
+    pub fn delete(&self, headers: &[(&str, String)]) -> Result<HttpResponse, ClientError> {
+        let mut request = self.agent.delete(self.url.as_str());
+        for (name, value) in headers {
+            request = request.header(*name, value.as_str());
+        }
+        answer(request.call())
+    }
+}
+
+fn answer(result: Result<Response<Body>, ureq::Error>) -> Result<HttpResponse, ClientError> {
+    let response = result.map_err(from_ureq)?;
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let status = response.status().as_u16();
+    let content_type = header("content-type");
+    let session_id = header(HEADER_SESSION_ID);
+    // `into_reader` has no size limit (unlike `read_to_string`'s 10 MB); `body.rs` caps each
+    // message itself, because a stream as a whole may rightly be long.
+    let reader = StallsAsTimedOut(response.into_body().into_reader());
+    Ok(HttpResponse {
+        status,
+        content_type,
+        session_id,
+        body: Box::new(BufReader::new(reader)),
+    })
+}
+
+/// Name a failure to get an answer at all.
+fn from_ureq(e: ureq::Error) -> ClientError {
+    match e {
+        ureq::Error::Timeout(which) => ClientError::Timeout(describe(which)),
+        ureq::Error::BadUri(uri) => ClientError::Connect(format!("bad URL {uri}")),
+        ureq::Error::HostNotFound => ClientError::Connect("host not found".into()),
+        ureq::Error::ConnectionFailed => ClientError::Connect("connection failed".into()),
+        ureq::Error::Io(io) if is_connect_failure(&io) => ClientError::Connect(io.to_string()),
+        ureq::Error::Io(io) => ClientError::Io(io.to_string()),
+        ureq::Error::Http(e) => ClientError::Protocol(format!("cannot build the request: {e}")),
+        other => ClientError::Io(other.to_string()),
+    }
+}
+
+fn is_connect_failure(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::ConnectionRefused
+            | io::ErrorKind::AddrNotAvailable
+            | io::ErrorKind::NotConnected
+    )
+}
+
+fn describe(which: Timeout) -> String {
+    match which {
+        Timeout::Connect | Timeout::Resolve => "connecting to the server".into(),
+        Timeout::RecvResponse => "waiting for the response headers".into(),
+        Timeout::PerRead => "no data within the per-read (stall) timeout".into(),
+        other => format!("ureq timeout \"{other}\""),
+    }
+}
+
+/// The body reader, with ureq's timeouts made visible to code that only knows `std::io`.
+///
+/// SHARP EDGE: a stall inside the body comes out of ureq's reader as an `io::Error` of kind
+/// `Other` that wraps `ureq::Error::Timeout(PerRead)`; only `ureq::Error::from(io_error)` gets it
+/// back. We unwrap it here, once, into `io::ErrorKind::TimedOut`, so `body.rs` can tell "the
+/// server went quiet" from "the connection broke" (`UnexpectedEof`) without knowing ureq.
+struct StallsAsTimedOut(BodyReader<'static>);
+
+impl Read for StallsAsTimedOut {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf).map_err(|e| match ureq::Error::from(e) {
+            ureq::Error::Timeout(which) => io::Error::new(io::ErrorKind::TimedOut, describe(which)),
+            ureq::Error::Io(io) => io,
+            other => io::Error::other(other),
+        })
+    }
+}

@@ -1,0 +1,267 @@
+//! The `mcp-client` binary, run as a user would, against our server on `127.0.0.1:0`.
+//!
+//! Checks its contract: what it prints, and its exit codes (0 success, 1 the tool reported
+//! `isError`, 2 usage error, 3 connection or protocol error).
+
+mod support;
+
+use serde_json::Value;
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use streamable_mcp::jsonrpc::{self, Message};
+use support::start;
+
+fn run(args: &[&str]) -> Output {
+    run_with_env(args, None)
+}
+
+fn run_with_env(args: &[&str], token: Option<&str>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_mcp-client"));
+    command.args(args).env_remove("MCP_AUTH_TOKEN");
+    if let Some(token) = token {
+        command.env("MCP_AUTH_TOKEN", token);
+    }
+    command.output().expect("the binary runs")
+}
+
+fn code(output: &Output) -> i32 {
+    output.status.code().expect("exited, not killed")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A file under the temp directory with a name no other test (or test run) uses.
+fn temp_file(text: &str) -> std::path::PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let path = std::env::temp_dir().join(format!(
+        "mcp-client-test-{}-{}.json",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::SeqCst)
+    ));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn call_prints_timed_progress_lines_then_the_result_and_exits_0() {
+    let server = start(|_| {});
+    let out = run(&[
+        "--url",
+        &server.url(),
+        "call",
+        "get_weather",
+        "city=Hangzhou",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0].starts_with('[') && lines[0].contains("s] progress 1/3 Looking up Hangzhou"),
+        "{text}"
+    );
+    assert!(lines[2].contains("progress 3/3"), "{text}");
+    assert!(lines[3].starts_with("Hangzhou, Zhejiang, China:"), "{text}");
+    assert!(text.contains("structuredContent"), "{text}");
+}
+
+#[test]
+fn tools_prints_name_and_description() {
+    let server = start(|_| {});
+    let out = run(&["tools", "--url", &server.url()]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("get_weather  Get the current weather")),
+        "{text}"
+    );
+    assert!(text.lines().any(|l| l.starts_with("list_cities")), "{text}");
+}
+
+#[test]
+fn ping_prints_pong_and_exits_0() {
+    let server = start(|_| {});
+    let out = run(&["--url", &server.url(), "ping"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("pong from"), "{}", stdout(&out));
+}
+
+#[test]
+fn a_tool_error_result_exits_1() {
+    let server = start(|_| {});
+    let out = run(&[
+        "--url",
+        &server.url(),
+        "call",
+        "get_weather",
+        "city=Atlantis",
+    ]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(stdout(&out).contains("Atlantis"), "{}", stdout(&out));
+}
+
+#[test]
+fn usage_errors_exit_2_with_the_usage() {
+    for args in [
+        &[][..],
+        &["fly"],
+        &["--bogus", "tools"],
+        &["call", "get_weather", "city"],
+        &["--framing", "xml", "ping"],
+        &["--config", "/nonexistent/mcp-servers.json", "tools"],
+    ] {
+        let out = run(args);
+        assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("USAGE"), "{args:?}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn help_prints_the_usage_and_exits_0() {
+    let out = run(&["--help"]);
+    assert_eq!(code(&out), 0);
+    assert!(stdout(&out).contains("EXIT CODES"));
+}
+
+#[test]
+fn nothing_listening_and_unknown_tool_exit_3() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = run(&["--url", &format!("http://127.0.0.1:{port}/mcp"), "ping"]);
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert!(stderr(&out).contains("cannot reach"), "{}", stderr(&out));
+
+    let server = start(|_| {});
+    let out = run(&["--url", &server.url(), "call", "no_such_tool"]);
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert!(stderr(&out).contains("-32602"), "{}", stderr(&out));
+}
+
+/// `--json`: one compact JSON-RPC message per line, as received; the call's progress
+/// notifications and its response each appear exactly once.
+#[test]
+fn json_output_is_one_jsonrpc_message_per_line_with_progress_and_one_response() {
+    let server = start(|_| {});
+    let out = run(&[
+        "--url",
+        &server.url(),
+        "--json",
+        "call",
+        "get_weather",
+        "city=Hangzhou",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let messages: Vec<Message> = stdout(&out)
+        .lines()
+        .map(|l| jsonrpc::parse(l.as_bytes()).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .collect();
+    let progress: Vec<&Message> = messages
+        .iter()
+        .filter(|m| matches!(m, Message::Notification { method, .. } if method == "notifications/progress"))
+        .collect();
+    assert_eq!(progress.len(), 3, "{messages:?}");
+    let results: Vec<&Value> = messages
+        .iter()
+        .filter_map(|m| match m {
+            Message::Response { result, .. } if result.get("content").is_some() => Some(result),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(results.len(), 1, "{messages:?}");
+    // The response comes last: nothing is printed after the call ends.
+    assert!(matches!(messages.last(), Some(Message::Response { .. })));
+}
+
+#[test]
+fn config_file_names_tools_server_dot_tool_and_routes_calls() {
+    let server = start(|_| {});
+    let config = temp_file(&format!(
+        r#"{{"mcpServers":{{
+            "files":{{"command":"npx","args":["some-stdio-server"]}},
+            "weather":{{"url":"{}","type":"streamableHttp"}},
+            "off":{{"url":"http://127.0.0.1:1/mcp","isActive":false}}}}}}"#,
+        server.url()
+    ));
+    let config = config.to_str().unwrap();
+
+    let out = run(&["--config", config, "tools"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("weather.get_weather"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("weather.list_cities"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stderr(&out).contains("\"files\""), "{}", stderr(&out));
+    assert!(stderr(&out).contains("\"off\""), "{}", stderr(&out));
+
+    let out = run(&[
+        "--config",
+        config,
+        "call",
+        "weather.get_weather",
+        "city=Beijing",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).contains("Beijing"), "{}", stdout(&out));
+
+    let out = run(&["--config", config, "call", "get_weather", "city=Beijing"]);
+    assert_eq!(code(&out), 2, "a tool without its server is a usage error");
+    std::fs::remove_file(config).unwrap();
+}
+
+#[test]
+fn token_from_flag_or_environment_is_sent_as_bearer() {
+    let server = start(|c| c.auth_token = Some("s3cret".into()));
+    let url = server.url();
+    let out = run(&["--url", &url, "ping"]);
+    assert_eq!(code(&out), 3);
+    assert!(stderr(&out).contains("HTTP 401"), "{}", stderr(&out));
+    assert_eq!(code(&run(&["--url", &url, "--token", "s3cret", "ping"])), 0);
+    assert_eq!(
+        code(&run_with_env(&["--url", &url, "ping"], Some("s3cret"))),
+        0
+    );
+}
+
+#[test]
+fn framing_flag_picks_ndjson_and_json_only() {
+    let server = start(|_| {});
+    let url = server.url();
+    let ndjson = run(&[
+        "--url",
+        &url,
+        "--framing",
+        "ndjson",
+        "call",
+        "get_weather",
+        "city=Wuhan",
+    ]);
+    assert_eq!(code(&ndjson), 0, "{}", stderr(&ndjson));
+    assert_eq!(stdout(&ndjson).matches("] progress ").count(), 3);
+    let json = run(&[
+        "--url",
+        &url,
+        "--framing",
+        "json",
+        "call",
+        "get_weather",
+        "city=Wuhan",
+    ]);
+    assert_eq!(code(&json), 0, "{}", stderr(&json));
+    assert_eq!(stdout(&json).matches("] progress ").count(), 0);
+    assert!(stdout(&json).starts_with("Wuhan"), "{}", stdout(&json));
+}
