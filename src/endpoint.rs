@@ -158,6 +158,7 @@ impl Endpoint {
     /// # Errors
     /// Every refusal of §Sending Messages and §Session Management, as a [`Rejection`].
     pub fn post(&self, head: &RequestHead, body: &[u8]) -> Result<Reply, Rejection> {
+        // ANCHOR: post_rules
         let message = jsonrpc::parse(body).map_err(Rejection::BadMessage)?;
         // SPEC transports#protocol-version-header: "If the server receives a request with an invalid or unsupported MCP-Protocol-Version, it MUST respond with 400 Bad Request."
         // Any supported value is accepted, even one that differs from the negotiated version: the
@@ -182,6 +183,7 @@ impl Endpoint {
             head.header("accept")
         };
 
+        // ANCHOR_END: post_rules
         match dispatch(message, self.config.catalog, self.config.page_size) {
             // SPEC transports#sending-messages 4: "If the server accepts the input, the server MUST return HTTP status code 202 Accepted with no body."
             Outcome::Accepted => Ok(Reply::Accepted),
@@ -230,6 +232,7 @@ impl Endpoint {
                     session_id,
                 })
             }
+            // ANCHOR: start_call
             Outcome::Call { id, call } => {
                 let framing = framing::choose(accept, true).ok_or(Rejection::NotAcceptable)?;
                 let stream_id = self.next_stream_id.fetch_add(1, Ordering::Relaxed);
@@ -267,6 +270,7 @@ impl Endpoint {
                 };
                 Ok(Reply::Stream { framing, job, plan })
             }
+            // ANCHOR_END: start_call
             Outcome::Answer(answer) => {
                 // An answer nobody waits for (late, or for a request we never sent) is accepted and
                 // dropped: the sender of a request must ignore late responses, and so do we.

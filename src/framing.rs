@@ -79,6 +79,7 @@ pub fn acceptable(accept: Option<&str>) -> bool {
 /// their result (`tools/call`); everything else has one message to send.
 ///
 /// Returns `None` when nothing is acceptable (the caller answers 406).
+// ANCHOR: choose
 pub fn choose(accept: Option<&str>, streams: bool) -> Option<Framing> {
     let a = read_accept(accept);
     if streams {
@@ -104,6 +105,7 @@ pub fn choose(accept: Option<&str>, streams: bool) -> Option<Framing> {
         None
     }
 }
+// ANCHOR_END: choose
 
 impl Framing {
     pub fn content_type(self) -> &'static str {

@@ -52,6 +52,7 @@ impl Policy {
     ///
     /// # Errors
     /// [`Rejection::Forbidden`] (403) naming the header that failed.
+    // ANCHOR: origin_check
     pub fn check_origin_and_host(
         &self,
         host: Option<&str>,
@@ -83,6 +84,7 @@ impl Policy {
         }
         Ok(())
     }
+    // ANCHOR_END: origin_check
 
     /// Check the bearer token, when one is configured.
     ///

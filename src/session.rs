@@ -299,11 +299,13 @@ impl SessionStore {
 /// A guessable id would let another local process join a session. Reading `/dev/urandom` by hand
 /// is possible but platform-specific; the `getrandom` crate is the small, standard way to ask the
 /// OS, and it is not what this course is about.
+// ANCHOR: new_session_id
 pub fn new_session_id() -> Result<String, getrandom::Error> {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes)?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
+// ANCHOR_END: new_session_id
 
 #[cfg(test)]
 mod tests {

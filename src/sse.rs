@@ -19,6 +19,7 @@
 //! that has gone away (a write to a closed socket fails).
 
 /// One event as written by the server.
+// ANCHOR: encode_event
 pub fn encode_event(id: Option<&str>, data: &str) -> Vec<u8> {
     let mut out = String::with_capacity(data.len() + 32);
     out.push_str("event: message\n");
@@ -37,6 +38,7 @@ pub fn encode_event(id: Option<&str>, data: &str) -> Vec<u8> {
     out.push('\n');
     out.into_bytes()
 }
+// ANCHOR_END: encode_event
 
 /// The priming event of MCP 2025-11-25: an id and an empty `data`, so the client learns an event
 /// id (to resume from) before any message, and `retry`, how long to wait before reconnecting.

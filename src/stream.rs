@@ -108,6 +108,7 @@ impl Stream {
     ///
     /// # Errors
     /// [`Stop`] when the stream was cancelled or abandoned: the producer should stop working.
+    // ANCHOR: push
     pub fn push(&self, line: String, last: bool) -> Result<u64, Stop> {
         let mut s = self.lock();
         if let Some(stop) = s.stop {
@@ -129,6 +130,7 @@ impl Stream {
         self.changed.notify_all();
         Ok(seq)
     }
+    // ANCHOR_END: push
 
     /// Stop the stream: the producer's next `push` or `pause` fails, readers see `Stopped`.
     /// A stream that already completed stays complete.

@@ -39,6 +39,7 @@ pub struct Job {
 
 impl Job {
     /// Run the tool, then put its final response in the stream's log. Blocks for the tool's time.
+    // ANCHOR: job_run
     pub fn run(self) {
         self.running.fetch_add(1, Ordering::SeqCst);
         let outbox = CallOutbox {
@@ -72,6 +73,7 @@ impl Job {
         }
         self.running.fetch_sub(1, Ordering::SeqCst);
     }
+    // ANCHOR_END: job_run
 }
 
 /// The outbox of one call: messages go into its stream, answers come back through its session.

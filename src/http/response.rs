@@ -77,12 +77,14 @@ fn status_and_headers(status: u16, headers: &[(&str, String)]) -> Vec<u8> {
 }
 
 /// One chunk of a chunked body: size in hex, CRLF, data, CRLF.
+// ANCHOR: chunk
 pub fn chunk(data: &[u8]) -> Vec<u8> {
     let mut out = format!("{:x}\r\n", data.len()).into_bytes();
     out.extend_from_slice(data);
     out.extend_from_slice(b"\r\n");
     out
 }
+// ANCHOR_END: chunk
 
 /// The zero-size chunk that ends a chunked body (no trailers).
 pub const LAST_CHUNK: &[u8] = b"0\r\n\r\n";

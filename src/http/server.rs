@@ -71,6 +71,7 @@ impl Server {
     }
 
     /// Serve until [`Server::shutdown`] is called from another thread.
+    // ANCHOR: accept_loop
     pub fn run(&self) {
         for request in self.http.incoming_requests() {
             // The cap counts requests being handled; the guard gives the slot back however the
@@ -87,6 +88,7 @@ impl Server {
             });
         }
     }
+    // ANCHOR_END: accept_loop
 
     /// Make [`Server::run`] return. Streams already running finish on their own threads.
     pub fn shutdown(&self) {
@@ -149,6 +151,7 @@ fn head_of(request: &tiny_http::Request) -> RequestHead {
     }
 }
 
+// ANCHOR: handle
 fn handle(mut request: tiny_http::Request, endpoint: &Endpoint) {
     let head = head_of(&request);
     if let Err(rejection) = endpoint.admit(&head) {
@@ -174,8 +177,10 @@ fn handle(mut request: tiny_http::Request, endpoint: &Endpoint) {
         },
     }
 }
+// ANCHOR_END: handle
 
 /// Read the body, never more than [`MAX_BODY_BYTES`] whatever `Content-Length` claims.
+// ANCHOR: read_body
 fn read_body(request: &mut tiny_http::Request) -> Result<Vec<u8>, Rejection> {
     let chunked = request
         .headers()
@@ -200,6 +205,7 @@ fn read_body(request: &mut tiny_http::Request) -> Result<Vec<u8>, Rejection> {
     }
     Ok(body)
 }
+// ANCHOR_END: read_body
 
 /// Answer a refusal with its status and JSON-RPC error, through tiny_http's own `respond`.
 ///
@@ -241,6 +247,7 @@ fn write_once(request: tiny_http::Request, bytes: &[u8]) {
 }
 
 /// Send what the endpoint decided.
+// ANCHOR: send
 fn send(request: tiny_http::Request, reply: Reply, heartbeat: Duration) {
     match reply {
         Reply::Accepted => write_once(request, &sized(202, &[], None, b"")),
@@ -274,6 +281,7 @@ fn send(request: tiny_http::Request, reply: Reply, heartbeat: Duration) {
         }
     }
 }
+// ANCHOR_END: send
 
 /// Serve a GET: the session's standalone stream, or a resumed one.
 fn serve_get(request: tiny_http::Request, listen: Listen, endpoint: &Endpoint) {
@@ -300,6 +308,7 @@ fn serve_get(request: tiny_http::Request, listen: Listen, endpoint: &Endpoint) {
 ///
 /// # Errors
 /// A write failed: the client is gone.
+// ANCHOR: pump
 fn pump(
     mut writer: Box<dyn Write + Send>,
     framing: Framing,
@@ -354,6 +363,7 @@ fn pump(
         }
     }
 }
+// ANCHOR_END: pump
 
 /// A call framed as one JSON object: wait for the final response, drop what came before it.
 fn pump_json(mut writer: Box<dyn Write + Send>, stream: &Stream) -> io::Result<()> {

@@ -64,6 +64,7 @@ impl Context<'_> {
     /// Report progress, if the client asked for it by sending a progress token.
     // SPEC progress: "The progress value MUST increase with each notification, even if the total is unknown."
     // (Each tool passes strictly increasing steps; see the weather tool's tests.)
+    // ANCHOR: progress
     pub fn progress(&self, progress: u32, total: u32, message: &str) -> Result<(), Stop> {
         let Some(token) = &self.progress_token else {
             return Ok(());
@@ -73,6 +74,7 @@ impl Context<'_> {
             json!({ "progressToken": token, "progress": progress, "total": total, "message": message }),
         ))
     }
+    // ANCHOR_END: progress
 
     /// One step of (simulated) work.
     pub fn step(&self) -> Result<(), Stop> {

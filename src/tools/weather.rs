@@ -64,6 +64,7 @@ fn get_weather_output() -> Value {
 /// The three steps of a lookup; progress is reported as `step / STEPS`.
 const STEPS: u32 = 3;
 
+// ANCHOR: get_weather
 fn get_weather(args: &Map<String, Value>, cx: &Context) -> Result<ToolResult, Stop> {
     // SPEC tools#security-considerations: "Servers MUST validate all tool inputs"
     let Some(query) = args.get("city").and_then(Value::as_str) else {
@@ -89,6 +90,7 @@ fn get_weather(args: &Map<String, Value>, cx: &Context) -> Result<ToolResult, St
     cx.progress(3, STEPS, &format!("Weather for {} ready", city.name))?;
     Ok(report(city))
 }
+// ANCHOR_END: get_weather
 
 fn report(city: &City) -> ToolResult {
     let text = format!(

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Regenerate what the docs quote from the running code: the transcripts under docs/transcripts/
+# (real exchanges with a fresh server) and the code and transcript blocks of walkthrough.md.
+# Run it after a deliberate change, then read `git diff` and the prose around what changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+UPDATE_TRANSCRIPTS=1 cargo test -q --test transcripts
+UPDATE_WALKTHROUGH=1 cargo test -q --test walkthrough_sync
+git --no-pager diff --stat -- docs/transcripts walkthrough.md

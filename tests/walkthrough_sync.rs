@@ -1,0 +1,134 @@
+//! walkthrough.md quotes code and transcripts; every quote must still match its source.
+//!
+//! A quote is a marker line followed by a fenced block:
+//! `<!-- quote: src/http/server.rs#pump -->` quotes the region between `// ANCHOR: pump` and
+//! `// ANCHOR_END: pump` in that file (dedented); `<!-- quote: docs/transcripts/02-progress-streaming.txt -->`
+//! quotes a whole file. After a deliberate change, `UPDATE_WALKTHROUGH=1 cargo test --test
+//! walkthrough_sync` rewrites the blocks; then reread the prose around them.
+
+use std::fs;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+/// The text a marker refers to, or why it cannot be found.
+fn source_of(target: &str) -> Result<String, String> {
+    let (path, anchor) = match target.split_once('#') {
+        Some((p, a)) => (p, Some(a)),
+        None => (target, None),
+    };
+    let text = fs::read_to_string(format!("{ROOT}/{path}")).map_err(|e| format!("{path}: {e}"))?;
+    let Some(anchor) = anchor else {
+        return Ok(text.trim_end().to_string());
+    };
+    let start = format!("// ANCHOR: {anchor}");
+    let end = format!("// ANCHOR_END: {anchor}");
+    let lines: Vec<&str> = text.lines().collect();
+    let from = lines
+        .iter()
+        .position(|l| l.trim() == start)
+        .ok_or(format!("no `{start}` in {path}"))?;
+    let to = lines
+        .iter()
+        .position(|l| l.trim() == end)
+        .ok_or(format!("no `{end}` in {path}"))?;
+    let region: Vec<&str> = lines[from + 1..to]
+        .iter()
+        .copied()
+        .filter(|l| !l.trim().starts_with("// ANCHOR"))
+        .collect();
+    let indent = region
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    Ok(region
+        .iter()
+        .map(|l| {
+            if l.len() >= indent {
+                &l[indent..]
+            } else {
+                l.trim()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n"))
+}
+
+/// Rebuild walkthrough.md with every quoted block taken from its source. Returns the new text
+/// and the problems found (missing anchors, markers without a block).
+fn rebuild(doc: &str) -> (String, Vec<String>) {
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    let mut lines = doc.lines().peekable();
+    while let Some(line) = lines.next() {
+        out.push(line.to_string());
+        let Some(target) = line
+            .trim()
+            .strip_prefix("<!-- quote: ")
+            .and_then(|r| r.strip_suffix(" -->"))
+        else {
+            continue;
+        };
+        let Some(fence) = lines.next().filter(|f| f.starts_with("```")) else {
+            problems.push(format!(
+                "{target}: the marker must be followed by a fenced block"
+            ));
+            continue;
+        };
+        out.push(fence.to_string());
+        for inner in lines.by_ref() {
+            if inner.starts_with("```") {
+                break;
+            }
+        }
+        match source_of(target) {
+            Ok(text) => out.push(text),
+            Err(why) => problems.push(why),
+        }
+        out.push("```".to_string());
+    }
+    (out.join("\n") + "\n", problems)
+}
+
+#[test]
+fn walkthrough_quotes_match_the_code_and_transcripts() {
+    let path = format!("{ROOT}/walkthrough.md");
+    let doc = fs::read_to_string(&path).unwrap();
+    let (fresh, problems) = rebuild(&doc);
+    assert!(problems.is_empty(), "{problems:#?}");
+    assert!(
+        doc.matches("<!-- quote: ").count() >= 10,
+        "the walkthrough quotes the code"
+    );
+    if std::env::var_os("UPDATE_WALKTHROUGH").is_some() {
+        fs::write(&path, fresh).unwrap();
+        return;
+    }
+    if fresh != doc {
+        let changed: Vec<_> = fresh
+            .lines()
+            .zip(doc.lines())
+            .filter(|(a, b)| a != b)
+            .take(5)
+            .collect();
+        panic!(
+            "walkthrough.md quotes drifted from the code; run `UPDATE_WALKTHROUGH=1 cargo test --test \
+             walkthrough_sync`, then reread the prose around them. First differences (now, was): {changed:#?}"
+        );
+    }
+}
+
+#[test]
+fn a_quote_with_a_missing_anchor_is_reported() {
+    let (_, problems) = rebuild("<!-- quote: src/lib.rs#no_such_anchor -->\n```rust\n```\n");
+    assert_eq!(problems.len(), 1);
+    assert!(problems[0].contains("no_such_anchor"));
+}
+
+#[test]
+fn anchored_regions_are_dedented_and_exclude_the_markers() {
+    let text = source_of("src/http/response.rs#chunk").unwrap();
+    assert!(text.starts_with("pub fn chunk("), "{text}");
+    assert!(!text.contains("ANCHOR"));
+}
