@@ -44,6 +44,18 @@ impl RequestHead {
             .map(|(_, v)| v.as_str())
     }
 
+    /// `Accept`, with repeated lines combined: RFC 9110 §5.3 says a list-valued field sent on several
+    /// lines means the same as one line with the values joined by commas.
+    pub fn accept(&self) -> Option<String> {
+        let values: Vec<&str> = self
+            .headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case("accept"))
+            .map(|(_, v)| v.as_str())
+            .collect();
+        (!values.is_empty()).then(|| values.join(", "))
+    }
+
     /// A header that must not appear twice with different values (a session id, a version).
     pub(crate) fn single_header(&self, name: &str) -> Result<Option<&str>, Rejection> {
         let mut values = self
@@ -147,7 +159,7 @@ impl Endpoint {
         if !media.eq_ignore_ascii_case(MIME_JSON) {
             return Err(Rejection::UnsupportedMediaType);
         }
-        if !framing::acceptable(head.header("accept")) {
+        if !framing::acceptable(head.accept().as_deref()) {
             return Err(Rejection::NotAcceptable);
         }
         Ok(())
@@ -178,10 +190,11 @@ impl Endpoint {
         };
         // An HTTP/1.0 client cannot read chunked streams: it gets one JSON object.
         let accept = if head.http_1_0 {
-            Some(MIME_JSON)
+            Some(MIME_JSON.to_string())
         } else {
-            head.header("accept")
+            head.accept()
         };
+        let accept = accept.as_deref();
 
         // ANCHOR_END: post_rules
         match dispatch(message, self.config.catalog, self.config.page_size) {

@@ -44,7 +44,7 @@ impl Endpoint {
         let Some(store) = &self.sessions else {
             return Err(Rejection::MethodNotAllowed("POST"));
         };
-        let accept = head.header("accept").unwrap_or("");
+        let accept = head.accept().unwrap_or_default();
         if !accept.to_ascii_lowercase().contains(MIME_SSE) {
             return Err(Rejection::NotAcceptable);
         }

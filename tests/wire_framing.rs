@@ -88,6 +88,21 @@ fn accept_allowing_no_framing_we_produce_is_406() {
 }
 
 #[test]
+fn repeated_accept_lines_are_combined_as_one_list() {
+    let s = start(|c| c.stateless = true);
+    let h = [
+        ("Accept", "application/x-ndjson"),
+        ("Accept", "text/event-stream"),
+    ];
+    let r = post(s.addr, &h, &weather_call(1, "Wuhan", "p"));
+    assert_eq!(
+        r.header("content-type"),
+        Some("text/event-stream"),
+        "SSE wins once both are seen"
+    );
+}
+
+#[test]
 fn methods_with_nothing_to_stream_answer_application_json() {
     let s = start(|_| {});
     let r = post(s.addr, &[("Accept", ACCEPT_BOTH)], INIT);
