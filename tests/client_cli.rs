@@ -6,8 +6,10 @@
 mod support;
 
 use serde_json::Value;
-use std::process::{Command, Output};
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 use streamable_mcp::jsonrpc::{self, Message};
 use support::start;
 
@@ -22,6 +24,22 @@ fn run_with_env(args: &[&str], token: Option<&str>) -> Output {
         command.env("MCP_AUTH_TOKEN", token);
     }
     command.output().expect("the binary runs")
+}
+
+/// Run with `input` piped to stdin (then closed, so reading past it is end of input).
+fn run_with_stdin(args: &[&str], input: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mcp-client"))
+        .args(args)
+        .env_remove("MCP_AUTH_TOKEN")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(input.as_bytes()).unwrap();
+    drop(stdin);
+    child.wait_with_output().unwrap()
 }
 
 fn code(output: &Output) -> i32 {
@@ -115,6 +133,8 @@ fn usage_errors_exit_2_with_the_usage() {
         &["call", "get_weather", "city"],
         &["--framing", "xml", "ping"],
         &["--config", "/nonexistent/mcp-servers.json", "tools"],
+        &["ping", "--decline"],
+        &["call", "t", "--answer", "a=1", "--decline"],
     ] {
         let out = run(args);
         assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
@@ -264,4 +284,85 @@ fn framing_flag_picks_ndjson_and_json_only() {
     assert_eq!(code(&json), 0, "{}", stderr(&json));
     assert_eq!(stdout(&json).matches("] progress ").count(), 0);
     assert!(stdout(&json).starts_with("Wuhan"), "{}", stdout(&json));
+}
+
+const ILLINOIS: &str = "Springfield, Illinois, United States";
+
+/// `mcp-client --url URL [flags...] call get_weather city=Springfield [extra...]`, with `input`
+/// piped to stdin.
+fn springfield(url: &str, flags: &[&str], extra: &[&str], input: &str) -> Output {
+    let call = ["call", "get_weather", "city=Springfield"];
+    run_with_stdin(&[&["--url", url], flags, &call, extra].concat(), input)
+}
+
+fn assert_has(text: &str, part: &str) {
+    assert!(text.contains(part), "{part:?} not in:\n{text}");
+}
+
+/// `--answer key=value` answers the server's question without asking: the call finishes for
+/// the city named there, and stderr says what was answered, to whom.
+#[test]
+fn call_with_answer_accepts_the_question_without_asking() {
+    let server = start(|_| {});
+    let answer = format!("city={ILLINOIS}");
+    let out = springfield(&server.url(), &[], &["--answer", &answer], "");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_has(&stdout(&out), &format!("\n{ILLINOIS}: Cloudy"));
+    assert_has(
+        &stdout(&out),
+        "the server asks a question (elicitation/create)",
+    );
+    let asks = format!("{} asks: \"Springfield\" matches 3 cities", server.url());
+    assert_has(&stderr(&out), &asks);
+    assert_has(&stderr(&out), "answered with --answer");
+}
+
+/// Without --answer the question is asked on the terminal: the choices are listed, numbered, on
+/// stderr, and the line read from stdin picks one ("2": the second). Nothing typed (end of
+/// input) cancels; --decline declines; both end the call with a tool error (exit 1).
+#[test]
+fn call_asks_on_the_terminal_and_a_piped_number_picks_that_choice() {
+    let server = start(|_| {});
+    let out = springfield(&server.url(), &[], &[], "2\n");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_has(
+        &stdout(&out),
+        "\nSpringfield, Massachusetts, United States: ",
+    );
+    assert_has(&stderr(&out), &format!("  1) {ILLINOIS}\n"));
+    assert_has(&stderr(&out), "empty line: decline, Ctrl-D: cancel");
+
+    let cancelled = springfield(&server.url(), &[], &[], "");
+    assert_eq!(code(&cancelled), 1, "{}", stderr(&cancelled));
+    assert_has(&stdout(&cancelled), "The question was cancelled.");
+    let declined = springfield(&server.url(), &[], &["--decline"], "");
+    assert_eq!(code(&declined), 1, "{}", stderr(&declined));
+    assert_has(&stdout(&declined), "You declined to choose a city.");
+}
+
+/// `--json` through a server that cuts every response after 2 events: each JSON-RPC message
+/// received is printed once (3 progress, 1 question, 1 response), though the call took several
+/// connections; the priming events, which are no messages, are not printed.
+#[test]
+fn json_output_shows_each_message_once_across_cut_streams() {
+    let server = start(|c| {
+        c.drop_stream_after = Some(2);
+        c.retry = Duration::from_millis(10);
+    });
+    let answer = format!("city={ILLINOIS}");
+    let out = springfield(&server.url(), &["--json"], &["--answer", &answer], "");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let lines: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l:?}: {e}")))
+        .collect();
+    let count = |pick: &dyn Fn(&Value) -> bool| lines.iter().filter(|m| pick(m)).count();
+    let progress = count(&|m| m["method"] == "notifications/progress");
+    let questions = count(&|m| m["method"] == "elicitation/create");
+    let results = count(&|m| m["result"]["content"].is_array());
+    assert_eq!((progress, questions, results), (3, 1, 1), "{lines:?}");
+    // initialize's answer, and the five messages of the call: nothing else, nothing twice.
+    assert_eq!(lines.len(), 6, "{lines:?}");
+    let text = &lines[5]["result"]["content"][0]["text"];
+    assert!(text.as_str().unwrap().starts_with(ILLINOIS), "{text}");
 }

@@ -1,170 +1,22 @@
 //! The client's error paths, against a scripted fake server.
 //!
-//! Our own server never misbehaves on purpose, so these tests put a tiny fake on `127.0.0.1:0`:
-//! it reads each HTTP request, records it, and writes back whatever bytes the test scripted.
-//! That makes the bad cases exact: a version we do not speak, a stream cut before its response,
-//! a stream that goes silent, a session that is refused twice, a server-to-client request.
+//! Our own server never misbehaves on purpose, so these tests put a tiny fake on `127.0.0.1:0`
+//! (`client_fake/mod.rs`): it reads each HTTP request, records it, and writes back whatever bytes
+//! the test scripted. That makes the bad cases exact: a version we do not speak, a stream cut
+//! mid-chunk, a stream that goes silent, a session that is refused twice, a server-to-client
+//! request. Cut streams that *can* be resumed are in `client_resume.rs`.
 
-use serde_json::{json, Value};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::{Arc, Mutex};
-use std::thread;
+mod client_fake;
+
+use client_fake::{
+    accepted, fake, initialize_answer, json_answer, lifecycle, open_ended, quick, Answer, Seen,
+};
+use serde_json::json;
+use std::io::Cursor;
+use std::net::TcpListener;
 use std::time::{Duration, Instant};
-use streamable_mcp::client::{ClientError, Incoming, McpClient, Options, Timeouts};
-
-/// One request as the fake saw it.
-#[derive(Debug, Clone)]
-struct Seen {
-    http_method: String,
-    /// (lowercased name, value)
-    headers: Vec<(String, String)>,
-    /// The JSON body; `Null` for a DELETE.
-    body: Value,
-}
-
-impl Seen {
-    fn header(&self, name: &str) -> Option<&str> {
-        let name = name.to_ascii_lowercase();
-        self.headers
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn rpc_method(&self) -> &str {
-        self.body["method"].as_str().unwrap_or("")
-    }
-}
-
-/// What the fake writes back. Every answer says `Connection: close`, so one connection carries
-/// one request and the fake needs no keep-alive logic.
-enum Answer {
-    /// Write the bytes, then close.
-    Close(String),
-    /// Write the bytes, then keep the connection open until the client gives up and closes it.
-    Hold(String),
-}
-
-struct Fake {
-    addr: SocketAddr,
-    seen: Arc<Mutex<Vec<Seen>>>,
-}
-
-impl Fake {
-    fn url(&self) -> String {
-        format!("http://{}/mcp", self.addr)
-    }
-
-    fn seen(&self) -> Vec<Seen> {
-        self.seen.lock().unwrap().clone()
-    }
-}
-
-/// Start a fake whose answers come from `script`. Its threads live until the test process ends.
-fn fake(script: impl Fn(&Seen) -> Answer + Send + Sync + 'static) -> Fake {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let script = Arc::new(script);
-    let log = Arc::clone(&seen);
-    thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let (script, log) = (Arc::clone(&script), Arc::clone(&log));
-            thread::spawn(move || serve(stream, script.as_ref(), &log));
-        }
-    });
-    Fake { addr, seen }
-}
-
-fn serve(stream: TcpStream, script: &dyn Fn(&Seen) -> Answer, log: &Mutex<Vec<Seen>>) {
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut line = String::new();
-    reader.read_line(&mut line).unwrap();
-    let http_method = line.split(' ').next().unwrap_or("").to_string();
-    let mut headers = Vec::new();
-    loop {
-        line.clear();
-        reader.read_line(&mut line).unwrap();
-        let Some((name, value)) = line.trim_end().split_once(':') else {
-            break; // the blank line ending the head
-        };
-        headers.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
-    }
-    let length = headers
-        .iter()
-        .find(|(n, _)| n == "content-length")
-        .map_or(0, |(_, v)| v.parse().unwrap());
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).unwrap();
-    let seen = Seen {
-        http_method,
-        headers,
-        body: serde_json::from_slice(&body).unwrap_or(Value::Null),
-    };
-    log.lock().unwrap().push(seen.clone());
-    let mut writer = stream;
-    match script(&seen) {
-        Answer::Close(bytes) => {
-            let _ = writer.write_all(bytes.as_bytes());
-        }
-        Answer::Hold(bytes) => {
-            let _ = writer.write_all(bytes.as_bytes());
-            // Block until the client closes its end: this is the client's timeout at work.
-            let _ = reader.read_to_end(&mut Vec::new());
-        }
-    }
-}
-
-fn json_answer(status: u16, extra_headers: &str, body: &str) -> String {
-    format!(
-        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n{extra_headers}\r\n{body}",
-        body.len()
-    )
-}
-
-/// A body without a length: it ends when the connection closes.
-fn open_ended(content_type: &str, body: &str) -> String {
-    format!("HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nConnection: close\r\n\r\n{body}")
-}
-
-fn accepted() -> String {
-    "HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_string()
-}
-
-fn initialize_answer(seen: &Seen, version: &str) -> Answer {
-    let body = json!({"jsonrpc":"2.0","id":seen.body["id"],"result":{
-        "protocolVersion":version,"capabilities":{"tools":{}},"serverInfo":{"name":"fake","version":"0"}}});
-    Answer::Close(json_answer(
-        200,
-        "Mcp-Session-Id: fake-1\r\n",
-        &body.to_string(),
-    ))
-}
-
-/// Initialize (at 2025-11-25), notifications and DELETE, as a well-behaved server does them.
-fn lifecycle(seen: &Seen) -> Option<Answer> {
-    match (seen.http_method.as_str(), seen.rpc_method()) {
-        ("DELETE", _) => Some(Answer::Close(json_answer(200, "", ""))),
-        (_, "initialize") => Some(initialize_answer(seen, "2025-11-25")),
-        (_, m) if m.starts_with("notifications/") => Some(Answer::Close(accepted())),
-        _ => None,
-    }
-}
-
-fn quick() -> Options {
-    Options {
-        timeouts: Timeouts {
-            connect: Duration::from_secs(2),
-            response: Duration::from_secs(5),
-            stall: Duration::from_millis(300),
-        },
-        ..Options::default()
-    }
-}
+use streamable_mcp::client::body::MessageReader;
+use streamable_mcp::client::{ClientError, Framing, Incoming, McpClient, Options};
 
 /// SPEC transports#session-management 2 and #protocol-version-header: once initialized, every
 /// request carries `MCP-Session-Id` and `MCP-Protocol-Version`; `initialize` itself carries
@@ -221,37 +73,25 @@ fn a_server_version_we_do_not_speak_is_refused() {
     assert_eq!(server.seen().len(), 1);
 }
 
-/// A stream that ends cleanly, but before the response, is its own error (a later issue resumes
-/// it with GET + Last-Event-ID from the id kept here).
+/// Where resuming starts: an SSE body that ends before the response is `StreamEnded`, naming the
+/// last event id seen (here the progress event's, `s-1`; the priming event's would do too). The
+/// client's call turns exactly this into a GET with `Last-Event-ID: s-1` (`client_resume.rs`);
+/// a stream without ids stays this error (also in `client_resume.rs`).
 #[test]
 fn an_sse_stream_that_ends_before_the_response_is_stream_ended_with_its_last_event_id() {
-    let server = fake(|seen| {
-        lifecycle(seen).unwrap_or_else(|| {
-            let progress = json!({"jsonrpc":"2.0","method":"notifications/progress",
-                "params":{"progressToken":seen.body["params"]["_meta"]["progressToken"],"progress":1}});
-            Answer::Close(open_ended(
-                "text/event-stream",
-                &format!("id: s-0\nretry: 250\ndata: \n\nid: s-1\ndata: {progress}\n\n"),
-            ))
-        })
-    });
-    let mut client = McpClient::connect(&server.url(), quick()).unwrap();
-    let mut progress = 0;
-    let err = client
-        .call_tool("t", json!({}), &mut |e| {
-            if matches!(e, Incoming::Progress(_)) {
-                progress += 1;
-            }
-        })
-        .unwrap_err();
+    let body = "id: s-0\nretry: 250\ndata: \n\nid: s-1\ndata: {\"jsonrpc\":\"2.0\"}\n\n";
+    let mut body = Cursor::new(body.as_bytes().to_vec());
+    let mut reader = MessageReader::new(&mut body, Framing::Sse);
+    assert!(reader.next_message().unwrap().is_some());
+    assert_eq!(reader.next_message().unwrap(), None, "the body ended");
+    let err = reader.ended();
     assert_eq!(
         err,
         ClientError::StreamEnded {
             last_event_id: Some("s-1".into())
         }
     );
-    assert_eq!(progress, 1);
-    assert_eq!(client.resume_point().retry_ms, Some(250));
+    assert_eq!(reader.resume_point().retry_ms, Some(250));
     assert!(err
         .to_string()
         .starts_with("stream ended before the response"));
@@ -349,6 +189,7 @@ fn tutorial_stream_lines_are_progress_and_server_requests_are_refused() {
             Incoming::Progress(p) => format!("progress {p}"),
             Incoming::Request { method, .. } => format!("request {method}"),
             Incoming::Notification { method, .. } => format!("notification {method}"),
+            Incoming::Resumed { .. } => "resumed".to_string(),
         })
         .collect();
     assert_eq!(

@@ -2,21 +2,28 @@
 //!
 //! A thin command line over `streamable_mcp::client` (MCP 2025-11-25, Streamable HTTP): it reads
 //! the arguments, opens a session, does one thing, prints it, and ends the session with DELETE.
-//! Every protocol rule lives in the library, and so does the parsing of the command line
-//! (`client::cli`, unit-tested there); this file does the I/O: files, sessions, printing.
+//! Every protocol rule lives in the library (resuming cut streams included), and so do the parsing
+//! of the command line (`client::cli`) and the terminal questions of `client/elicitation`
+//! (`client::ask`), both unit-tested there; this file does the I/O: files, sessions, printing,
+//! stdin.
 //!
 //! Errors are printed as sentences and mapped to an exit code; no error type of its own is needed
 //! here, because nothing downstream matches on it (the library's [`ClientError`] is what a program
 //! would match on).
 
 use serde_json::Value;
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Instant;
+use streamable_mcp::client::ask::ask;
 use streamable_mcp::client::cli::{
-    parse_args, Args, Command, DEFAULT_URL, EXIT_FAILURE, EXIT_TOOL_ERROR, EXIT_USAGE, USAGE,
+    parse_args, Answers, Args, Command, DEFAULT_URL, EXIT_FAILURE, EXIT_TOOL_ERROR, EXIT_USAGE,
+    USAGE,
 };
 use streamable_mcp::client::config_file::{self, ServerEntry, ServerList};
-use streamable_mcp::client::{ClientError, Incoming, McpClient, Options};
+use streamable_mcp::client::{
+    ClientError, ElicitAnswer, ElicitRequest, ElicitationHandler, Incoming, McpClient, Options,
+};
 
 fn main() -> ExitCode {
     let args = match parse_args(
@@ -65,7 +72,8 @@ fn main() -> ExitCode {
             } else {
                 (&servers.servers[0], target.as_str())
             };
-            let outcome = session(server, &args, &options, |client| {
+            let handler = answerer(server, &args.answers);
+            let outcome = session(server, &args, &options, Some(handler), |client| {
                 call(client, tool, arguments.clone(), args.json)
             });
             match outcome {
@@ -103,11 +111,13 @@ fn read_config(path: &str) -> Result<ServerList, String> {
     Ok(list)
 }
 
-/// Open a session, run `work`, and end the session whatever `work` returned.
+/// Open a session, run `work`, and end the session whatever `work` returned. With a `handler`,
+/// the session declares that it can answer the server's questions.
 fn session<T>(
     server: &ServerEntry,
     args: &Args,
     options: &Options,
+    handler: Option<ElicitationHandler>,
     work: impl FnOnce(&mut McpClient) -> Result<T, ClientError>,
 ) -> Result<T, ClientError> {
     let mut client = McpClient::new(&server.url, options.clone());
@@ -115,6 +125,9 @@ fn session<T>(
         // println! locks stdout per line, and Rust's stdout is line-buffered: each message is
         // visible to a reading script as soon as it arrives.
         client.set_trace(Box::new(|message| println!("{message}")));
+    }
+    if let Some(handler) = handler {
+        client.set_elicitation(handler); // before initialize, which declares the capability
     }
     client.initialize()?;
     let outcome = work(&mut client);
@@ -133,7 +146,9 @@ fn each_server(
 ) -> ExitCode {
     let mut code = ExitCode::SUCCESS;
     for server in servers {
-        if let Err(e) = session(server, args, options, |c| work(c, &server.name, args.json)) {
+        if let Err(e) = session(server, args, options, None, |c| {
+            work(c, &server.name, args.json)
+        }) {
             code = failure(server, &e);
         }
     }
@@ -199,6 +214,17 @@ fn call(
                 let params = params.as_ref().map(Value::to_string).unwrap_or_default();
                 println!("[{elapsed:>6.2}s] {method} {params}");
             }
+            Incoming::Resumed {
+                last_event_id,
+                waited,
+            } => println!(
+                "[{elapsed:>6.2}s] the stream was cut; resumed after event {last_event_id} (waited {} ms)",
+                waited.as_millis()
+            ),
+            // The handler shows the question itself (on stderr), and what was answered.
+            Incoming::Request { method, .. } if method == "elicitation/create" => {
+                println!("[{elapsed:>6.2}s] the server asks a question ({method})");
+            }
             Incoming::Request { method, .. } => {
                 println!(
                     "[{elapsed:>6.2}s] the server asked for {method}; answered: not supported"
@@ -217,4 +243,42 @@ fn call(
         }
     }
     Ok(result.is_error)
+}
+
+/// The elicitation handler for `call`: ask on the terminal, or answer as the flags said. Every
+/// line goes to stderr, so that `--json` keeps stdout for JSON-RPC messages.
+fn answerer(server: &ServerEntry, answers: &Answers) -> ElicitationHandler {
+    // SPEC elicitation: clients MUST "Provide UI that makes it clear which server is requesting information"
+    let who = if server.name.is_empty() {
+        server.url.clone()
+    } else {
+        format!("server {}", server.name)
+    };
+    match answers {
+        Answers::Ask => Box::new(move |question: &ElicitRequest| {
+            // A person can review an answer before it goes; a pipe cannot, so it is not asked to.
+            let interactive = std::io::stdin().is_terminal();
+            let stdin = std::io::stdin();
+            ask(
+                &who,
+                question,
+                interactive,
+                &mut stdin.lock(),
+                &mut std::io::stderr(),
+            )
+        }),
+        Answers::Accept(content) => {
+            let content = content.clone();
+            Box::new(move |question: &ElicitRequest| {
+                eprintln!("{who} asks: {}", question.message);
+                eprintln!("answered with --answer: {}", Value::Object(content.clone()));
+                ElicitAnswer::Accept(content.clone())
+            })
+        }
+        Answers::Decline => Box::new(move |question: &ElicitRequest| {
+            eprintln!("{who} asks: {}", question.message);
+            eprintln!("declined (--decline)");
+            ElicitAnswer::Decline
+        }),
+    }
 }

@@ -1,25 +1,23 @@
-//! Reading the answer to a POST: which of the spec's shapes it has, then the JSON-RPC messages in
-//! it, one at a time, as they arrive.
+//! Reading the messages of one answer body, one at a time, as they arrive.
 //!
 //! Implements the client side of MCP 2025-11-25 `basic/transports` §Sending Messages to the Server
-//! #4–#6 (a 202 with no body; an `application/json` body with one message; a `text/event-stream`
-//! body with messages and then the response), the bookkeeping of §Resumability and Redelivery (the
-//! last event id and the `retry` interval, remembered for later), and our non-standard
-//! `application/x-ndjson` framing (one message per line, empty heartbeat lines).
+//! #5–#6 (an `application/json` body with one message; a `text/event-stream` body with messages
+//! and then the response), the bookkeeping of §Resumability and Redelivery (the last event id, the
+//! `retry` interval, and the ids already delivered, carried from one connection of a stream to the
+//! next), and our non-standard `application/x-ndjson` framing (one message per line, empty
+//! heartbeat lines). Which shape an answer has is decided before, in `answer.rs`.
 //!
 //! Pure: it reads a `&mut dyn BufRead`. Unit tests feed it strings; `transport.rs` feeds it the
 //! socket. The SSE parsing itself is `crate::sse::Decoder`; this file only decides what an event
-//! means to a client.
+//! means to a client. Reconnecting is `resume.rs`'s job.
 //!
-//! Left out: resuming a cut stream (GET with `Last-Event-ID`), which a later issue adds on top of
-//! [`ResumePoint`]; SSE events whose type is not `message`, which MCP never sends and we skip.
+//! Left out: SSE events whose type is not `message`, which MCP never sends and we skip.
 
 use super::ClientError;
 use crate::framing::Framing;
-use crate::jsonrpc::{self, Message};
 use crate::sse;
-use crate::wire::{MIME_JSON, MIME_NDJSON, MIME_SSE};
 use serde_json::Value;
+use std::collections::HashSet;
 use std::io::{self, BufRead, Read};
 
 /// The largest single message (or JSON body) we read. Tool results can be big, so this is far
@@ -27,67 +25,22 @@ use std::io::{self, BufRead, Read};
 /// with one endless line.
 pub const MAX_MESSAGE_BYTES: u64 = 16 * 1024 * 1024;
 
-/// An error body is only read this far: it is for a human, not for parsing.
-const MAX_ERROR_BODY_BYTES: u64 = 64 * 1024;
-
-/// What an answer to a POSTed request is, judged by its status and `Content-Type` alone.
-#[derive(Debug, Clone, PartialEq)]
-pub enum BodyKind {
-    /// 202 Accepted: nothing to read. Right for a notification, wrong for a request.
-    Accepted,
-    /// 2xx with messages in it, framed as the content type says.
-    Messages(Framing),
-    /// 4xx or 5xx: the body explains, often with a JSON-RPC error inside.
-    Failure,
-    /// Anything an MCP server should not send (a redirect, 204, an HTML page...).
-    Unexpected(String),
-}
-
-/// Classify a response. `content_type` is the raw header; parameters such as `; charset=utf-8`
-/// are ignored and media types compare case-insensitively, as HTTP says.
-pub fn classify(status: u16, content_type: Option<&str>) -> BodyKind {
-    let media = content_type
-        .and_then(|c| c.split(';').next())
-        .map(|m| m.trim().to_ascii_lowercase());
-    match status {
-        202 => BodyKind::Accepted,
-        400..=599 => BodyKind::Failure,
-        200 | 201 => match media.as_deref() {
-            Some(MIME_JSON) => BodyKind::Messages(Framing::Json),
-            Some(MIME_SSE) => BodyKind::Messages(Framing::Sse),
-            Some(MIME_NDJSON) => BodyKind::Messages(Framing::Ndjson),
-            other => BodyKind::Unexpected(format!(
-                "HTTP {status} with Content-Type {:?}; expected {MIME_JSON} or {MIME_SSE}",
-                other.unwrap_or("(none)")
-            )),
-        },
-        _ => BodyKind::Unexpected(format!("HTTP {status} is not an answer to an MCP request")),
-    }
-}
-
-/// Turn a 4xx/5xx body into a [`ClientError::Http`], keeping the JSON-RPC error if there is one.
-pub fn failure(status: u16, body: &mut dyn BufRead) -> ClientError {
-    let mut bytes = Vec::new();
-    // A failure to read the explanation should not hide the status, so the error is dropped.
-    let _ = body.take(MAX_ERROR_BODY_BYTES).read_to_end(&mut bytes);
-    let error = match jsonrpc::parse(&bytes) {
-        Ok(Message::Error { error, .. }) => Some(Box::new(error)),
-        _ => None,
-    };
-    ClientError::Http {
-        status,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-        error,
-    }
-}
-
-/// Where a cut SSE stream could be picked up again (§Resumability and Redelivery).
+/// Where an SSE stream stands (§Resumability and Redelivery): where a new connection should pick
+/// it up, how long to wait before making one, and which events it has already delivered.
+///
+/// It belongs to the *stream*, not to one connection: a call whose stream is cut and resumed
+/// hands the same `ResumePoint` from one [`MessageReader`] to the next.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ResumePoint {
-    /// The last `id:` seen; a reconnecting GET sends it as `Last-Event-ID`.
+    /// The last event id delivered (priming events included); a reconnecting GET sends it as
+    /// `Last-Event-ID`.
     pub last_event_id: Option<String>,
     /// The last `retry:` seen: how many milliseconds to wait before reconnecting.
     pub retry_ms: Option<u64>,
+    /// Every event id delivered so far. The server replays exactly after `Last-Event-ID`, so a
+    /// repeat should never come; if one does, it is dropped rather than shown twice. Cheap: a
+    /// call's stream has a handful of events.
+    delivered: HashSet<String>,
 }
 
 /// Reads the messages of one response body.
@@ -96,17 +49,31 @@ pub struct MessageReader<'a> {
     framing: Framing,
     decoder: sse::Decoder,
     resume: ResumePoint,
+    /// The id the previous event of *this body* had; see the SSE branch of `next_message`.
+    previous_id: Option<String>,
     /// A JSON body holds exactly one message; after it, the reader is done.
     finished: bool,
 }
 
 impl<'a> MessageReader<'a> {
+    /// A reader for the first (or only) body of an answer.
     pub fn new(body: &'a mut dyn BufRead, framing: Framing) -> MessageReader<'a> {
+        MessageReader::continuing(body, framing, ResumePoint::default())
+    }
+
+    /// A reader for a body that continues a stream another body started: a resumed SSE stream
+    /// picks up the stream's `ResumePoint`, so that the ids it already delivered stay known.
+    pub fn continuing(
+        body: &'a mut dyn BufRead,
+        framing: Framing,
+        resume: ResumePoint,
+    ) -> MessageReader<'a> {
         MessageReader {
             body,
             framing,
             decoder: sse::Decoder::new(),
-            resume: ResumePoint::default(),
+            resume,
+            previous_id: None,
             finished: false,
         }
     }
@@ -141,11 +108,21 @@ impl<'a> MessageReader<'a> {
                 let Some(event) = self.decoder.feed_line(&line) else {
                     continue; // a field of an event still being read, or a comment
                 };
-                // Remember where we are before deciding to skip: a priming event carries nothing
-                // *but* an id and a retry interval, and they are exactly what resuming needs.
-                self.resume.last_event_id = event.id.clone();
                 if event.retry_ms.is_some() {
                     self.resume.retry_ms = event.retry_ms;
+                }
+                // The decoder gives every event the stream's *current* id, which an event without
+                // an `id:` line inherits from the one before (that is the SSE standard). So only
+                // an id that changed was named by this event; an inherited one proves nothing.
+                let named = event.id.is_some() && event.id != self.previous_id;
+                self.previous_id = event.id.clone();
+                if let (true, Some(id)) = (named, event.id) {
+                    if !self.resume.delivered.insert(id.clone()) {
+                        continue; // delivered on an earlier connection: do not show it twice
+                    }
+                    // Remembered before deciding to skip the event: a priming event carries
+                    // nothing *but* an id (and `retry`), and they are exactly what resuming needs.
+                    self.resume.last_event_id = Some(id);
                 }
                 // SPEC transports#sending-messages 6: the priming event has "an event ID and an empty data field"; it is no message.
                 if event.data.is_empty() || event.event != "message" {
@@ -156,16 +133,22 @@ impl<'a> MessageReader<'a> {
         }
     }
 
-    /// What this stream taught us about resuming it.
+    /// What this stream taught us about resuming it, so far.
     pub fn resume_point(&self) -> &ResumePoint {
         &self.resume
+    }
+
+    /// Done with this body: hand the stream's `ResumePoint` on (to the next connection, or to
+    /// the client for [`super::McpClient::resume_point`]).
+    pub fn finish(self) -> ResumePoint {
+        self.resume
     }
 
     /// The error for a body that ended before the response.
     pub fn ended(&self) -> ClientError {
         match self.framing {
             Framing::Json => ClientError::Protocol("the JSON body held no response".into()),
-            // Distinct from other failures: a later issue resumes such a stream instead of failing.
+            // Distinct from other failures: with an event id, `resume.rs` reconnects instead.
             Framing::Sse | Framing::Ndjson => ClientError::StreamEnded {
                 last_event_id: self.resume.last_event_id.clone(),
             },
@@ -278,30 +261,6 @@ mod tests {
     }
 
     #[test]
-    fn spec_answers_are_classified_by_status_and_content_type() {
-        assert_eq!(classify(202, None), BodyKind::Accepted);
-        assert_eq!(
-            classify(200, Some("application/json")),
-            BodyKind::Messages(Framing::Json)
-        );
-        assert_eq!(
-            classify(200, Some("Text/Event-Stream; charset=utf-8")),
-            BodyKind::Messages(Framing::Sse)
-        );
-        assert_eq!(
-            classify(200, Some("application/x-ndjson")),
-            BodyKind::Messages(Framing::Ndjson)
-        );
-        assert_eq!(classify(404, Some("application/json")), BodyKind::Failure);
-        assert!(matches!(
-            classify(200, Some("text/html")),
-            BodyKind::Unexpected(_)
-        ));
-        assert!(matches!(classify(204, None), BodyKind::Unexpected(_)));
-        assert!(matches!(classify(302, None), BodyKind::Unexpected(_)));
-    }
-
-    #[test]
     fn sse_priming_event_is_skipped_but_its_id_and_retry_are_kept() {
         let text = "id: 7-0\nretry: 1500\ndata: \n\nid: 7-1\ndata: {\"a\":1}\n\n";
         let (messages, resume) = all(Framing::Sse, text);
@@ -359,23 +318,38 @@ mod tests {
         assert!(matches!(err, ClientError::Timeout(_)), "{err:?}");
     }
 
+    /// SPEC transports#resumability: the server replays "after the last event ID"; the client
+    /// carries what it knows from one connection to the next and drops what it already has.
     #[test]
-    fn failure_body_keeps_text_and_jsonrpc_error() {
-        let body =
-            r#"{"jsonrpc":"2.0","id":null,"error":{"code":-32001,"message":"Session not found"}}"#;
-        let err = failure(404, &mut Cursor::new(body.as_bytes().to_vec()));
-        let ClientError::Http {
-            status,
-            body: text,
-            error,
-        } = err
-        else {
-            panic!("{err:?}")
-        };
-        assert_eq!(status, 404);
-        assert_eq!(text, body);
-        assert_eq!(error.unwrap().code, -32001);
-        let plain = failure(502, &mut Cursor::new(b"Bad Gateway".to_vec()));
-        assert!(matches!(plain, ClientError::Http { error: None, .. }));
+    fn a_resumed_body_continues_the_resume_point_and_drops_repeated_events() {
+        let first = "id: 1-0\nretry: 50\ndata: \n\nid: 1-1\ndata: {\"a\":1}\n\n";
+        let mut body = Cursor::new(first.as_bytes().to_vec());
+        let mut reader = MessageReader::new(&mut body, Framing::Sse);
+        assert_eq!(reader.next_message().unwrap(), Some(json!({"a": 1})));
+        assert_eq!(reader.next_message().unwrap(), None);
+        let point = reader.finish();
+
+        // A replay that (wrongly) starts one event early: 1-1 is dropped, 1-2 is new.
+        let second = "id: 1-1\ndata: {\"a\":1}\n\nid: 1-2\ndata: {\"a\":2}\n\n";
+        let mut body = Cursor::new(second.as_bytes().to_vec());
+        let mut reader = MessageReader::continuing(&mut body, Framing::Sse, point);
+        assert_eq!(reader.next_message().unwrap(), Some(json!({"a": 2})));
+        assert_eq!(reader.next_message().unwrap(), None);
+        let point = reader.finish();
+        assert_eq!(point.last_event_id.as_deref(), Some("1-2"));
+        assert_eq!(
+            point.retry_ms,
+            Some(50),
+            "the retry of the first connection is kept"
+        );
+    }
+
+    /// An event without an `id:` line inherits the previous id (SSE standard); that is no repeat.
+    #[test]
+    fn an_event_that_inherits_its_id_is_not_taken_for_a_repeat() {
+        let text = "id: 9\ndata: {\"a\":1}\n\ndata: {\"a\":2}\n\n";
+        let (messages, resume) = all(Framing::Sse, text);
+        assert_eq!(messages, [json!({"a": 1}), json!({"a": 2})]);
+        assert_eq!(resume.last_event_id.as_deref(), Some("9"));
     }
 }

@@ -3,7 +3,9 @@
 //!
 //! Implements no part of the MCP specification. It decides how a person names a server (`--url`,
 //! or `--config` with an `mcpServers` file), a framing (`--framing`, which becomes the `Accept`
-//! header), and a tool's arguments (`key=value` pairs, read as JSON when they are JSON).
+//! header), a tool's arguments (`key=value` pairs, read as JSON when they are JSON), and how the
+//! server's questions (`client/elicitation`) are answered: asked on the terminal, or answered
+//! ahead of time with `--answer key=value` or `--decline`.
 //!
 //! Left out: `--header` for arbitrary headers, and reading arguments from stdin.
 
@@ -27,9 +29,23 @@ OPTIONS:
   --args JSON              the call's arguments as one JSON object (key=value pairs add to it)
   --framing sse|ndjson|json  how answers should be framed: SSE (the spec's, default), NDJSON
                            (the tutorial's), or one JSON object (progress is then lost)
-  --json                   print every JSON-RPC message received, one compact line each
+  --json                   print every JSON-RPC message received, one compact line each (once,
+                           even when a cut stream is resumed; the priming event is no message)
+  --answer key=value       answer the server's questions with these fields, without asking
+                           (repeatable; values read like key=value arguments)
+  --decline                decline the server's questions without asking
   --token TOKEN            send Authorization: Bearer TOKEN (default: $MCP_AUTH_TOKEN)
   --help                   print this help
+
+QUESTIONS: a tool may ask something in the middle of a call (get_weather does for
+  city=Springfield). Without --answer or --decline, the question and its numbered choices are
+  shown on stderr and the answer is read from stdin: a number or a value; an empty line
+  declines; end of input (Ctrl-D, or nothing piped) cancels. A declined question usually ends
+  the call with a tool error (exit 1).
+
+CUT STREAMS: a call whose SSE stream ends before its result is resumed with GET and
+  Last-Event-ID, after the server's retry interval; after 5 reconnections in a row without a
+  new event, or when the server refuses (its events are gone), the call fails (exit 3).
 
 EXIT CODES: 0 success, 1 the tool reported an error (isError), 2 usage error,
             3 connection or protocol error (including JSON-RPC errors such as an unknown tool)
@@ -56,6 +72,17 @@ pub enum Command {
     Ping,
 }
 
+/// How `call` answers the server's questions (`elicitation/create`).
+#[derive(Debug, PartialEq)]
+pub enum Answers {
+    /// Ask the person at the terminal (the default).
+    Ask,
+    /// `--answer key=value ...`: accept with these fields, without asking.
+    Accept(Map<String, Value>),
+    /// `--decline`: decline without asking.
+    Decline,
+}
+
 /// The whole command line, checked.
 #[derive(Debug, PartialEq)]
 pub struct Args {
@@ -64,6 +91,7 @@ pub struct Args {
     pub framing: Framing,
     pub json: bool,
     pub token: Option<String>,
+    pub answers: Answers,
     pub command: Command,
 }
 
@@ -77,6 +105,7 @@ pub fn parse_args(args: Vec<String>, env_token: Option<String>) -> Result<Option
     let mut framing = Framing::Sse;
     let mut json = false;
     let mut token = env_token.filter(|t| !t.is_empty());
+    let (mut answer_pairs, mut decline) = (Vec::new(), false);
     let mut words = Vec::new();
     let mut it = args.into_iter();
     while let Some(arg) = it.next() {
@@ -88,6 +117,8 @@ pub fn parse_args(args: Vec<String>, env_token: Option<String>) -> Result<Option
             "--args" => args_json = Some(value()?),
             "--token" => token = Some(value()?),
             "--json" => json = true,
+            "--answer" => answer_pairs.push(value()?),
+            "--decline" => decline = true,
             "--framing" => {
                 framing = match value()?.as_str() {
                     "sse" => Framing::Sse,
@@ -123,15 +154,28 @@ pub fn parse_args(args: Vec<String>, env_token: Option<String>) -> Result<Option
     if let Some(extra) = words.next() {
         return Err(format!("unexpected argument {extra:?}"));
     }
-    if args_json.is_some() && !matches!(command, Command::Call { .. }) {
+    let is_call = matches!(command, Command::Call { .. });
+    if args_json.is_some() && !is_call {
         return Err("--args only goes with call".into());
     }
+    let answers = match (answer_pairs.is_empty(), decline) {
+        (true, false) => Answers::Ask,
+        (false, true) => return Err("--answer and --decline contradict each other".into()),
+        _ if !is_call => return Err("--answer and --decline only go with call".into()),
+        (true, true) => Answers::Decline,
+        (false, false) => {
+            let mut content = Map::new();
+            insert_pairs(&mut content, &answer_pairs).map_err(|e| format!("--answer: {e}"))?;
+            Answers::Accept(content)
+        }
+    };
     Ok(Some(Args {
         url,
         config,
         framing,
         json,
         token,
+        answers,
         command,
     }))
 }
@@ -151,15 +195,24 @@ pub fn parse_arguments(base: Option<&str>, pairs: &[String]) -> Result<Value, St
         Some(Ok(_)) => return Err("--args must be a JSON object".into()),
         Some(Err(e)) => return Err(format!("--args is not JSON ({e})")),
     };
+    insert_pairs(&mut arguments, pairs)?;
+    Ok(Value::Object(arguments))
+}
+
+/// Add `key=value` pairs to `object`, later pairs winning.
+///
+/// # Errors
+/// A pair without `=` or with an empty key.
+fn insert_pairs(object: &mut Map<String, Value>, pairs: &[String]) -> Result<(), String> {
     for pair in pairs {
         let Some((key, text)) = pair.split_once('=').filter(|(k, _)| !k.is_empty()) else {
             return Err(format!("expected key=value, got {pair:?}"));
         };
         // JSON when it parses, else the text itself: `n=3` is 3, `city=Hangzhou` is "Hangzhou".
         let value = serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string()));
-        arguments.insert(key.to_string(), value);
+        object.insert(key.to_string(), value);
     }
-    Ok(Value::Object(arguments))
+    Ok(())
 }
 
 #[cfg(test)]
@@ -238,6 +291,40 @@ mod tests {
         assert!(parse(&["--url", "u", "--config", "c", "ping"]).is_err());
         assert!(parse(&["--url"]).unwrap_err().contains("needs a value"));
         assert!(parse(&["ping", "--help"]).unwrap().is_none());
+    }
+
+    #[test]
+    fn answer_pairs_accept_ahead_of_time_and_decline_declines() {
+        let args = parse(&[
+            "call",
+            "get_weather",
+            "city=Springfield",
+            "--answer",
+            "city=Springfield, Illinois, United States",
+            "--answer",
+            "days=2",
+        ])
+        .unwrap()
+        .unwrap();
+        let Answers::Accept(content) = args.answers else {
+            panic!("{:?}", args.answers)
+        };
+        assert_eq!(
+            Value::Object(content),
+            json!({"city": "Springfield, Illinois, United States", "days": 2})
+        );
+        let args = parse(&["call", "t", "--decline"]).unwrap().unwrap();
+        assert_eq!(args.answers, Answers::Decline);
+        assert_eq!(parse(&["ping"]).unwrap().unwrap().answers, Answers::Ask);
+        assert!(parse(&["call", "t", "--decline", "--answer", "a=1"])
+            .unwrap_err()
+            .contains("contradict"));
+        assert!(parse(&["ping", "--decline"])
+            .unwrap_err()
+            .contains("only go with call"));
+        assert!(parse(&["call", "t", "--answer", "novalue"])
+            .unwrap_err()
+            .starts_with("--answer: expected key=value"));
     }
 
     #[test]

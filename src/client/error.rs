@@ -2,14 +2,15 @@
 //!
 //! Implements no rule of its own: it gives a name to each way MCP 2025-11-25 `basic/transports`
 //! and `basic/lifecycle` let an exchange fail (an HTTP error status, a JSON-RPC error response, a
-//! stream cut before its response, a session the server forgot, a version we cannot speak), so
-//! the caller can `match` on what happened instead of parsing a sentence.
+//! stream cut before its response and not resumable, a resume the server refused, a session the
+//! server forgot, a version we cannot speak), so the caller can `match` on what happened instead
+//! of parsing a sentence.
 //!
 //! # Why not `Box<dyn Error>` (or `anyhow`)?
-//! The client *acts* on some of these: [`ClientError::SessionExpired`] starts a new session, the
-//! CLI picks its exit code from the variant, and a later issue will resume a
-//! [`ClientError::StreamEnded`] stream from its last event id. A boxed error would make all of that
-//! string matching. The binaries, which only print errors, may use simpler handling.
+//! The client *acts* on some of these: [`ClientError::SessionExpired`] starts a new session, a
+//! [`ClientError::StreamEnded`] with an event id is resumed (`resume.rs`), and the CLI picks its
+//! exit code from the variant. A boxed error would make all of that string matching. The
+//! binaries, which only print errors, may use simpler handling.
 
 use crate::jsonrpc::ErrorObject;
 use crate::wire::SUPPORTED_PROTOCOL_VERSIONS;
@@ -34,9 +35,27 @@ pub enum ClientError {
     },
     /// The server answered our request with a JSON-RPC error response.
     JsonRpc(Box<ErrorObject>),
-    /// A stream (SSE or NDJSON) ended before the response to our request arrived. For SSE, the
-    /// last event id is kept: it is where a GET with `Last-Event-ID` could resume (a later issue).
+    /// A stream ended before the response to our request arrived, and could not be resumed: it
+    /// was NDJSON, or SSE without event ids. (An SSE stream with an id is resumed instead; a
+    /// caller sees this with an id only from [`super::body::MessageReader`] used on its own.)
     StreamEnded { last_event_id: Option<String> },
+    /// The server refused to resume a cut stream: the GET with `Last-Event-ID` got a 4xx (our
+    /// server answers 400 once the events are gone: expired, or dropped from its log). Asking
+    /// again would be refused again, so the client does not retry; sending the request anew is the
+    /// caller's decision, since the tool may have run already.
+    ResumeRefused {
+        last_event_id: String,
+        status: u16,
+        /// The JSON-RPC error message of the answer, or its body text.
+        message: String,
+    },
+    /// Reconnecting to a cut stream failed `attempts` times in a row without a single new event
+    /// (no answer, a 5xx, or a stream that ended at once). `last_error` is the last failure.
+    ResumeExhausted {
+        last_event_id: String,
+        attempts: u32,
+        last_error: Box<ClientError>,
+    },
     /// HTTP 404 for our session id, and again after starting a new session (we retry once).
     SessionExpired,
     /// The server chose a protocol version this client does not speak.
@@ -69,13 +88,29 @@ impl fmt::Display for ClientError {
             ClientError::StreamEnded { last_event_id } => {
                 write!(f, "stream ended before the response")?;
                 if let Some(id) = last_event_id {
-                    write!(
-                        f,
-                        " (last event id {id:?}; resumable with GET + Last-Event-ID)"
-                    )?;
+                    write!(f, " (last event id {id:?})")?;
                 }
                 Ok(())
             }
+            ClientError::ResumeRefused {
+                last_event_id,
+                status,
+                message,
+            } => write!(
+                f,
+                "the server refused to resume the stream after event {last_event_id:?} \
+                 (HTTP {status}: {}); its events are gone, the request may be sent again",
+                shorten(message.trim(), 300)
+            ),
+            ClientError::ResumeExhausted {
+                last_event_id,
+                attempts,
+                last_error,
+            } => write!(
+                f,
+                "gave up resuming the stream after event {last_event_id:?}: {attempts} \
+                 reconnections in a row brought no new event (last: {last_error})"
+            ),
             ClientError::SessionExpired => write!(
                 f,
                 "session not found (HTTP 404), even after starting a new session"
@@ -133,6 +168,27 @@ mod tests {
             .to_string()
             .starts_with("stream ended before the response"));
         assert!(e.to_string().contains("\"4-2\""));
+    }
+
+    #[test]
+    fn resume_errors_name_the_event_and_the_cause() {
+        let refused = ClientError::ResumeRefused {
+            last_event_id: "4-2".into(),
+            status: 400,
+            message: "names no stream".into(),
+        };
+        assert!(refused
+            .to_string()
+            .contains("\"4-2\" (HTTP 400: names no stream)"));
+        let exhausted = ClientError::ResumeExhausted {
+            last_event_id: "4-2".into(),
+            attempts: 5,
+            last_error: Box::new(ClientError::Connect("connection failed".into())),
+        };
+        assert!(exhausted.to_string().contains("5 reconnections"));
+        assert!(exhausted
+            .to_string()
+            .ends_with("(last: cannot reach the server: connection failed)"));
     }
 
     #[test]

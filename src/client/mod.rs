@@ -4,38 +4,56 @@
 //! - `basic/lifecycle` §Initialization and §Version Negotiation: `initialize` proposing 2025-11-25
 //!   (accepting an answer of 2025-11-25, 2025-06-18 or 2025-03-26), then `notifications/initialized`;
 //! - `basic/transports` §Sending Messages to the Server (one POST per message, the `Accept` header,
-//!   answers as 202, one JSON object or an SSE stream), §Session Management #2, #4 and #5 (send the
-//!   session id on every later request; on 404 start a new session, once; DELETE at the end) and
-//!   §Protocol Version Header;
+//!   answers as 202, one JSON object or an SSE stream), §Resumability and Redelivery (a stream cut
+//!   before its response is resumed with GET + `Last-Event-ID`, after the server's `retry`),
+//!   §Session Management #2, #4 and #5 (send the session id on every later request; on 404 start
+//!   a new session, once; DELETE at the end) and §Protocol Version Header;
 //! - `basic/utilities/ping`, and `server/tools` (list, following `nextCursor`; call, with a fresh
-//!   progress token whose notifications reach a callback as they arrive).
+//!   progress token whose notifications reach a callback as they arrive);
+//! - `client/elicitation` in form mode, when the caller sets a handler: the capability is declared
+//!   and each `elicitation/create` is answered by a POST, while the call goes on.
 //!
 //! Plus two things that are not MCP: answers framed as NDJSON (the tutorial's framing, which our
 //! server offers), and the tutorial's `{"stream": "..."}` lines, shown as progress.
 //!
-//! Left out: the GET stream and resuming a cut stream with `Last-Event-ID` (the [`ResumePoint`] is
-//! kept for that later issue), cancellation, answering server-to-client requests (each one gets
-//! `-32601` for now), OAuth (a bearer token can be set by hand), and any thread safety: one client
-//! is one session used from one thread.
+//! Left out: opening the session's own GET stream, cancellation, sampling and roots (their
+//! requests get `-32601`), URL-mode elicitation, OAuth (a bearer token can be set by hand), and
+//! any thread safety: one client is one session used from one thread.
 //!
 //! # Layout
 //! | file | what it holds |
 //! |---|---|
-//! | `mod.rs` | the session: ids, headers, the 404 retry, the request/answer loop |
+//! | `mod.rs` | the session's state and the public API: initialize, list, call, ping, close |
+//! | `exchange.rs` | one request: headers, POST, reading the answer, the 404 retry, answering the server |
+//! | `resume.rs` | a cut stream: wait `retry`, GET + `Last-Event-ID`, read on; backoff and giving up |
+//! | `answer.rs` | an answer's shape from status + content type; errors out of 4xx/5xx bodies |
+//! | `body.rs` | messages out of SSE, NDJSON, JSON bodies; event ids seen, repeats dropped |
+//! | `messages.rs` | what arrives on a stream: progress, notifications, server requests, the response |
+//! | `payloads.rs` | our requests' params and their results: initialize, tools, tool results |
+//! | `elicitation.rs` | the server's questions (`elicitation/create`) and our answers |
 //! | `options.rs` | framing (`Accept`), bearer token, timeouts |
-//! | `body.rs` | an answer's shape from status + content type; messages out of SSE, NDJSON, JSON |
-//! | `messages.rs` | MCP payloads in and out: initialize, progress, tools, results |
-//! | `config_file.rs`, `cli.rs` | the `mcpServers` file and the command line of `mcp-client` |
+//! | `config_file.rs`, `cli.rs`, `ask.rs` | the `mcpServers` file, the command line of `mcp-client`, and its terminal questions |
 //! | `transport.rs` | ureq, and nothing else |
 //!
 //! # Example
 //! ```no_run
-//! use streamable_mcp::client::{Incoming, McpClient, Options};
-//! let mut client = McpClient::connect("http://127.0.0.1:8000/mcp", Options::default())?;
+//! use streamable_mcp::client::{ElicitAnswer, Incoming, McpClient, Options};
+//! let mut client = McpClient::new("http://127.0.0.1:8000/mcp", Options::default());
+//! // Optional: answer the server's questions (here: always the first choice of each field).
+//! client.set_elicitation(Box::new(|question| {
+//!     let mut content = serde_json::Map::new();
+//!     for field in &question.fields {
+//!         if let Some(first) = field.choices.first() {
+//!             content.insert(field.name.clone(), first.value.clone().into());
+//!         }
+//!     }
+//!     ElicitAnswer::Accept(content)
+//! }));
+//! client.initialize()?;
 //! for tool in client.list_tools()? {
 //!     println!("{}", tool.name);
 //! }
-//! let args = serde_json::json!({ "city": "Hangzhou" });
+//! let args = serde_json::json!({ "city": "Springfield" });
 //! let result = client.call_tool("get_weather", args, &mut |event| {
 //!     if let Incoming::Progress(p) = event {
 //!         println!("progress {p}");
@@ -46,25 +64,31 @@
 //! # Ok::<(), streamable_mcp::client::ClientError>(())
 //! ```
 
+mod answer;
+pub mod ask;
 pub mod body;
 pub mod cli;
 pub mod config_file;
+mod elicitation;
 mod error;
+mod exchange;
 pub mod messages;
 mod options;
+mod payloads;
+mod resume;
 mod transport;
 
 pub use self::body::ResumePoint;
+pub use self::elicitation::{Choice, ElicitAnswer, ElicitRequest, ElicitationHandler, Field};
 pub use self::error::ClientError;
-pub use self::messages::{Incoming, Progress, Tool, ToolResult};
+pub use self::messages::{Incoming, Progress};
 pub use self::options::{accept_header, Options, Timeouts};
+pub use self::payloads::{Tool, ToolResult};
+pub use self::resume::{DEFAULT_RETRY, MAX_ATTEMPTS_WITHOUT_PROGRESS, MAX_BACKOFF};
 pub use crate::framing::Framing;
 
-use self::body::{BodyKind, MessageReader};
-use self::messages::{Pending, Step};
 use self::transport::Transport;
-use crate::jsonrpc::{ErrorObject, Message, RequestId, METHOD_NOT_FOUND};
-use crate::wire::{HEADER_PROTOCOL_VERSION, HEADER_SESSION_ID};
+use crate::jsonrpc::Message;
 use serde_json::{json, Value};
 
 /// Something that wants to see every JSON-RPC message received, as it arrived. `Send`, so that a
@@ -92,15 +116,14 @@ pub struct McpClient {
     /// Request ids only have to be unique among our requests in flight; a counter does that.
     next_id: i64,
     next_progress_token: u64,
+    /// Where the last request's SSE stream stopped (see [`McpClient::resume_point`]).
     resume: ResumePoint,
+    /// Reconnections that got a stream back, over the client's life (see [`McpClient::resumes`]).
+    resumes: u64,
     last_framing: Option<Framing>,
     trace: Option<Trace>,
-}
-
-/// An answer to one request: its result, and the session id header that came with it.
-struct Reply {
-    result: Value,
-    session_id: Option<String>,
+    /// Answers `elicitation/create`; declared as a capability only when set.
+    elicitation: Option<ElicitationHandler>,
 }
 
 impl McpClient {
@@ -115,8 +138,10 @@ impl McpClient {
             next_id: 1,
             next_progress_token: 1,
             resume: ResumePoint::default(),
+            resumes: 0,
             last_framing: None,
             trace: None,
+            elicitation: None,
         }
     }
 
@@ -131,9 +156,18 @@ impl McpClient {
     }
 
     /// Show every JSON-RPC message received, exactly as it arrived, to `trace` (the CLI's
-    /// `--json` prints them). Set it before `initialize` to see that answer too.
+    /// `--json` prints them): each one once, even when a cut stream is resumed, and never the
+    /// priming event (it is no message). Set it before `initialize` to see that answer too.
     pub fn set_trace(&mut self, trace: Trace) {
         self.trace = Some(trace);
+    }
+
+    /// Answer the server's questions (`elicitation/create`, form mode) with `handler`. Set it
+    /// *before* [`McpClient::initialize`]: the `elicitation` capability is declared there, and
+    /// only when a handler is set, because a server asks only clients that said they can answer.
+    /// The handler runs in the middle of a call, on the caller's thread; the call waits for it.
+    pub fn set_elicitation(&mut self, handler: ElicitationHandler) {
+        self.elicitation = Some(handler);
     }
 
     /// Start a session: `initialize`, check the version, send `notifications/initialized`.
@@ -145,9 +179,10 @@ impl McpClient {
         // A new session starts from nothing: no old id, no old version on this request.
         self.session_id = None;
         self.protocol_version = None;
-        let params = messages::initialize_params(&self.options.client_name);
+        let elicitation = self.elicitation.is_some();
+        let params = payloads::initialize_params(&self.options.client_name, elicitation);
         let reply = self.exchange("initialize", Some(params), None, &mut |_| {})?;
-        let version = messages::negotiated_version(&reply.result)?;
+        let version = payloads::negotiated_version(&reply.result)?;
         self.session_id = reply.session_id;
         self.protocol_version = Some(version);
         self.initialize_result = Some(reply.result);
@@ -180,7 +215,7 @@ impl McpClient {
                 cursor = None;
                 continue;
             }
-            let (page, next) = messages::tools_page(&result)?;
+            let (page, next) = payloads::tools_page(&result)?;
             tools.extend(page);
             match next {
                 None => return Ok(tools),
@@ -198,7 +233,8 @@ impl McpClient {
     }
 
     /// Call a tool. `on_event` sees each progress notification (and anything else the server sends
-    /// on the call's stream) *as it arrives*, before the result exists.
+    /// on the call's stream) *as it arrives*, before the result exists, and each one once, even
+    /// when the stream is cut and resumed on the way.
     ///
     /// # Errors
     /// [`ClientError::JsonRpc`] for an unknown tool or bad params (`-32602`). A tool that *fails*
@@ -212,7 +248,7 @@ impl McpClient {
         // SPEC progress: "Progress tokens can be chosen by the sender using any means, but MUST be unique across all active requests."
         let token = json!(format!("progress-{}", self.next_progress_token));
         self.next_progress_token += 1;
-        let params = messages::call_params(name, arguments, &token);
+        let params = payloads::call_params(name, arguments, &token);
         let result = self.request("tools/call", Some(params), Some(token), on_event)?;
         ToolResult::from_result(result)
     }
@@ -242,7 +278,7 @@ impl McpClient {
             405 => Ok(()),
             // Already gone (expired, or deleted by someone else): what we wanted anyway.
             404 => Ok(()),
-            status => Err(body::failure(status, &mut *response.body)),
+            status => Err(answer::failure(status, &mut *response.body)),
         }
     }
 
@@ -268,151 +304,15 @@ impl McpClient {
         self.last_framing
     }
 
-    /// Where the last SSE stream could be resumed from (for the resumability issue).
+    /// Where the last request's SSE stream stopped: its last event id and the server's `retry`.
     pub fn resume_point(&self) -> &ResumePoint {
         &self.resume
     }
 
-    /// The headers of a request, from what the session knows so far.
-    ///
-    /// # Why not a ureq middleware that adds the session header?
-    /// It would work, but the session id would then live inside the HTTP agent, out of sight of
-    /// the 404 rule that must drop it. As plain fields, the rule and the header are a screen apart.
-    fn headers(&self) -> Vec<(&'static str, String)> {
-        let mut headers = vec![("Accept", accept_header(self.options.framing).to_string())];
-        // SPEC transports#session-management 2: clients "MUST include it in the MCP-Session-Id header on all of their subsequent HTTP requests."
-        if let Some(id) = &self.session_id {
-            headers.push((HEADER_SESSION_ID, id.clone()));
-        }
-        // SPEC transports#protocol-version-header: "the client MUST include the MCP-Protocol-Version: <protocol-version> HTTP header on all subsequent requests to the MCP server"
-        if let Some(version) = &self.protocol_version {
-            headers.push((HEADER_PROTOCOL_VERSION, version.clone()));
-        }
-        if let Some(token) = &self.options.bearer_token {
-            headers.push(("Authorization", format!("Bearer {token}")));
-        }
-        headers
-    }
-
-    /// A request, with the one retry the session rules ask for.
-    fn request(
-        &mut self,
-        method: &str,
-        params: Option<Value>,
-        progress_token: Option<Value>,
-        on_event: &mut dyn FnMut(&Incoming),
-    ) -> Result<Value, ClientError> {
-        match self.exchange(method, params.clone(), progress_token.clone(), on_event) {
-            // SPEC transports#session-management 4: "When a client receives HTTP 404 in response to a request containing an MCP-Session-Id, it MUST start a new session by sending a new InitializeRequest without a session ID attached."
-            Err(ClientError::SessionExpired) => {
-                self.initialize()?;
-                // Once only: if the new session is refused too, SessionExpired reaches the caller.
-                self.exchange(method, params, progress_token, on_event)
-                    .map(|reply| reply.result)
-            }
-            other => other.map(|reply| reply.result),
-        }
-    }
-
-    /// POST one request and read its answer, whatever its shape, until the response arrives.
-    fn exchange(
-        &mut self,
-        method: &str,
-        params: Option<Value>,
-        progress_token: Option<Value>,
-        on_event: &mut dyn FnMut(&Incoming),
-    ) -> Result<Reply, ClientError> {
-        let id = RequestId::Number(self.next_id);
-        self.next_id += 1;
-        let line = Message::Request {
-            id: id.clone(),
-            method: method.to_string(),
-            params,
-        }
-        .to_line();
-        let carried_session = self.session_id.is_some();
-        let mut response = self.transport.post(&self.headers(), line.as_bytes())?;
-        let framing = match body::classify(response.status, response.content_type.as_deref()) {
-            BodyKind::Messages(framing) => framing,
-            BodyKind::Failure if response.status == 404 && carried_session => {
-                return Err(ClientError::SessionExpired)
-            }
-            BodyKind::Failure => return Err(body::failure(response.status, &mut *response.body)),
-            BodyKind::Accepted => {
-                return Err(ClientError::Protocol(format!(
-                    "{method}: HTTP 202 Accepted, but a request needs a response"
-                )))
-            }
-            BodyKind::Unexpected(why) => {
-                return Err(ClientError::Protocol(format!("{method}: {why}")))
-            }
-        };
-        self.last_framing = Some(framing);
-
-        let mut pending = Pending::new(id, progress_token);
-        let mut reader = MessageReader::new(&mut *response.body, framing);
-        // Each message is handled the moment it is read: that is what makes progress live.
-        let outcome = loop {
-            let value = match reader.next_message() {
-                Ok(Some(value)) => value,
-                Ok(None) => break Err(reader.ended()),
-                Err(e) => break Err(e),
-            };
-            if let Some(trace) = &mut self.trace {
-                trace(&value);
-            }
-            match pending.take(value) {
-                Ok(Step::Answer(result)) => break Ok(result),
-                Ok(Step::Failed(error)) => break Err(ClientError::JsonRpc(Box::new(error))),
-                Ok(Step::Unrelated) => {}
-                Ok(Step::Event(event)) => {
-                    on_event(&event);
-                    if let Incoming::Request { id, method, .. } = &event {
-                        if let Err(e) = self.refuse(id, method) {
-                            break Err(e);
-                        }
-                    }
-                }
-                Err(e) => break Err(e),
-            }
-        };
-        // Kept even on failure: a stream that broke is exactly the one worth resuming.
-        self.resume = reader.resume_point().clone();
-        // We stop reading at the response. A server SHOULD end the stream there anyway; one that
-        // does not is not waited for. (Production code might drain a little, so that ureq can
-        // reuse the connection.)
-        let result = outcome?;
-        Ok(Reply {
-            result,
-            session_id: response.session_id.take(),
-        })
-    }
-
-    /// Answer a server-to-client request we cannot serve. A later issue answers some of them
-    /// (`elicitation/create`) for real.
-    fn refuse(&mut self, id: &RequestId, method: &str) -> Result<(), ClientError> {
-        let answer = Message::error(
-            Some(id.clone()),
-            ErrorObject::new(
-                METHOD_NOT_FOUND,
-                format!("Method not found: this client does not offer {method}"),
-            ),
-        );
-        self.send_without_answer(&answer)
-    }
-
-    /// POST a notification or a response: the server accepts it with 202 and sends nothing back.
-    fn send_without_answer(&mut self, message: &Message) -> Result<(), ClientError> {
-        let carried_session = self.session_id.is_some();
-        let line = message.to_line();
-        let mut response = self.transport.post(&self.headers(), line.as_bytes())?;
-        match response.status {
-            // SPEC transports#sending-messages 4: "If the server accepts the input, the server MUST return HTTP status code 202 Accepted with no body."
-            202 => Ok(()),
-            // Another 2xx breaks that rule, but the message was taken; refusing helps nobody.
-            200..=299 => Ok(()),
-            404 if carried_session => Err(ClientError::SessionExpired),
-            status => Err(body::failure(status, &mut *response.body)),
-        }
+    /// How many times a cut stream was picked up again with GET + `Last-Event-ID`, over this
+    /// client's life. A call whose stream was never cut used one connection; each resume is one
+    /// more.
+    pub fn resumes(&self) -> u64 {
+        self.resumes
     }
 }

@@ -4,7 +4,9 @@
 //! header of every POST), and chooses the limits the spec leaves to implementations: how long to
 //! wait to connect, for an answer, and through a silent stream.
 //!
-//! Left out: retries with backoff, and per-request timeouts (every request shares these).
+//! Left out: per-request timeouts (every request shares these), and a configurable policy for
+//! resuming cut streams (its default `retry`, attempts and backoff cap are constants in
+//! `resume.rs`).
 
 use crate::framing::Framing;
 use std::time::Duration;

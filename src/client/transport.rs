@@ -1,13 +1,14 @@
 //! The client's HTTP side, and the only file in the crate that touches ureq.
 //!
 //! Implements the HTTP mechanics of MCP 2025-11-25 `basic/transports` §Streamable HTTP for a
-//! client: every message is a POST to the one MCP endpoint, a session ends with a DELETE, and an
-//! answer's status, `Content-Type` and `MCP-Session-Id` are handed up together with a body that can
-//! be read line by line *as it arrives*. Which headers to send and what an answer means is decided
-//! in `mod.rs` and `body.rs`; nothing here knows JSON-RPC.
+//! client: every message is a POST to the one MCP endpoint, a cut stream is resumed with a GET to
+//! it, a session ends with a DELETE, and an answer's status, `Content-Type` and `MCP-Session-Id`
+//! are handed up together with a body that can be read line by line *as it arrives*. Which headers
+//! to send (`Last-Event-ID` included) and what an answer means is decided in `exchange.rs`,
+//! `resume.rs`, `answer.rs` and `body.rs`; nothing here knows JSON-RPC.
 //!
-//! Left out: the GET stream and `Last-Event-ID` (a later issue), TLS (ureq is built without it;
-//! the course's servers are on loopback), proxies, and cookies.
+//! Left out: TLS (ureq is built without it; the course's servers are on loopback), proxies, and
+//! cookies.
 //!
 //! # Why ureq and blocking I/O?
 //! A call is "send one request, read one stream until its response". That is a loop over
@@ -85,6 +86,18 @@ impl Transport {
         }
         // `send(&[u8])` sets Content-Length; our server answers a body without one with 411.
         answer(request.send(json))
+    }
+
+    /// GET the endpoint: with `Last-Event-ID` among `headers`, that resumes a cut stream.
+    ///
+    /// # Errors
+    /// As for [`Transport::post`].
+    pub fn get(&self, headers: &[(&str, String)]) -> Result<HttpResponse, ClientError> {
+        let mut request = self.agent.get(self.url.as_str());
+        for (name, value) in headers {
+            request = request.header(*name, value.as_str());
+        }
+        answer(request.call())
     }
 
     /// DELETE the session named in `headers`.
