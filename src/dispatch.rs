@@ -3,16 +3,20 @@
 //! Implements the server's side of MCP 2025-11-25 methods we offer: `initialize`
 //! (`basic/lifecycle`), `ping` (`basic/utilities/ping`), `tools/list` and `tools/call`
 //! (`server/tools`), `logging/setLevel` (`server/utilities/logging`), and the notifications `notifications/initialized` and
-//! `notifications/cancelled` (`basic/utilities/cancellation`). Free of I/O: the answer is an
-//! [`Outcome`] value, and the HTTP layer decides how it travels.
+//! `notifications/cancelled` (`basic/utilities/cancellation`). When the catalog has resources,
+//! prompts or completions, their methods go to `resources.rs` (`server/resources`), `prompts.rs`
+//! (`server/prompts`) and `completion.rs` (`server/utilities/completion`). Free of I/O: the answer
+//! is an [`Outcome`] value, and the HTTP layer decides how it travels.
 //!
-//! Left out: every other method gets `-32601 Method not found`; unknown notifications are ignored,
-//! as JSON-RPC says a receiver must not answer a notification.
+//! Left out: every other method, and a feature's methods when the catalog does not offer it, get
+//! `-32601 Method not found`; unknown notifications are ignored, as JSON-RPC says a receiver must
+//! not answer a notification.
 
 use crate::catalog::Catalog;
 use crate::jsonrpc::{ErrorObject, Message, RequestId, METHOD_NOT_FOUND};
 use crate::mcp::{self, InitializeParams};
 use crate::tools::{self, Call};
+use crate::{completion, prompts, resources};
 use serde_json::{json, Value};
 
 /// What the transport must do with one message.
@@ -84,6 +88,30 @@ fn request(
             Ok(call) => Outcome::Call { id, call },
             Err(e) => reply(Err(e)),
         },
+        // The optional features. A guard that fails falls through to `-32601` below, exactly as
+        // if the method did not exist: a server that declared no `resources` capability has none.
+        "resources/list" if catalog.offers_resources() => {
+            reply(resources::list(catalog.resources, params))
+        }
+        "resources/templates/list" if catalog.offers_resources() => reply(
+            resources::list_templates(catalog.resource_templates, params),
+        ),
+        "resources/read" if catalog.offers_resources() => reply(resources::read(
+            catalog.resources,
+            catalog.resource_templates,
+            params,
+        )),
+        "resources/subscribe" | "resources/unsubscribe" if catalog.offers_resources() => reply(
+            resources::subscribe(catalog.resources, catalog.resource_templates, params),
+        ),
+        "prompts/list" if catalog.offers_prompts() => reply(prompts::list(catalog.prompts, params)),
+        "prompts/get" if catalog.offers_prompts() => reply(prompts::get(catalog.prompts, params)),
+        "completion/complete" if catalog.completions => reply(completion::complete(
+            catalog.prompts,
+            catalog.resources,
+            catalog.resource_templates,
+            params,
+        )),
         other => reply(Err(ErrorObject::new(
             METHOD_NOT_FOUND,
             format!("Method not found: {other}"),
@@ -201,5 +229,142 @@ mod tests {
             run(r#"{"jsonrpc":"2.0","id":9,"result":{}}"#),
             Outcome::Answer(_)
         ));
+    }
+
+    // The optional features, routed only when the catalog has them.
+
+    use crate::catalog::Catalog;
+    use crate::prompts::{Arguments, Prompt, PromptArgument};
+    use crate::resources::{Body, Resource, ResourceTemplate, Variables, RESOURCE_NOT_FOUND};
+
+    fn note() -> Body {
+        Body::Text("a note".into())
+    }
+    fn page(vars: &Variables) -> Body {
+        Body::Text(format!("page {}", vars.get("n").unwrap_or("?")))
+    }
+    fn echo(args: &Arguments) -> Vec<Value> {
+        vec![prompts::user(
+            json!({ "type": "text", "text": args.get("word").unwrap_or("") }),
+        )]
+    }
+
+    /// A catalog with one of everything, standing in for the conformance example's.
+    static RICH: Catalog = Catalog {
+        name: "rich",
+        title: "Rich",
+        instructions: "",
+        tools: &[],
+        resources: &[Resource {
+            uri: "test://note",
+            name: "note",
+            title: "Note",
+            description: "A note",
+            mime_type: "text/plain",
+            read: note,
+        }],
+        resource_templates: &[ResourceTemplate {
+            uri_template: "test://page/{n}",
+            name: "page",
+            title: "Page",
+            description: "A page by number",
+            mime_type: "text/plain",
+            read: page,
+        }],
+        prompts: &[Prompt {
+            name: "echo",
+            title: "Echo",
+            description: "Repeat a word",
+            arguments: &[PromptArgument {
+                name: "word",
+                description: "The word",
+                required: true,
+                suggestions: &["hello", "help"],
+            }],
+            messages: echo,
+        }],
+        completions: true,
+    };
+
+    fn rich(method: &str, params: Value) -> Value {
+        let text =
+            json!({"jsonrpc": "2.0", "id": 7, "method": method, "params": params}).to_string();
+        match dispatch(parse(text.as_bytes()).unwrap(), &RICH, 50) {
+            Outcome::Reply(m) => m.to_json(),
+            other => panic!("expected a reply, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn optional_feature_methods_are_32601_when_the_catalog_has_none() {
+        for method in [
+            "resources/list",
+            "resources/templates/list",
+            "resources/read",
+            "resources/subscribe",
+            "resources/unsubscribe",
+            "prompts/list",
+            "prompts/get",
+            "completion/complete",
+        ] {
+            let r = reply_json(
+                &json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": {}}).to_string(),
+            );
+            assert_eq!(r["error"]["code"], METHOD_NOT_FOUND, "{method}");
+        }
+    }
+
+    #[test]
+    fn capabilities_declare_only_the_features_the_catalog_has() {
+        let weather = crate::catalog::WEATHER.capabilities();
+        for absent in ["resources", "prompts", "completions"] {
+            assert!(weather.get(absent).is_none(), "{absent}");
+        }
+        let caps = RICH.capabilities();
+        assert_eq!(caps["resources"]["subscribe"], true);
+        assert!(caps["prompts"].is_object() && caps["completions"].is_object());
+        assert!(caps["tools"].is_object() && caps["logging"].is_object());
+    }
+
+    #[test]
+    fn resources_methods_reach_the_catalog() {
+        let list = rich("resources/list", json!({}));
+        assert_eq!(list["result"]["resources"][0]["uri"], "test://note");
+        let templates = rich("resources/templates/list", json!({}));
+        assert_eq!(
+            templates["result"]["resourceTemplates"][0]["uriTemplate"],
+            "test://page/{n}"
+        );
+        let read = rich("resources/read", json!({"uri": "test://page/4"}));
+        assert_eq!(read["result"]["contents"][0]["text"], "page 4");
+        let missing = rich("resources/read", json!({"uri": "test://none"}));
+        assert_eq!(missing["error"]["code"], RESOURCE_NOT_FOUND);
+        for method in ["resources/subscribe", "resources/unsubscribe"] {
+            assert_eq!(
+                rich(method, json!({"uri": "test://note"}))["result"],
+                json!({})
+            );
+        }
+    }
+
+    #[test]
+    fn prompts_and_completion_methods_reach_the_catalog() {
+        let list = rich("prompts/list", json!({}));
+        assert_eq!(list["result"]["prompts"][0]["name"], "echo");
+        let get = rich(
+            "prompts/get",
+            json!({"name": "echo", "arguments": {"word": "hi"}}),
+        );
+        assert_eq!(get["result"]["messages"][0]["content"]["text"], "hi");
+        let missing = rich("prompts/get", json!({"name": "echo"}));
+        assert_eq!(missing["error"]["code"], INVALID_PARAMS);
+        let done = rich(
+            "completion/complete",
+            json!({"ref": {"type": "ref/prompt", "name": "echo"}, "argument": {"name": "word", "value": "hel"}}),
+        );
+        assert_eq!(
+            done["result"]["completion"]["values"],
+            json!(["hello", "help"])
+        );
     }
 }

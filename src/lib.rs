@@ -19,6 +19,9 @@
 //! ```
 //! Around them: `wire` (names and numbers), `rejection` (every refusal → HTTP status + JSON-RPC
 //! error), `session`, `security`, `mcp` (initialize and version negotiation), `config`.
+//! What a server offers: `catalog` (its inventory), `tools`, and the optional features the
+//! weather server leaves empty and the conformance example fills: `resources`, `prompts`,
+//! `completion`.
 //! The other side of the wire: `client` (a blocking ureq client and the `mcp-client` CLI's logic).
 //!
 //! ## Left out, on purpose
@@ -29,6 +32,7 @@
 
 pub mod catalog;
 pub mod client;
+pub mod completion;
 pub mod config;
 pub mod dispatch;
 pub mod endpoint;
@@ -38,7 +42,9 @@ pub mod jsonrpc;
 pub mod listen;
 pub mod mcp;
 pub mod ndjson;
+pub mod prompts;
 pub mod rejection;
+pub mod resources;
 pub mod security;
 pub mod session;
 pub mod sse;

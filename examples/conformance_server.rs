@@ -1,0 +1,50 @@
+//! `conformance_server`: our library serving the fixture set of the official MCP conformance suite.
+//!
+//! ```text
+//! cargo run --example conformance_server -- --port 0
+//! conformance server --url http://127.0.0.1:PORT/mcp      # @modelcontextprotocol/conformance 0.1.16
+//! ```
+//! Takes the weather server's flags (see `config.rs`) and serves, instead of the weather tools,
+//! the catalog in `conformance/mod.rs`: the tools, resources and prompts the suite calls by name.
+//! `tests/interop/conformance_example.sh` runs the suite against it; the first line printed is
+//! `conformance-server listening on http://HOST:PORT/mcp`, which that script reads.
+
+#[path = "conformance/mod.rs"]
+mod conformance;
+
+use std::process::ExitCode;
+use streamable_mcp::config::{parse_args, USAGE};
+use streamable_mcp::http::server::Server;
+
+fn main() -> ExitCode {
+    let mut config = match parse_args(
+        std::env::args().skip(1),
+        std::env::var("MCP_AUTH_TOKEN").ok(),
+    ) {
+        Ok(Some(config)) => config,
+        Ok(None) => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(why) => {
+            eprintln!("error: {why}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    // The only difference from the weather server: what is offered.
+    config.catalog = &conformance::CONFORMANCE;
+    let server = match Server::bind(config) {
+        Ok(server) => server,
+        Err(e) => {
+            eprintln!("error: cannot listen: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    // Rust's stdout is line-buffered, so this line reaches a script reading a pipe at once.
+    println!(
+        "conformance-server listening on http://{}/mcp",
+        server.addr()
+    );
+    server.run();
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,140 @@
+//! The conformance example's resources, prompts and completions, checked exactly.
+
+use crate::conformance::media::PNG_BASE64;
+use crate::session::Client;
+use serde_json::json;
+
+#[test]
+fn resources_are_listed_and_read_with_exact_contents() {
+    let c = Client::capable();
+    let list = c.rpc("resources/list", json!({}))["result"]["resources"].clone();
+    let listed: Vec<(&str, &str)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["uri"].as_str().unwrap(), r["mimeType"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("test://static-text", "text/plain"),
+            ("test://static-binary", "image/png"),
+            ("test://watched-resource", "text/plain")
+        ]
+    );
+    let templates = c.rpc("resources/templates/list", json!({}));
+    assert_eq!(
+        templates["result"]["resourceTemplates"][0]["uriTemplate"],
+        "test://template/{id}/data"
+    );
+    assert_eq!(
+        c.rpc("resources/read", json!({"uri": "test://static-text"}))["result"],
+        json!({"contents": [{"uri": "test://static-text", "mimeType": "text/plain",
+            "text": "This is the content of the static text resource."}]})
+    );
+    assert_eq!(
+        c.rpc("resources/read", json!({"uri": "test://static-binary"}))["result"],
+        json!({"contents": [{"uri": "test://static-binary", "mimeType": "image/png", "blob": PNG_BASE64}]})
+    );
+}
+
+#[test]
+fn template_uri_with_id_123_reads_as_json_about_123() {
+    let r = Client::capable().rpc("resources/read", json!({"uri": "test://template/123/data"}));
+    let contents = &r["result"]["contents"][0];
+    assert_eq!(
+        (&contents["uri"], &contents["mimeType"]),
+        (
+            &json!("test://template/123/data"),
+            &json!("application/json")
+        )
+    );
+    assert_eq!(
+        contents["text"],
+        r#"{"id":"123","templateTest":true,"data":"Data for ID: 123"}"#
+    );
+}
+
+#[test]
+fn subscribe_and_unsubscribe_answer_empty_and_unknown_resources_are_32002() {
+    let c = Client::capable();
+    for method in ["resources/subscribe", "resources/unsubscribe"] {
+        assert_eq!(
+            c.rpc(method, json!({"uri": "test://watched-resource"}))["result"],
+            json!({})
+        );
+    }
+    let missing = c.rpc("resources/read", json!({"uri": "test://nothing"}));
+    assert_eq!(missing["error"]["code"], -32002);
+}
+
+#[test]
+fn prompts_are_listed_and_filled_in_with_their_arguments() {
+    let c = Client::capable();
+    let list = c.rpc("prompts/list", json!({}))["result"]["prompts"].clone();
+    assert_eq!(list.as_array().unwrap().len(), 4);
+    assert!(list
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["description"].is_string()));
+    let simple = c.rpc("prompts/get", json!({"name": "test_simple_prompt"}));
+    assert_eq!(
+        simple["result"]["messages"],
+        json!([{"role": "user", "content": {"type": "text", "text": "This is a simple prompt for testing."}}])
+    );
+    let args = json!({"arg1": "testValue1", "arg2": "testValue2"});
+    let with = c.rpc(
+        "prompts/get",
+        json!({"name": "test_prompt_with_arguments", "arguments": args}),
+    );
+    assert_eq!(
+        with["result"]["messages"][0]["content"]["text"],
+        "Prompt with arguments: arg1='testValue1', arg2='testValue2'"
+    );
+    let without = c.rpc(
+        "prompts/get",
+        json!({"name": "test_prompt_with_arguments", "arguments": {"arg1": "x"}}),
+    );
+    assert_eq!(without["error"]["code"], -32602, "arg2 is required");
+}
+
+#[test]
+fn prompts_embed_the_given_resource_or_the_png() {
+    let c = Client::capable();
+    let r = c.rpc(
+        "prompts/get",
+        json!({"name": "test_prompt_with_embedded_resource",
+        "arguments": {"resourceUri": "test://example-resource"}}),
+    );
+    assert_eq!(
+        r["result"]["messages"],
+        json!([
+            {"role": "user", "content": {"type": "resource", "resource": {"uri": "test://example-resource",
+                "mimeType": "text/plain", "text": "Embedded resource content for testing."}}},
+            {"role": "user", "content": {"type": "text", "text": "Please process the embedded resource above."}}
+        ])
+    );
+    let image = c.rpc("prompts/get", json!({"name": "test_prompt_with_image"}));
+    assert_eq!(
+        image["result"]["messages"],
+        json!([
+            {"role": "user", "content": {"type": "image", "data": PNG_BASE64, "mimeType": "image/png"}},
+            {"role": "user", "content": {"type": "text", "text": "Please analyze the image above."}}
+        ])
+    );
+}
+
+#[test]
+fn completion_offers_the_arg1_suggestions_that_start_with_what_was_typed() {
+    let r = Client::capable().rpc(
+        "completion/complete",
+        json!({
+        "ref": {"type": "ref/prompt", "name": "test_prompt_with_arguments"},
+        "argument": {"name": "arg1", "value": "test"}}),
+    );
+    assert_eq!(
+        r["result"]["completion"],
+        json!({"values": ["testValue1", "testValue2"], "total": 2, "hasMore": false})
+    );
+}
