@@ -33,6 +33,8 @@ pub struct Catalog {
     pub prompts: &'static [Prompt],
     /// Answer `completion/complete` (from the prompts' argument suggestions).
     pub completions: bool,
+    /// Send weather alerts on the GET stream (the weather server's demonstration of it).
+    pub alerts: bool,
 }
 
 // LAB: add a tool. Write it in its own file next to tools/weather.rs and list it here.
@@ -49,6 +51,7 @@ list_cities names every city the server knows.",
     resource_templates: &[],
     prompts: &[],
     completions: false,
+    alerts: true,
 };
 
 impl Catalog {

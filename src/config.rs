@@ -44,6 +44,9 @@ pub struct Config {
     pub answer_timeout: Duration,
     /// How often the GET stream carries a weather alert.
     pub alert_every: Duration,
+    /// Answer even single-message replies as SSE when the client accepts it (as the official
+    /// SDKs do); by default they are one JSON object, the simplest thing a client can read.
+    pub sse_replies: bool,
 }
 
 impl Default for Config {
@@ -66,6 +69,7 @@ impl Default for Config {
             drop_stream_after: None,
             answer_timeout: Duration::from_secs(60),
             alert_every: Duration::from_secs(10),
+            sse_replies: false,
         }
     }
 }
@@ -93,6 +97,7 @@ OPTIONS:
                             flaky network, so clients must resume with Last-Event-ID
   --answer-timeout-secs N   how long a tool waits for the client's answer (default 60)
   --alert-interval-ms N     weather alerts on the GET stream this often (default 10000)
+  --sse-replies             answer every request as an SSE stream when the client accepts it
   --help                    print this help
 ";
 
@@ -121,6 +126,7 @@ pub fn parse_args(
                 config.step_delay = Duration::from_millis(number(&flag, &value()?)?)
             }
             "--stateless" => config.stateless = true,
+            "--sse-replies" => config.sse_replies = true,
             "--allow-origin" => config.allowed_origins.push(value()?),
             "--auth-token" => config.auth_token = Some(value()?),
             "--session-timeout-secs" => {

@@ -284,6 +284,7 @@ mod tests {
             messages: echo,
         }],
         completions: true,
+        alerts: false,
     };
 
     fn rich(method: &str, params: Value) -> Value {

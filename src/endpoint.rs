@@ -100,6 +100,9 @@ pub struct Plan {
     pub resumable: bool,
     /// End the response after this many events (`--drop-stream-after`).
     pub cut_after: Option<usize>,
+    /// The stream's [`Stream::cuts`] when this connection attached; only later cuts end it.
+    /// Taken before the producer starts, so that a cut it makes at once is not missed.
+    pub cuts_seen: u64,
 }
 
 /// The endpoint's shared state: settings, security policy and sessions.
@@ -213,7 +216,7 @@ impl Endpoint {
                 Ok(Reply::Accepted)
             }
             Outcome::Reply(message) => {
-                let framing = framing::choose(accept, false).ok_or(Rejection::NotAcceptable)?;
+                let framing = self.reply_framing(accept)?;
                 Ok(Reply::Message {
                     framing,
                     message,
@@ -225,7 +228,7 @@ impl Endpoint {
                 protocol_version,
                 capabilities,
             } => {
-                let framing = framing::choose(accept, false).ok_or(Rejection::NotAcceptable)?;
+                let framing = self.reply_framing(accept)?;
                 // SPEC transports#session-management: "A server using the Streamable HTTP transport MAY assign a session ID at initialization time, by including it in an MCP-Session-Id header on the HTTP response containing the InitializeResult."
                 let session_id = match &self.sessions {
                     Some(store) => Some(
@@ -260,16 +263,25 @@ impl Endpoint {
                 let primes = session
                     .as_ref()
                     .is_some_and(|s| s.protocol_version.as_str() >= "2025-11-25");
+                // A request to the client needs a stream to travel on and a session to come back
+                // through.
                 // SPEC lifecycle#initialization: "The server SHOULD NOT send requests other than pings and logging before receiving the initialized notification."
-                let can_elicit = framing != Framing::Json
-                    && session.as_ref().is_some_and(|s| {
-                        s.is_initialized() && s.client_capabilities.get("elicitation").is_some()
-                    });
+                let can_ask = framing != Framing::Json
+                    && session.as_ref().is_some_and(|s| s.is_initialized());
+                // SPEC lifecycle#operation: both parties MUST "only use capabilities that were successfully negotiated"
+                let declared = |capability: &str| {
+                    can_ask
+                        && session
+                            .as_ref()
+                            .is_some_and(|s| s.client_capabilities.get(capability).is_some())
+                };
+                let (can_elicit, can_sample) = (declared("elicitation"), declared("sampling"));
                 let plan = Plan {
                     from: 1,
                     priming: (resumable && primes).then_some(self.config.retry),
                     resumable,
                     cut_after: self.config.drop_stream_after,
+                    cuts_seen: stream.cuts(),
                 };
                 let job = Job {
                     id,
@@ -277,7 +289,9 @@ impl Endpoint {
                     stream,
                     session,
                     step_delay: self.config.step_delay,
+                    can_ask,
                     can_elicit,
+                    can_sample,
                     answer_timeout: self.config.answer_timeout,
                     running: Arc::clone(&self.running_calls),
                 };
@@ -293,6 +307,13 @@ impl Endpoint {
                 Ok(Reply::Accepted)
             }
         }
+    }
+
+    /// The framing of a reply with nothing to stream: JSON when the client allows it, unless the
+    /// server was told to answer everything as a stream (`--sse-replies`, as the official SDKs do
+    /// by default).
+    fn reply_framing(&self, accept: Option<&str>) -> Result<Framing, Rejection> {
+        framing::choose(accept, self.config.sse_replies).ok_or(Rejection::NotAcceptable)
     }
 
     pub(crate) fn find_session(

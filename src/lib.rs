@@ -25,8 +25,10 @@
 //! The other side of the wire: `client` (a blocking ureq client and the `mcp-client` CLI's logic).
 //!
 //! ## Left out, on purpose
-//! JSON-RPC batches (removed in 2025-06-18), OAuth authorization, resources, prompts, sampling,
-//! TLS. See `docs/spec-coverage.md` for every rule and where it is checked.
+//! JSON-RPC batches (removed in 2025-06-18), OAuth authorization, TLS, roots, tasks. Resources,
+//! prompts, completion and sampling exist as small modules for the conformance example
+//! (`examples/conformance_server.rs`); the weather server does not use them. See
+//! `docs/spec-coverage.md` for every rule and where it is checked.
 
 #![forbid(unsafe_code)]
 

@@ -85,6 +85,7 @@ impl Endpoint {
                 priming: None,
                 resumable: true,
                 cut_after,
+                cuts_seen: stream.cuts(),
             };
             return Ok(Listen {
                 stream,
@@ -106,6 +107,7 @@ impl Endpoint {
             priming: Some(self.config.retry),
             resumable: true,
             cut_after,
+            cuts_seen: stream.cuts(),
         };
         Ok(Listen {
             stream,

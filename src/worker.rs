@@ -9,7 +9,8 @@
 //! attached reads the log. That is why a call survives its connection: a client disconnect is not
 //! a cancellation (2025-11-25), so the worker simply goes on writing into the log.
 //!
-//! Left out: `sampling/createMessage` and `roots/list` (we have no use for them).
+//! Left out: `roots/list`. The weather tool asks only `elicitation/create`; the conformance
+//! example also asks `sampling/createMessage`, through the same `ask`.
 
 use crate::jsonrpc::{ErrorObject, Message, RequestId, INTERNAL_ERROR};
 use crate::session::Session;
@@ -30,8 +31,12 @@ pub struct Job {
     pub stream: Arc<Stream>,
     pub session: Option<Arc<Session>>,
     pub step_delay: Duration,
-    /// The client can answer `elicitation/create` on this call's stream.
+    /// Requests can reach the client: a stream to send them on, an initialized session.
+    pub can_ask: bool,
+    /// The client declared `elicitation` (and `can_ask`).
     pub can_elicit: bool,
+    /// The client declared `sampling` (and `can_ask`).
+    pub can_sample: bool,
     pub answer_timeout: Duration,
     /// The endpoint's count of running calls; this job holds one unit of it while it runs.
     pub running: Arc<AtomicUsize>,
@@ -44,12 +49,13 @@ impl Job {
         self.running.fetch_add(1, Ordering::SeqCst);
         let outbox = CallOutbox {
             stream: &self.stream,
-            session: self.session.as_deref(),
+            session: self.session.as_deref().filter(|_| self.can_ask),
         };
         let cx = Context {
             progress_token: self.call.progress_token.clone(),
             step_delay: self.step_delay,
             can_elicit: self.can_elicit,
+            can_sample: self.can_sample,
             answer_timeout: self.answer_timeout,
             outbox: &outbox,
         };

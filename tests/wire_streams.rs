@@ -468,6 +468,26 @@ fn no_elicitation_request_is_sent_before_the_client_sent_initialized() {
 }
 
 #[test]
+fn a_call_framed_as_one_json_object_cannot_ask_and_answers_at_once() {
+    let s = start(|c| c.answer_timeout = Duration::from_secs(30));
+    let sid = elicitation_session(s.addr, true);
+    let mut h = in_session(&sid);
+    h[1].1 = "application/json".into();
+    let started = std::time::Instant::now();
+    let r = post(s.addr, &as_refs(&h), &weather_call(9, "Springfield", "p"));
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert_eq!(
+        r.json()["result"]["isError"],
+        true,
+        "the candidates, as an error result"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "no 30 s wait for an answer that cannot come"
+    );
+}
+
+#[test]
 fn without_the_elicitation_capability_the_candidates_come_back_as_an_error() {
     let s = start(|_| {});
     let sid = open_session(s.addr);

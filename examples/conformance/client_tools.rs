@@ -82,9 +82,12 @@ fn sampling(args: &Map<String, Value>, cx: &Context) -> Result<ToolResult, Stop>
             "The argument \"prompt\" is required and must be a string.".into(),
         ));
     };
-    // Not checked, though lifecycle#operation says both parties MUST "Only use capabilities that
-    // were successfully negotiated": `Context` tells a tool about `elicitation` only. A client
-    // without `sampling` should answer -32601, which `ask` turns into an error result.
+    // SPEC lifecycle#operation: both parties MUST "Only use capabilities that were successfully negotiated"
+    if !cx.can_sample {
+        return Ok(ToolResult::error(
+            "This client did not declare the sampling capability, so no LLM can be asked.".into(),
+        ));
+    }
     let params = json!({
         "messages": [{ "role": "user", "content": { "type": "text", "text": prompt } }],
         "maxTokens": 100

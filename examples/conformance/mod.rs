@@ -61,4 +61,5 @@ returns fixed content; none of them does real work.",
         prompt_fixtures::WITH_IMAGE,
     ],
     completions: true,
+    alerts: false,
 };

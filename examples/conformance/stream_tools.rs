@@ -96,14 +96,14 @@ resume with GET and Last-Event-ID to get it (SSE polling).",
 };
 
 /// How long the call waits before ending the response under it. See [`reconnection`].
-pub const BEFORE_CUT: Duration = Duration::from_millis(100);
+pub const BEFORE_CUT: Duration = Duration::from_millis(10);
 /// How long the call goes on after that before its result: the result is genuinely "mid-call".
 pub const AFTER_CUT: Duration = Duration::from_millis(200);
 
 fn reconnection(_: &Map<String, Value>, cx: &Context) -> Result<ToolResult, Stop> {
-    // The connection starts reading this call's stream a moment after the tool starts (they run on
-    // different threads) and only obeys `end_response` calls made after it attached. So we give it
-    // time to attach and send its priming event first; cutting earlier would cut nobody.
+    // The connection may attach to this call's stream a moment after the tool starts (they run on
+    // different threads); it still obeys this cut, because its plan holds the stream's cut count
+    // from before the tool started. The short pause only makes the call look like real work.
     cx.outbox.pause(BEFORE_CUT)?;
     cx.outbox.end_response();
     cx.outbox.pause(AFTER_CUT)?;

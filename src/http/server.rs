@@ -285,7 +285,7 @@ fn send(request: tiny_http::Request, reply: Reply, heartbeat: Duration) {
 
 /// Serve a GET: the session's standalone stream, or a resumed one.
 fn serve_get(request: tiny_http::Request, listen: Listen, endpoint: &Endpoint) {
-    if listen.guard.as_ref().is_some_and(|g| g.is_new) {
+    if endpoint.config.catalog.alerts && listen.guard.as_ref().is_some_and(|g| g.is_new) {
         let (stream, session) = (Arc::clone(&listen.stream), Arc::clone(&listen.session));
         let every = endpoint.config.alert_every;
         thread::spawn(move || produce_alerts(&stream, &session, every));
@@ -327,7 +327,7 @@ fn pump(
     }
     let mut wanted = plan.from;
     let mut sent = 0;
-    let cuts_seen = stream.cuts();
+    let cuts_seen = plan.cuts_seen;
     loop {
         if plan.cut_after.is_some_and(|n| sent >= n) {
             // TEACHING DEVICE (--drop-stream-after): end the response here, as a dropping

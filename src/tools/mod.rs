@@ -55,6 +55,8 @@ pub struct Context<'a> {
     pub step_delay: Duration,
     /// The client declared the `elicitation` capability and this call has a stream to ask on.
     pub can_elicit: bool,
+    /// The same for `sampling`.
+    pub can_sample: bool,
     /// How long to wait for the client's answer to a question.
     pub answer_timeout: Duration,
     pub outbox: &'a dyn Outbox,

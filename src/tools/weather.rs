@@ -249,6 +249,7 @@ mod tests {
             progress_token: None,
             step_delay: Duration::ZERO,
             can_elicit: true,
+            can_sample: false,
             answer_timeout: Duration::from_secs(1),
             outbox: &rec,
         };
@@ -294,6 +295,7 @@ mod tests {
             progress_token: token,
             step_delay: Duration::ZERO,
             can_elicit: false,
+            can_sample: false,
             answer_timeout: Duration::ZERO,
             outbox: &rec,
         };
@@ -373,6 +375,7 @@ mod tests {
             progress_token: None,
             step_delay: Duration::ZERO,
             can_elicit: false,
+            can_sample: false,
             answer_timeout: Duration::ZERO,
             outbox: &rec,
         };
