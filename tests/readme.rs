@@ -32,7 +32,7 @@ fn readme_curl_session_works_when_pasted() {
     assert!(stdout.contains("event: message") && stdout.contains("Looking up Hangzhou"));
     assert!(stdout.contains(r#""progressToken":7"#) && stdout.contains("\"city\":\"Zürich\""));
     assert!(
-        stdout.ends_with("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"),
+        stdout.ends_with("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"),
         "{stdout}"
     );
     let _ = std::fs::remove_file(headers_file);

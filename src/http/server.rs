@@ -154,6 +154,12 @@ fn head_of(request: &tiny_http::Request) -> RequestHead {
 // ANCHOR: handle
 fn handle(mut request: tiny_http::Request, endpoint: &Endpoint) {
     let head = head_of(&request);
+    // Unless --keep-alive, every answer we write says `Connection: close`, so that no idle
+    // connection holds one of tiny_http's pool threads (see `Config::keep_alive`).
+    let conn: Vec<(&str, String)> = match endpoint.config.keep_alive {
+        true => Vec::new(),
+        false => vec![("Connection", "close".to_string())],
+    };
     if let Err(rejection) = endpoint.admit(&head) {
         return reject(request, &rejection);
     }
@@ -163,16 +169,16 @@ fn handle(mut request: tiny_http::Request, endpoint: &Endpoint) {
                 .check_post_head(&head)
                 .and_then(|()| read_body(&mut request));
             match body.and_then(|body| endpoint.post(&head, &body)) {
-                Ok(reply) => send(request, reply, endpoint.config.heartbeat),
+                Ok(reply) => send(request, reply, &conn, endpoint.config.heartbeat),
                 Err(rejection) => reject(request, &rejection),
             }
         }
         "DELETE" => match endpoint.delete(&head) {
-            Ok(()) => write_once(request, &sized(200, &[], None, b"")),
+            Ok(()) => write_once(request, &sized(200, &conn, None, b"")),
             Err(rejection) => reject(request, &rejection),
         },
         _ => match endpoint.get(&head) {
-            Ok(listen) => serve_get(request, listen, endpoint),
+            Ok(listen) => serve_get(request, listen, &conn, endpoint),
             Err(rejection) => reject(request, &rejection),
         },
     }
@@ -248,18 +254,19 @@ fn write_once(request: tiny_http::Request, bytes: &[u8]) {
 
 /// Send what the endpoint decided.
 // ANCHOR: send
-fn send(request: tiny_http::Request, reply: Reply, heartbeat: Duration) {
+fn send(request: tiny_http::Request, reply: Reply, conn: &[(&str, String)], heartbeat: Duration) {
     match reply {
-        Reply::Accepted => write_once(request, &sized(202, &[], None, b"")),
+        Reply::Accepted => write_once(request, &sized(202, conn, None, b"")),
         Reply::Message {
             framing,
             message,
             session_id,
         } => {
-            let headers: Vec<(&str, String)> = session_id
+            let mut headers: Vec<(&str, String)> = session_id
                 .into_iter()
                 .map(|id| (HEADER_SESSION_ID, id))
                 .collect();
+            headers.extend_from_slice(conn);
             let body = framing.encode(None, &message.to_line());
             write_once(
                 request,
@@ -271,8 +278,8 @@ fn send(request: tiny_http::Request, reply: Reply, heartbeat: Duration) {
             thread::spawn(move || job.run());
             let writer = request.into_writer();
             let delivered = match framing {
-                Framing::Json => pump_json(writer, &stream),
-                _ => pump(writer, framing, &stream, plan, heartbeat),
+                Framing::Json => pump_json(writer, &stream, conn),
+                _ => pump(writer, framing, &stream, plan, conn, heartbeat),
             };
             if delivered.is_err() && !plan.resumable {
                 // The client is gone and cannot come back for the rest: stop the worker.
@@ -284,7 +291,12 @@ fn send(request: tiny_http::Request, reply: Reply, heartbeat: Duration) {
 // ANCHOR_END: send
 
 /// Serve a GET: the session's standalone stream, or a resumed one.
-fn serve_get(request: tiny_http::Request, listen: Listen, endpoint: &Endpoint) {
+fn serve_get(
+    request: tiny_http::Request,
+    listen: Listen,
+    conn: &[(&str, String)],
+    endpoint: &Endpoint,
+) {
     if endpoint.config.catalog.alerts && listen.guard.as_ref().is_some_and(|g| g.is_new) {
         let (stream, session) = (Arc::clone(&listen.stream), Arc::clone(&listen.session));
         let every = endpoint.config.alert_every;
@@ -297,6 +309,7 @@ fn serve_get(request: tiny_http::Request, listen: Listen, endpoint: &Endpoint) {
         Framing::Sse,
         &listen.stream,
         listen.plan,
+        conn,
         endpoint.config.heartbeat,
     );
     drop(listen.guard);
@@ -314,10 +327,11 @@ fn pump(
     framing: Framing,
     stream: &Stream,
     plan: Plan,
+    conn: &[(&str, String)],
     heartbeat: Duration,
 ) -> io::Result<()> {
     // The head waits and leaves together with the first event: one write, no 40 ms stall.
-    let mut out = stream_head(&[], framing.content_type());
+    let mut out = stream_head(conn, framing.content_type());
     if let Some(retry) = plan.priming {
         // SPEC transports#sending-messages 6: "The server SHOULD immediately send an SSE event consisting of an event ID and an empty data field in order to prime the client to reconnect"
         out.extend(chunk(&sse::encode_priming(
@@ -366,20 +380,24 @@ fn pump(
 // ANCHOR_END: pump
 
 /// A call framed as one JSON object: wait for the final response, drop what came before it.
-fn pump_json(mut writer: Box<dyn Write + Send>, stream: &Stream) -> io::Result<()> {
+fn pump_json(
+    mut writer: Box<dyn Write + Send>,
+    stream: &Stream,
+    conn: &[(&str, String)],
+) -> io::Result<()> {
     let mut wanted = 1;
     let mut cuts_seen = stream.cuts();
     let bytes = loop {
         match stream.next_after(wanted, cuts_seen, Duration::from_secs(60)) {
             Next::Event {
                 line, last: true, ..
-            } => break sized(200, &[], Some(MIME_JSON), line.as_bytes()),
+            } => break sized(200, conn, Some(MIME_JSON), line.as_bytes()),
             Next::Event { seq, .. } => wanted = seq + 1,
             Next::Idle => {}
             // One JSON object has nothing to cut: wait on for the result.
             Next::Cut => cuts_seen = stream.cuts(),
             // Cancelled: the spec says no response, but HTTP needs an answer, so: no content.
-            Next::Done | Next::Stopped(_) | Next::Evicted => break sized(204, &[], None, b""),
+            Next::Done | Next::Stopped(_) | Next::Evicted => break sized(204, conn, None, b""),
         }
     };
     writer.write_all(&bytes)?;
