@@ -81,9 +81,9 @@ fn request(
         // SPEC ping: "The receiver MUST respond promptly with an empty response"
         "ping" => reply(Ok(json!({}))),
         "tools/list" => reply(tools::list_page(catalog.tools, params, page_size)),
-        // We declare `logging` because the GET stream carries `notifications/message` alerts; the
-        // level is accepted and not used (every alert is a warning).
-        "logging/setLevel" => reply(Ok(json!({}))),
+        // We declare `logging` because the GET stream carries `notifications/message` alerts; a
+        // valid level is accepted and not used (every alert is a warning).
+        "logging/setLevel" => reply(set_level(params)),
         "tools/call" => match Call::from_params(catalog.tools, params) {
             Ok(call) => Outcome::Call { id, call },
             Err(e) => reply(Err(e)),
@@ -116,6 +116,32 @@ fn request(
             METHOD_NOT_FOUND,
             format!("Method not found: {other}"),
         ))),
+    }
+}
+
+/// The eight levels of RFC 5424 that MCP logging uses.
+const LOG_LEVELS: [&str; 8] = [
+    "debug",
+    "info",
+    "notice",
+    "warning",
+    "error",
+    "critical",
+    "alert",
+    "emergency",
+];
+
+// SPEC server/utilities/logging#error-handling: servers SHOULD return -32602 for an invalid log level
+fn set_level(params: Option<&Value>) -> Result<Value, ErrorObject> {
+    match params.and_then(|p| p.get("level")).and_then(Value::as_str) {
+        Some(level) if LOG_LEVELS.contains(&level) => Ok(json!({})),
+        _ => Err(ErrorObject::new(
+            crate::jsonrpc::INVALID_PARAMS,
+            format!(
+                "Invalid params: \"level\" must be one of {}",
+                LOG_LEVELS.join(", ")
+            ),
+        )),
     }
 }
 

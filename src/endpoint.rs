@@ -123,6 +123,7 @@ impl Endpoint {
             allowed_origins: config.allowed_origins.clone(),
             auth_token: config.auth_token.clone(),
         };
+        // LAB: lab 6 (cap the sessions): the session store is made here, from the config.
         let sessions = (!config.stateless)
             .then(|| SessionStore::new(config.session_idle_timeout, config.stream_grace));
         Endpoint {
@@ -143,6 +144,15 @@ impl Endpoint {
         if head.path != MCP_PATH {
             return Err(Rejection::NotFound);
         }
+        // RFC 9112 §3.2: "A server MUST respond with a 400 (Bad Request) status code to any HTTP/1.1 request message that lacks a Host header field"
+        if !head.http_1_0 && head.header("host").is_none() {
+            return Err(Rejection::BadRequest(
+                "an HTTP/1.1 request needs a Host header".into(),
+            ));
+        }
+        // Two different lengths mean two readings of where the body ends: request smuggling.
+        // RFC 9112 §6.3: a message with differing Content-Length values is "unrecoverable", 400.
+        head.single_header("content-length")?;
         self.policy
             .check_origin_and_host(head.header("host"), head.header("origin"))?;
         self.policy.check_token(head.header("authorization"))?;
@@ -203,6 +213,7 @@ impl Endpoint {
         match dispatch(message, self.config.catalog, self.config.page_size) {
             // SPEC transports#sending-messages 4: "If the server accepts the input, the server MUST return HTTP status code 202 Accepted with no body."
             Outcome::Accepted => Ok(Reply::Accepted),
+            // LAB: lab 1 (the handshake by hand): notifications/initialized is answered here: 202, no body.
             Outcome::Initialized => {
                 if let Some(s) = &session {
                     s.mark_initialized();
@@ -230,6 +241,7 @@ impl Endpoint {
             } => {
                 let framing = self.reply_framing(accept)?;
                 // SPEC transports#session-management: "A server using the Streamable HTTP transport MAY assign a session ID at initialization time, by including it in an MCP-Session-Id header on the HTTP response containing the InitializeResult."
+                // LAB: lab 6 (cap the sessions): initialize creates the session here; beyond the limit, refuse.
                 let session_id = match &self.sessions {
                     Some(store) => Some(
                         store

@@ -51,6 +51,8 @@ pub enum Rejection {
     PayloadTooLarge,
     /// The request body is not `application/json`.
     UnsupportedMediaType,
+    // LAB: lab 6 (cap the sessions): a 503 with Retry-After already exists; add a variant of your own
+    // (and its rows in `status`, `to_error_object` and `headers`) or reuse this one.
     /// Too many requests in flight; carries the `Retry-After` seconds.
     Overloaded(u32),
 }

@@ -222,6 +222,8 @@ impl SessionStore {
         }
     }
 
+    // LAB: lab 6 (cap the sessions): expired sessions are swept and the new one is inserted under one
+    // lock; counting here cannot race with another initialize.
     /// Start a session for a client that has just initialized.
     ///
     /// # Errors

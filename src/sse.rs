@@ -18,6 +18,8 @@
 //! heartbeat, which keeps proxies from closing a quiet stream and lets the server notice a client
 //! that has gone away (a write to a closed socket fails).
 
+// LAB: lab 5 (a client in another language): this is what your client parses: `event:`, `id:`
+// and `data:` lines, and a blank line after each event.
 /// One event as written by the server.
 // ANCHOR: encode_event
 pub fn encode_event(id: Option<&str>, data: &str) -> Vec<u8> {

@@ -14,19 +14,19 @@
 //! bounded. The Rust Book's web-server chapter starts the same way, then adds a pool.
 
 use crate::config::Config;
-use crate::endpoint::{Endpoint, Plan, Reply, RequestHead};
+use crate::endpoint::{Endpoint, Reply, RequestHead};
 use crate::framing::Framing;
-use crate::http::response::{chunk, sized, stream_head, LAST_CHUNK};
+use crate::http::pump::{pump, pump_json};
+use crate::http::response::sized;
 use crate::listen::Listen;
 use crate::rejection::Rejection;
-use crate::sse;
-use crate::stream::{Next, Stop, Stream};
+use crate::stream::Stop;
 use crate::wire::{HEADER_SESSION_ID, MAX_BODY_BYTES, MIME_JSON};
 use crate::worker::produce_alerts;
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::Duration;
 
@@ -34,12 +34,19 @@ use std::time::Duration;
 /// cannot pin a thread forever (tiny_http sets no timeouts of its own).
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How often [`Server::run`]'s watchdog checks that the listener still accepts connections.
+const LISTENER_CHECK: Duration = Duration::from_secs(2);
+
 /// Above this declared `Content-Length`, an unread body cannot be dropped safely; see [`reject`].
 const MAX_DRAINABLE_BODY: usize = 64 * 1024 * 1024;
 
 /// A running server.
 pub struct Server {
-    http: Arc<tiny_http::Server>,
+    /// The tiny_http server; replaced if its listener dies (see [`Server::run`]).
+    http: Mutex<Arc<tiny_http::Server>>,
+    /// Set by [`Server::shutdown`]; the condvar wakes the watchdog at once.
+    stopping: Mutex<bool>,
+    stopped: Condvar,
     endpoint: Arc<Endpoint>,
     addr: SocketAddr,
     in_flight: Arc<AtomicUsize>,
@@ -55,7 +62,9 @@ impl Server {
         let addr = listener.local_addr()?;
         let http = tiny_http::Server::from_listener(listener, None).map_err(io::Error::other)?;
         Ok(Server {
-            http: Arc::new(http),
+            http: Mutex::new(Arc::new(http)),
+            stopping: Mutex::new(false),
+            stopped: Condvar::new(),
             endpoint: Arc::new(Endpoint::new(config)),
             addr,
             in_flight: Arc::new(AtomicUsize::new(0)),
@@ -71,9 +80,72 @@ impl Server {
     }
 
     /// Serve until [`Server::shutdown`] is called from another thread.
-    // ANCHOR: accept_loop
     pub fn run(&self) {
-        for request in self.http.incoming_requests() {
+        thread::scope(|scope| {
+            scope.spawn(|| self.watch_listener());
+            self.serve_until_stopped();
+        });
+    }
+
+    fn serve_until_stopped(&self) {
+        // Checked before serving too: a shutdown during a re-listen must not start a new server.
+        while !self.is_stopping() {
+            let http = self.current();
+            self.serve(&http);
+            if self.is_stopping() {
+                return;
+            }
+            // SHARP EDGE (tiny_http 0.12): its accept thread ends at the first accept error (for
+            // example EMFILE, out of file descriptors), and `incoming_requests` with it: the
+            // server would be gone for good. We listen again on the same address after a pause.
+            eprintln!(
+                "warning: the listener on {} failed; listening again in 1 s",
+                self.addr
+            );
+            thread::sleep(Duration::from_secs(1));
+            let again = listen(&self.endpoint.config.host, self.addr.port())
+                .and_then(|l| tiny_http::Server::from_listener(l, None).map_err(io::Error::other));
+            match again {
+                Ok(http) => *self.http.lock().unwrap_or_else(|p| p.into_inner()) = Arc::new(http),
+                Err(e) => eprintln!("warning: cannot listen again yet: {e}"),
+            }
+        }
+    }
+
+    /// SHARP EDGE (tiny_http 0.12): when its accept thread panics (it unwraps `try_clone()`,
+    /// which fails when the process is out of file descriptors), the listener closes but
+    /// `incoming_requests` waits forever. Every couple of seconds we knock on our own port; a
+    /// refused connection means the listener is gone, and unblocking makes `run` listen again.
+    fn watch_listener(&self) {
+        loop {
+            let stopping = self.stopping.lock().unwrap_or_else(|p| p.into_inner());
+            let (stopping, _) = self
+                .stopped
+                .wait_timeout_while(stopping, LISTENER_CHECK, |stop| !*stop)
+                .unwrap_or_else(|p| p.into_inner());
+            if *stopping {
+                return;
+            }
+            drop(stopping);
+            let knock = std::net::TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
+            if knock.is_err_and(|e| e.kind() == io::ErrorKind::ConnectionRefused) {
+                self.current().unblock();
+            }
+        }
+    }
+
+    fn is_stopping(&self) -> bool {
+        *self.stopping.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn current(&self) -> Arc<tiny_http::Server> {
+        Arc::clone(&self.http.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// The accept loop: every request gets a thread, up to the in-flight cap.
+    // ANCHOR: accept_loop
+    fn serve(&self, http: &tiny_http::Server) {
+        for request in http.incoming_requests() {
             // The cap counts requests being handled; the guard gives the slot back however the
             // handler ends.
             let slot = InFlight::take(&self.in_flight);
@@ -92,7 +164,9 @@ impl Server {
 
     /// Make [`Server::run`] return. Streams already running finish on their own threads.
     pub fn shutdown(&self) {
-        self.http.unblock();
+        *self.stopping.lock().unwrap_or_else(|p| p.into_inner()) = true;
+        self.stopped.notify_all();
+        self.current().unblock();
     }
 }
 
@@ -163,6 +237,11 @@ fn handle(mut request: tiny_http::Request, endpoint: &Endpoint) {
     if let Err(rejection) = endpoint.admit(&head) {
         return reject(request, &rejection);
     }
+    // Whatever the method: a GET or DELETE declaring a huge body must not reach `into_writer`,
+    // which would drop the request, and its unread body with it (see `reject`).
+    if request.body_length().is_some_and(|n| n > MAX_BODY_BYTES) {
+        return reject(request, &Rejection::PayloadTooLarge);
+    }
     match head.method.as_str() {
         "POST" => {
             let body = endpoint
@@ -208,6 +287,13 @@ fn read_body(request: &mut tiny_http::Request) -> Result<Vec<u8>, Rejection> {
         .map_err(|e| Rejection::BadRequest(format!("the body could not be read ({e})")))?;
     if body.len() > MAX_BODY_BYTES {
         return Err(Rejection::PayloadTooLarge);
+    }
+    // The client closed before sending all it announced: what arrived may parse, but it is not
+    // the message the client meant to send.
+    if request.body_length().is_some_and(|n| n != body.len()) {
+        return Err(Rejection::BadRequest(
+            "the body ended before its Content-Length".into(),
+        ));
     }
     Ok(body)
 }
@@ -313,93 +399,4 @@ fn serve_get(
         endpoint.config.heartbeat,
     );
     drop(listen.guard);
-}
-
-/// Stream messages from the log as chunks, one write and one flush per event, with heartbeats on
-/// quiet stretches. Ends with the final response, when the stream stops, or after `cut_after`
-/// events.
-///
-/// # Errors
-/// A write failed: the client is gone.
-// ANCHOR: pump
-fn pump(
-    mut writer: Box<dyn Write + Send>,
-    framing: Framing,
-    stream: &Stream,
-    plan: Plan,
-    conn: &[(&str, String)],
-    heartbeat: Duration,
-) -> io::Result<()> {
-    // The head waits and leaves together with the first event: one write, no 40 ms stall.
-    let mut out = stream_head(conn, framing.content_type());
-    if let Some(retry) = plan.priming {
-        // SPEC transports#sending-messages 6: "The server SHOULD immediately send an SSE event consisting of an event ID and an empty data field in order to prime the client to reconnect"
-        out.extend(chunk(&sse::encode_priming(
-            &stream.event_id(0),
-            retry.as_millis() as u64,
-        )));
-    }
-    let mut wanted = plan.from;
-    let mut sent = 0;
-    let cuts_seen = plan.cuts_seen;
-    loop {
-        if plan.cut_after.is_some_and(|n| sent >= n) {
-            // TEACHING DEVICE (--drop-stream-after): end the response here, as a dropping
-            // network or proxy would. The stream itself goes on; the client resumes with a GET.
-            // SPEC transports#sending-messages 6: the server "MAY close the connection" after an event with an id, "without terminating the SSE stream".
-            out.extend_from_slice(LAST_CHUNK);
-            writer.write_all(&out)?;
-            return writer.flush();
-        }
-        let last = match stream.next_after(wanted, cuts_seen, heartbeat) {
-            Next::Event { seq, line, last } => {
-                out.extend(chunk(&framing.encode(Some(&stream.event_id(seq)), &line)));
-                wanted = seq + 1;
-                sent += 1;
-                last
-            }
-            Next::Idle => {
-                out.extend(chunk(framing.heartbeat()));
-                false
-            }
-            // Complete, cancelled, the log lost what we wanted, or the producer asked for an end
-            // of this response: end the response.
-            Next::Done | Next::Stopped(_) | Next::Evicted | Next::Cut => true,
-        };
-        if last {
-            out.extend_from_slice(LAST_CHUNK);
-        }
-        writer.write_all(&out)?;
-        writer.flush()?;
-        out.clear();
-        if last {
-            return Ok(());
-        }
-    }
-}
-// ANCHOR_END: pump
-
-/// A call framed as one JSON object: wait for the final response, drop what came before it.
-fn pump_json(
-    mut writer: Box<dyn Write + Send>,
-    stream: &Stream,
-    conn: &[(&str, String)],
-) -> io::Result<()> {
-    let mut wanted = 1;
-    let mut cuts_seen = stream.cuts();
-    let bytes = loop {
-        match stream.next_after(wanted, cuts_seen, Duration::from_secs(60)) {
-            Next::Event {
-                line, last: true, ..
-            } => break sized(200, conn, Some(MIME_JSON), line.as_bytes()),
-            Next::Event { seq, .. } => wanted = seq + 1,
-            Next::Idle => {}
-            // One JSON object has nothing to cut: wait on for the result.
-            Next::Cut => cuts_seen = stream.cuts(),
-            // Cancelled: the spec says no response, but HTTP needs an answer, so: no content.
-            Next::Done | Next::Stopped(_) | Next::Evicted => break sized(204, conn, None, b""),
-        }
-    };
-    writer.write_all(&bytes)?;
-    writer.flush()
 }

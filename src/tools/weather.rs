@@ -14,6 +14,7 @@ use crate::jsonrpc::Message;
 use crate::stream::Stop;
 use serde_json::{json, Map, Value};
 
+// LAB: lab 2 (add a tool): a tool is a `Tool` value like this one: a name, schemas, a `run` function.
 pub const GET_WEATHER: Tool = Tool {
     name: "get_weather",
     title: "Current weather",
@@ -45,6 +46,8 @@ fn get_weather_input() -> Value {
     })
 }
 
+// LAB: lab 3 (structured output): a new field of the result is declared here, in `properties` and
+// `required`...
 fn get_weather_output() -> Value {
     json!({
         "type": "object",
@@ -92,6 +95,7 @@ fn get_weather(args: &Map<String, Value>, cx: &Context) -> Result<ToolResult, St
 }
 // ANCHOR_END: get_weather
 
+// LAB: lab 3 (structured output): ...and filled in here, from the city's numbers.
 fn report(city: &City) -> ToolResult {
     let text = format!(
         "{}: {}, {:.1} °C, humidity {} %, wind {:.0} km/h",

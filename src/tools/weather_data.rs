@@ -146,7 +146,17 @@ pub enum Lookup {
 }
 
 /// Find a city by name, alias, "name, region" or "name, country".
+/// Longer queries are not looked up at all.
+pub const MAX_QUERY_CHARS: usize = 100;
+
 pub fn lookup(query: &str) -> Lookup {
+    // No city name comes near this length; refusing early keeps a hostile 1 MiB "city" from costing
+    // seconds of edit distances.
+    if query.chars().count() > MAX_QUERY_CHARS {
+        return Lookup::NotFound {
+            suggestions: Vec::new(),
+        };
+    }
     let wanted = normalize(query);
     if wanted.is_empty() {
         let suggestions = Vec::new();

@@ -1,0 +1,123 @@
+//! The real `weather-server` binary as a child process, for tests whose input could kill a
+//! server (an in-process one would take the test runner down with it) and for measuring a
+//! server's threads, sockets and memory from `/proc`. Shared by `hostile_input` and `soak`.
+#![allow(dead_code)] // each test binary uses a different subset
+
+use std::io::{BufRead, BufReader, Read};
+use std::net::SocketAddr;
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct Binary {
+    child: Child,
+    pub addr: SocketAddr,
+    /// Kept open: the server prints more lines after the address, and a closed pipe would make
+    /// its `println!` panic.
+    _stdout: BufReader<ChildStdout>,
+}
+
+impl Binary {
+    /// Start `weather-server --port 0 ARGS` and wait for the address it prints.
+    pub fn spawn(args: &[&str]) -> Binary {
+        Binary::start(Command::new(env!("CARGO_BIN_EXE_weather-server")), args)
+    }
+
+    /// The same, with the soft and hard limits on open files set to `limit` (through `sh`'s
+    /// `ulimit`, which then `exec`s the server, so the pid is the server's).
+    pub fn spawn_with_fd_limit(limit: u32, args: &[&str]) -> Binary {
+        let mut sh = Command::new("sh");
+        sh.args(["-c", &format!("ulimit -n {limit} && exec \"$0\" \"$@\"")])
+            .arg(env!("CARGO_BIN_EXE_weather-server"));
+        Binary::start(sh, args)
+    }
+
+    fn start(mut command: Command, args: &[&str]) -> Binary {
+        // A dying server should die at once, not spend a second printing a backtrace while its
+        // other threads still answer.
+        let mut child = command
+            .env("RUST_BACKTRACE", "0")
+            .args(["--port", "0"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start weather-server");
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        stdout.read_line(&mut first).unwrap();
+        let addr = first
+            .split_whitespace()
+            .find_map(|w| w.strip_prefix("http://"))
+            .and_then(|w| w.strip_suffix("/mcp"))
+            .unwrap_or_else(|| panic!("no address in {first:?}"))
+            .parse()
+            .unwrap();
+        Binary {
+            child,
+            addr,
+            _stdout: stdout,
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Is the process still running? If not, what it wrote to stderr says why.
+    pub fn alive(&mut self) -> Result<(), String> {
+        match self.child.try_wait().unwrap() {
+            None => Ok(()),
+            Some(status) => {
+                let mut err = String::new();
+                if let Some(mut e) = self.child.stderr.take() {
+                    let _ = e.read_to_string(&mut err);
+                }
+                let first_lines: Vec<&str> = err.lines().take(3).collect();
+                Err(format!("exited with {status}: {}", first_lines.join(" | ")))
+            }
+        }
+    }
+
+    /// A field of `/proc/<pid>/status` (e.g. "Threads", "VmRSS" in kB), as a number.
+    pub fn status(&self, field: &str) -> u64 {
+        let text = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap();
+        text.lines()
+            .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+            .and_then(|v| v.split_whitespace().next()?.parse().ok())
+            .unwrap_or_else(|| panic!("no {field} in /proc status"))
+    }
+
+    pub fn threads(&self) -> u64 {
+        self.status("Threads")
+    }
+
+    pub fn rss_kb(&self) -> u64 {
+        self.status("VmRSS")
+    }
+
+    /// Open file descriptors (sockets included).
+    pub fn fds(&self) -> usize {
+        std::fs::read_dir(format!("/proc/{}/fd", self.pid()))
+            .unwrap()
+            .count()
+    }
+
+    /// Wait until `Threads` is at most `limit` (or `within` has passed); returns the last count.
+    pub fn settle_threads(&self, limit: u64, within: Duration) -> u64 {
+        let deadline = Instant::now() + within;
+        loop {
+            let n = self.threads();
+            if n <= limit || Instant::now() >= deadline {
+                return n;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Binary {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

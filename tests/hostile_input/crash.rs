@@ -1,0 +1,134 @@
+//! Inputs that can take a whole server process down, sent to the real binary in a child process.
+//!
+//! SHARP EDGE (tiny_http 0.12, upstream issue #252, fix in PR #290, unreleased): dropping a request
+//! whose body was not read drains it into `vec![0; remaining]`; with `Content-Length: 1 TB` the
+//! allocation fails and aborts the process. `tests/wire_http.rs` checks our mitigation on a
+//! refused POST; here are the other ways a request gets dropped unread.
+
+use crate::binary::Binary;
+use crate::support::*;
+use crate::{assert_serves, connect_and_send, read_until_quiet};
+use std::time::Duration;
+
+const ONE_TB: &str = "1000000000000";
+
+/// Send `head` (a request head ending in CRLF CRLF, declaring 1 TB), a few body bytes, wait, and
+/// check the process survived and still serves.
+fn survives(server: &mut Binary, head: &str) {
+    let mut stream = connect_and_send(server.addr, format!("{head}{{").as_bytes());
+    let _ = read_until_quiet(&mut stream, Duration::from_millis(100));
+    drop(stream);
+    std::thread::sleep(Duration::from_millis(50));
+    if let Err(why) = server.alive() {
+        panic!("the server died: {why}");
+    }
+    assert_serves(server.addr);
+    server.alive().unwrap();
+}
+
+#[test]
+fn huge_content_length_on_a_get_stream_does_not_crash_the_server() {
+    let mut server = Binary::spawn(&[]);
+    let sid = open_session(server.addr);
+    let head = format!("GET /mcp HTTP/1.1\r\nHost: {}\r\nAccept: text/event-stream\r\nMcp-Session-Id: {sid}\r\nContent-Length: {ONE_TB}\r\n\r\n", server.addr);
+    survives(&mut server, &head);
+}
+
+#[test]
+fn huge_content_length_on_a_delete_does_not_crash_the_server() {
+    let mut server = Binary::spawn(&[]);
+    let sid = open_session(server.addr);
+    let head = format!("DELETE /mcp HTTP/1.1\r\nHost: {}\r\nMcp-Session-Id: {sid}\r\nContent-Length: {ONE_TB}\r\n\r\n", server.addr);
+    survives(&mut server, &head);
+}
+
+/// Every path that refuses before reading the body goes through `reject`, which leaks the request
+/// instead of dropping it. Those must all survive.
+#[test]
+fn huge_content_length_on_every_refusal_path_does_not_crash_the_server() {
+    let mut server = Binary::spawn(&[]);
+    let a = server.addr;
+    let heads = [
+        // 413 before reading, 415, 406, 404 path, 405 method, 400 no session (GET), 403 origin.
+        format!("POST /mcp HTTP/1.1\r\nHost: {a}\r\nContent-Type: application/json\r\nContent-Length: {ONE_TB}\r\n\r\n"),
+        format!("POST /mcp HTTP/1.1\r\nHost: {a}\r\nContent-Type: text/plain\r\nContent-Length: {ONE_TB}\r\n\r\n"),
+        format!("POST /mcp HTTP/1.1\r\nHost: {a}\r\nContent-Type: application/json\r\nAccept: image/png\r\nContent-Length: {ONE_TB}\r\n\r\n"),
+        format!("POST /other HTTP/1.1\r\nHost: {a}\r\nContent-Length: {ONE_TB}\r\n\r\n"),
+        format!("PUT /mcp HTTP/1.1\r\nHost: {a}\r\nContent-Length: {ONE_TB}\r\n\r\n"),
+        format!("GET /mcp HTTP/1.1\r\nHost: {a}\r\nAccept: text/event-stream\r\nContent-Length: {ONE_TB}\r\n\r\n"),
+        format!("DELETE /mcp HTTP/1.1\r\nHost: {a}\r\nMcp-Session-Id: nope\r\nContent-Length: {ONE_TB}\r\n\r\n"),
+        format!("POST /mcp HTTP/1.1\r\nHost: {a}\r\nOrigin: http://evil.example\r\nContent-Length: {ONE_TB}\r\n\r\n"),
+    ];
+    for head in heads {
+        survives(&mut server, &head);
+    }
+}
+
+/// The mitigation's price: a leaked request keeps its connection (two descriptors: tiny_http
+/// reads and writes through a clone of the socket) and its tiny_http thread until the process
+/// exits, even after the client has gone. Bounded, and the memory stays small.
+#[test]
+fn each_huge_content_length_request_costs_at_most_one_thread_and_two_descriptors() {
+    let mut server = Binary::spawn(&[]);
+    // tiny_http starts its four pool threads from its accept thread: let them come up first.
+    std::thread::sleep(Duration::from_millis(200));
+    let (threads, fds, rss) = (server.threads(), server.fds(), server.rss_kb());
+    let n = 20;
+    let head = format!("POST /mcp HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {ONE_TB}\r\n\r\n{{", server.addr);
+    let clients: Vec<_> = (0..n)
+        .map(|_| connect_and_send(server.addr, head.as_bytes()))
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    drop(clients);
+    std::thread::sleep(Duration::from_millis(300));
+    server.alive().unwrap();
+    let (threads_after, fds_after, rss_after) = (server.threads(), server.fds(), server.rss_kb());
+    eprintln!("{n} leaked requests: threads {threads} -> {threads_after}, fds {fds} -> {fds_after}, RSS {rss} -> {rss_after} kB");
+    assert!(
+        threads_after <= threads + n as u64,
+        "threads {threads} -> {threads_after}"
+    );
+    assert!(fds_after <= fds + 2 * n, "fds {fds} -> {fds_after}");
+    assert!(rss_after < rss + 8 * 1024, "RSS {rss} kB -> {rss_after} kB");
+    assert_serves(server.addr);
+}
+
+/// SHARP EDGE (tiny_http 0.12, `lib.rs` accept loop): the first failed `accept()` (EMFILE when the
+/// process is out of file descriptors) ends tiny_http's accept thread and closes the listener;
+/// `incoming_requests()` then ends, `Server::run` returns and `weather-server` exits with status 0.
+/// With the common default limit of 1024 descriptors, about 500 idle connections are enough.
+#[test]
+fn running_out_of_file_descriptors_does_not_end_the_server() {
+    let mut server = Binary::spawn_with_fd_limit(64, &["--stateless"]);
+    let ping = r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#;
+    assert_eq!(
+        post(server.addr, &[("Accept", ACCEPT_BOTH)], ping).status,
+        200
+    );
+    // Each connection costs the server two descriptors: 40 are more than it has.
+    let idle: Vec<_> = (0..40)
+        .map_while(|_| std::net::TcpStream::connect(server.addr).ok())
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    drop(idle);
+    if let Err(why) = server.alive() {
+        panic!("the server is gone: {why}");
+    }
+    // The server notices a dead listener within a few seconds (its watchdog knocks every 2 s,
+    // then it waits 1 s before listening again): allow it 8 s.
+    let deadline = std::time::Instant::now() + Duration::from_secs(8);
+    let mut again = std::net::TcpStream::connect(server.addr);
+    while again.is_err() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+        again = std::net::TcpStream::connect(server.addr);
+    }
+    assert!(
+        again.is_ok(),
+        "the server no longer accepts connections: {again:?}"
+    );
+    drop(again);
+    assert_eq!(
+        post(server.addr, &[("Accept", ACCEPT_BOTH)], ping).status,
+        200
+    );
+}

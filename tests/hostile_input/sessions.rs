@@ -1,0 +1,254 @@
+//! Unknown, expired and deleted sessions, and one session reaching for another's streams, calls
+//! and questions: every attempt is refused or has no effect, and the owner never notices.
+
+use crate::support::*;
+use crate::{assert_refused, checked_call, in_session, post_in, Victim};
+use serde_json::json;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+const PING: &str = r#"{"jsonrpc":"2.0","id":2,"method":"ping"}"#;
+
+fn resume(addr: SocketAddr, sid: &str, last_event_id: &str) -> RawResponse {
+    let h = [
+        ("Accept", "text/event-stream"),
+        ("Mcp-Session-Id", sid),
+        ("Last-Event-ID", last_event_id),
+    ];
+    request(addr, "GET", &h, "")
+}
+
+#[test]
+fn unknown_session_ids_of_any_shape_are_404_session_not_found() {
+    let s = start(|_| {});
+    let victim = Victim::start(s.addr);
+    let real = open_session(s.addr);
+    let long = "f".repeat(10_000);
+    let upper = real.to_ascii_uppercase();
+    let shapes = [
+        "",
+        " ",
+        "0",
+        long.as_str(),
+        "../../etc/passwd",
+        "%00",
+        "null",
+        &upper,
+        &real[1..],
+    ];
+    for sid in shapes {
+        let h = [("Accept", ACCEPT_BOTH), ("Mcp-Session-Id", sid)];
+        assert_refused(&post(s.addr, &h, PING), 404, -32001, sid);
+        assert_refused(&request(s.addr, "DELETE", &h[1..], ""), 404, -32001, sid);
+        assert_refused(&resume(s.addr, sid, "1-1"), 404, -32001, sid);
+    }
+    assert_eq!(
+        post_in(s.addr, &real, PING).status,
+        200,
+        "the real one still works"
+    );
+    victim.finish();
+}
+
+#[test]
+fn an_expired_session_can_neither_post_resume_listen_nor_delete() {
+    let s = start(|c| {
+        c.session_idle_timeout = Duration::from_millis(300);
+        c.step_delay = Duration::ZERO;
+    });
+    let sid = open_session(s.addr);
+    let r = post_in(s.addr, &sid, &weather_call(1, "Wuhan", "p"));
+    let (first_id, _) = sse_events(&r.body)[1].clone();
+    std::thread::sleep(Duration::from_millis(500));
+    assert_refused(&resume(s.addr, &sid, &first_id), 404, -32001, "resume");
+    let listen = [
+        ("Accept", "text/event-stream"),
+        ("Mcp-Session-Id", sid.as_str()),
+    ];
+    assert_refused(&request(s.addr, "GET", &listen, ""), 404, -32001, "listen");
+    assert_refused(&post_in(s.addr, &sid, PING), 404, -32001, "post");
+    assert_refused(
+        &request(s.addr, "DELETE", &listen[1..], ""),
+        404,
+        -32001,
+        "delete",
+    );
+    assert_eq!(s.server.endpoint().session_count(), 0);
+}
+
+#[test]
+fn another_sessions_event_id_is_refused_mid_stream_and_the_owner_resumes_every_event() {
+    let s = start(|c| {
+        c.drop_stream_after = Some(1);
+        c.step_delay = Duration::from_millis(250);
+    });
+    let (owner, thief) = (open_session(s.addr), open_session(s.addr));
+    let first = post_in(s.addr, &owner, &weather_call(4, "Paris", "mine"));
+    let (stolen_id, data) = sse_events(&first.body).pop().unwrap();
+    assert!(data.contains("\"progress\":1"), "{data}");
+    // While the call is still running, the other session tries the owner's event id, a neighbour
+    // of it, and the owner's stream number with its own sequence.
+    let stream_no = stolen_id.split('-').next().unwrap().to_string();
+    for id in [
+        stolen_id.clone(),
+        format!("{stream_no}-0"),
+        format!("{stream_no}-3"),
+    ] {
+        let r = resume(s.addr, &thief, &id);
+        assert_refused(&r, 400, -32600, &id);
+        assert!(
+            !r.body.contains("Paris"),
+            "nothing of the owner's stream leaks"
+        );
+    }
+    assert!(
+        s.server.endpoint().running_calls() >= 1,
+        "the refusals happened mid-call"
+    );
+    // The owner picks up exactly where it was.
+    let mut messages = vec![serde_json::from_str::<serde_json::Value>(&data).unwrap()];
+    let mut last = stolen_id;
+    for _ in 0..10 {
+        let events = sse_events(&resume(s.addr, &owner, &last).body);
+        for (_, d) in events.iter().filter(|(_, d)| !d.is_empty()) {
+            messages.push(serde_json::from_str(d).unwrap());
+        }
+        last = events.last().unwrap().0.clone();
+        if messages.last().unwrap().get("result").is_some() {
+            break;
+        }
+    }
+    let progress: Vec<u64> = messages
+        .iter()
+        .filter_map(|m| m["params"]["progress"].as_u64())
+        .collect();
+    assert_eq!(progress, [1, 2, 3]);
+    assert_eq!(messages.len(), 4);
+    assert_eq!(messages[3]["result"]["structuredContent"]["city"], "Paris");
+    assert_eq!(
+        post_in(s.addr, &thief, PING).status,
+        200,
+        "the thief's own session is fine"
+    );
+}
+
+#[test]
+fn another_session_cannot_cancel_a_call_it_does_not_own() {
+    let s = start(|c| c.step_delay = Duration::from_millis(100));
+    let (owner, other) = (open_session(s.addr), open_session(s.addr));
+    let (addr, sid) = (s.addr, owner.clone());
+    let call = std::thread::spawn(move || checked_call(addr, &sid, 77, "Tokyo"));
+    while s.server.endpoint().running_calls() == 0 {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let cancel =
+        r#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":77}}"#;
+    let r = post_in(s.addr, &other, cancel);
+    assert_eq!((r.status, r.body.as_str()), (202, ""));
+    assert_eq!(
+        call.join().unwrap(),
+        Ok(()),
+        "the owner's call was not cancelled"
+    );
+}
+
+/// The server asks the owner which Springfield it means; another session answers first with the
+/// same request id. Only the owner's own answer counts.
+#[test]
+fn another_session_cannot_answer_a_question_asked_in_this_session() {
+    let s = start(|_| {});
+    let init = INIT.replace(
+        r#""capabilities":{}"#,
+        r#""capabilities":{"elicitation":{}}"#,
+    );
+    let owner = post(s.addr, &[("Accept", ACCEPT_BOTH)], &init)
+        .header("mcp-session-id")
+        .unwrap()
+        .to_string();
+    let initialized = r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#;
+    assert_eq!(post_in(s.addr, &owner, initialized).status, 202);
+    let other = open_session(s.addr);
+    let h = in_session(&owner);
+    let mut h: Vec<(&str, &str)> = h.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    h.push(("Content-Type", "application/json"));
+    let mut live = LiveSse::open(
+        s.addr,
+        &build(s.addr, "POST", &h, &weather_call(9, "Springfield", "p")),
+    );
+    let question = loop {
+        let (_, m) = live.next_message().expect("a question");
+        if m["method"] == "elicitation/create" {
+            break m;
+        }
+    };
+    let forged = json!({"jsonrpc": "2.0", "id": question["id"], "result": {"action": "accept",
+        "content": {"city": "Springfield, Illinois, United States"}}});
+    assert_eq!(post_in(s.addr, &other, &forged.to_string()).status, 202);
+    let mine = json!({"jsonrpc": "2.0", "id": question["id"], "result": {"action": "decline"}});
+    assert_eq!(post_in(s.addr, &owner, &mine.to_string()).status, 202);
+    let result = loop {
+        let (_, m) = live.next_message().expect("a result");
+        if m["id"] == 9 {
+            break m["result"].clone();
+        }
+    };
+    assert_eq!(
+        result["isError"], true,
+        "the owner's decline was used: {result}"
+    );
+    assert!(result["content"][0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("declined"));
+}
+
+#[test]
+fn deleting_a_session_mid_stream_ends_only_its_own_streams() {
+    let s = start(|c| c.step_delay = Duration::from_millis(200));
+    let victim = Victim::start(s.addr);
+    let doomed = open_session(s.addr);
+    let h = in_session(&doomed);
+    let mut h: Vec<(&str, &str)> = h.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    h.push(("Content-Type", "application/json"));
+    let mut live = LiveSse::open(
+        s.addr,
+        &build(s.addr, "POST", &h, &weather_call(5, "Wuhan", "d")),
+    );
+    let (first_id, first) = live.next_message().unwrap();
+    assert_eq!(first["params"]["progress"], 1);
+    let d = request(s.addr, "DELETE", &[("Mcp-Session-Id", doomed.as_str())], "");
+    assert_eq!(d.status, 200);
+    let deleted_at = Instant::now();
+    // The stream ends without a result, soon.
+    let mut rest = Vec::new();
+    while let Some((_, m)) = live.next_message() {
+        rest.push(m);
+    }
+    assert!(rest.iter().all(|m| m.get("result").is_none()), "{rest:?}");
+    assert!(
+        deleted_at.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        deleted_at.elapsed()
+    );
+    assert_refused(
+        &resume(s.addr, &doomed, &first_id),
+        404,
+        -32001,
+        "resume after delete",
+    );
+    victim.finish();
+}
+
+/// `listen.rs` computes `seq + 1` on the sequence number of `Last-Event-ID`: at `u64::MAX` that
+/// overflows, which panics the request's thread in a debug build (the client gets tiny_http's
+/// bare 500) and wraps to 0 in release (then 400 "dropped from the log", by luck).
+#[test]
+fn a_last_event_id_at_the_end_of_u64_is_400_not_a_panic() {
+    let s = start(|c| c.step_delay = Duration::ZERO);
+    let sid = open_session(s.addr);
+    let r = post_in(s.addr, &sid, &weather_call(1, "Wuhan", "p"));
+    let (first_id, _) = sse_events(&r.body)[1].clone();
+    let stream_no = first_id.split('-').next().unwrap();
+    let r = resume(s.addr, &sid, &format!("{stream_no}-{}", u64::MAX));
+    assert_refused(&r, 400, -32600, "u64::MAX");
+}
