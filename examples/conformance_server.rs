@@ -13,23 +13,13 @@
 mod conformance;
 
 use std::process::ExitCode;
-use streamable_mcp::config::{parse_args, USAGE};
+use streamable_mcp::config::from_command_line;
 use streamable_mcp::http::server::Server;
 
 fn main() -> ExitCode {
-    let mut config = match parse_args(
-        std::env::args().skip(1),
-        std::env::var("MCP_AUTH_TOKEN").ok(),
-    ) {
-        Ok(Some(config)) => config,
-        Ok(None) => {
-            print!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(why) => {
-            eprintln!("error: {why}\n\n{USAGE}");
-            return ExitCode::from(2);
-        }
+    let mut config = match from_command_line() {
+        Ok(config) => config,
+        Err(code) => return code,
     };
     // What differs from the weather server: what is offered, and replies framed as SSE, as the
     // official SDKs frame them (the suite's server-sse-multiple-streams check counts SSE answers).

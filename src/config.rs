@@ -177,6 +177,26 @@ pub fn parse_args(
     Ok(Some(config))
 }
 
+/// The command line of a server binary, from the process's arguments and `MCP_AUTH_TOKEN`.
+///
+/// # Errors
+/// The exit code to end with, after the help (0) or an error and the usage (2) was printed: the
+/// one piece of output this module writes, shared by `weather-server` and the examples.
+pub fn from_command_line() -> Result<Config, std::process::ExitCode> {
+    let token = std::env::var("MCP_AUTH_TOKEN").ok();
+    match parse_args(std::env::args().skip(1), token) {
+        Ok(Some(config)) => Ok(config),
+        Ok(None) => {
+            print!("{USAGE}");
+            Err(std::process::ExitCode::SUCCESS)
+        }
+        Err(why) => {
+            eprintln!("error: {why}\n\n{USAGE}");
+            Err(std::process::ExitCode::from(2))
+        }
+    }
+}
+
 fn number<T: std::str::FromStr>(flag: &str, text: &str) -> Result<T, String> {
     text.parse()
         .map_err(|_| format!("{flag} expects a number, got {text:?}"))

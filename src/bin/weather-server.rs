@@ -4,24 +4,14 @@
 //! killed. All protocol work is in the library.
 
 use std::process::ExitCode;
-use streamable_mcp::config::{parse_args, USAGE};
+use streamable_mcp::config::from_command_line;
 use streamable_mcp::http::server::Server;
 use streamable_mcp::security::is_loopback_host;
 
 fn main() -> ExitCode {
-    let config = match parse_args(
-        std::env::args().skip(1),
-        std::env::var("MCP_AUTH_TOKEN").ok(),
-    ) {
-        Ok(Some(config)) => config,
-        Ok(None) => {
-            print!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(why) => {
-            eprintln!("error: {why}\n\n{USAGE}");
-            return ExitCode::from(2);
-        }
+    let config = match from_command_line() {
+        Ok(config) => config,
+        Err(code) => return code,
     };
     // SPEC transports#security-warning: "When running locally, servers SHOULD bind only to localhost (127.0.0.1) rather than all network interfaces (0.0.0.0)"
     if !is_loopback_host(&config.host) {
