@@ -16,6 +16,7 @@
 use crate::config::Config;
 use crate::endpoint::{Endpoint, Reply, RequestHead};
 use crate::framing::Framing;
+use crate::http::listener::listen;
 use crate::http::pump::{pump, pump_json};
 use crate::http::response::sized;
 use crate::listen::Listen;
@@ -24,15 +25,11 @@ use crate::stream::Stop;
 use crate::wire::{HEADER_SESSION_ID, MAX_BODY_BYTES, MIME_JSON};
 use crate::worker::produce_alerts;
 use std::io::{self, Read, Write};
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread;
 use std::time::Duration;
-
-/// A socket write that has not finished after this long fails, so a client that stops reading
-/// cannot pin a thread forever (tiny_http sets no timeouts of its own).
-const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How often [`Server::run`]'s watchdog checks that the listener still accepts connections.
 const LISTENER_CHECK: Duration = Duration::from_secs(2);
@@ -106,7 +103,7 @@ impl Server {
             let again = listen(&self.endpoint.config.host, self.addr.port())
                 .and_then(|l| tiny_http::Server::from_listener(l, None).map_err(io::Error::other));
             match again {
-                Ok(http) => *self.http.lock().unwrap_or_else(|p| p.into_inner()) = Arc::new(http),
+                Ok(http) => *lock(&self.http) = Arc::new(http),
                 Err(e) => eprintln!("warning: cannot listen again yet: {e}"),
             }
         }
@@ -118,7 +115,7 @@ impl Server {
     /// refused connection means the listener is gone, and unblocking makes `run` listen again.
     fn watch_listener(&self) {
         loop {
-            let stopping = self.stopping.lock().unwrap_or_else(|p| p.into_inner());
+            let stopping = lock(&self.stopping);
             let (stopping, _) = self
                 .stopped
                 .wait_timeout_while(stopping, LISTENER_CHECK, |stop| !*stop)
@@ -135,11 +132,11 @@ impl Server {
     }
 
     fn is_stopping(&self) -> bool {
-        *self.stopping.lock().unwrap_or_else(|p| p.into_inner())
+        *lock(&self.stopping)
     }
 
     fn current(&self) -> Arc<tiny_http::Server> {
-        Arc::clone(&self.http.lock().unwrap_or_else(|p| p.into_inner()))
+        Arc::clone(&lock(&self.http))
     }
 
     /// The accept loop: every request gets a thread, up to the in-flight cap.
@@ -164,10 +161,16 @@ impl Server {
 
     /// Make [`Server::run`] return. Streams already running finish on their own threads.
     pub fn shutdown(&self) {
-        *self.stopping.lock().unwrap_or_else(|p| p.into_inner()) = true;
+        *lock(&self.stopping) = true;
         self.stopped.notify_all();
         self.current().unblock();
     }
+}
+
+/// A poisoned lock here only means another thread panicked while holding it; the values behind
+/// these locks (a flag, a server handle) are still whole, so we go on.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// One slot of the in-flight cap.
@@ -190,25 +193,6 @@ impl Drop for InFlight {
     fn drop(&mut self) {
         self.counter.fetch_sub(1, Ordering::SeqCst);
     }
-}
-
-/// Bind the listening socket with the two options tiny_http never sets. Linux copies both onto
-/// every accepted connection, which is the only way to reach sockets tiny_http accepts itself.
-fn listen(host: &str, port: u16) -> io::Result<TcpListener> {
-    use socket2::{Domain, Socket, Type};
-    let addr: SocketAddr = format!("{host}:{port}")
-        .parse()
-        .or_else(|_| format!("[{host}]:{port}").parse())
-        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, format!("bad host {host:?}")))?;
-    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
-    socket.set_reuse_address(true)?;
-    // SHARP EDGE: without TCP_NODELAY, a small write that follows another within ~40 ms waits for
-    // the client's delayed ACK (Nagle's algorithm): back-to-back events would arrive 40 ms late.
-    socket.set_tcp_nodelay(true)?;
-    socket.set_write_timeout(Some(WRITE_TIMEOUT))?;
-    socket.bind(&addr.into())?;
-    socket.listen(1024)?;
-    Ok(socket.into())
 }
 
 /// The request's head, copied out of tiny_http's types.
