@@ -96,7 +96,7 @@ fn tools_prints_name_and_description() {
     let text = stdout(&out);
     assert!(
         text.lines()
-            .any(|l| l.starts_with("get_weather  Get the current weather")),
+            .any(|l| l.starts_with("get_weather ") && l.contains("Get the current weather")),
         "{text}"
     );
     assert!(text.lines().any(|l| l.starts_with("list_cities")), "{text}");

@@ -196,25 +196,29 @@ fn tools_list_describes_get_weather_with_schemas_and_read_only_hint() {
 fn tools_list_paginates_with_next_cursor() {
     let s = start(|c| c.page_size = 1);
     let sid = open_session(s.addr);
-    let first = post_in(
-        s.addr,
-        &sid,
-        r#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#,
-    )
-    .json();
-    assert_eq!(first["result"]["tools"].as_array().unwrap().len(), 1);
-    let cursor = first["result"]["nextCursor"]
-        .as_str()
-        .expect("a second page")
-        .to_string();
-    let body = json!({"jsonrpc":"2.0","id":3,"method":"tools/list","params":{"cursor": cursor}})
-        .to_string();
-    let second = post_in(s.addr, &sid, &body).json();
-    assert_ne!(
-        first["result"]["tools"][0]["name"],
-        second["result"]["tools"][0]["name"]
+    let mut names = Vec::new();
+    let mut params = json!({});
+    for id in 2..100 {
+        let body = json!({"jsonrpc":"2.0","id":id,"method":"tools/list","params": params});
+        let page = post_in(s.addr, &sid, &body.to_string()).json();
+        let tools = page["result"]["tools"].as_array().unwrap();
+        assert_eq!(tools.len(), 1, "one tool per page");
+        names.push(tools[0]["name"].as_str().unwrap().to_string());
+        match page["result"].get("nextCursor") {
+            Some(cursor) => params = json!({ "cursor": cursor }),
+            None => break,
+        }
+    }
+    let catalog: Vec<&str> = streamable_mcp::catalog::WEATHER
+        .tools
+        .iter()
+        .map(|t| t.name)
+        .collect();
+    assert!(catalog.len() >= 2, "more than one page");
+    assert_eq!(
+        names, catalog,
+        "every tool once, in order, then no nextCursor"
     );
-    assert!(second["result"].get("nextCursor").is_none());
 }
 
 #[test]

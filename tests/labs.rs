@@ -1,0 +1,64 @@
+//! The course labs' checkers (`docs/labs/`): one test per lab, ignored by default so that plain
+//! `cargo test` passes on the tree as it is. A student runs the one of the lab at hand:
+//!
+//! ```text
+//! cargo test --test labs lab_03 -- --ignored
+//! ```
+//!
+//! It fails, saying what is missing, until the lab is done. Each checker talks to the server the
+//! way a client does (HTTP, the `weather-server` binary, the student's script) and never through a
+//! Rust API that a lab asks the student to write, so this file compiles before and after every lab.
+//! `tests/labs/prove.sh` shows that each checker fails on the tree as it is and passes with the
+//! reference solution (`docs/labs/solutions/lab_NN.patch`).
+
+mod support;
+
+#[path = "labs/common.rs"]
+mod common;
+#[path = "labs/rust_labs.rs"]
+mod rust_labs;
+#[path = "labs/script_labs.rs"]
+mod script_labs;
+
+/// Lab 1: `docs/labs/lab01/handshake.sh` runs initialize, initialized, a streamed call and DELETE
+/// with curl.
+#[test]
+#[ignore = "lab checker: run with --ignored"]
+fn lab_01_handshake_by_hand() {
+    script_labs::handshake_by_hand();
+}
+
+/// Lab 2: a `convert_temperature` tool in `src/tools/convert.rs`, listed in the catalog.
+#[test]
+#[ignore = "lab checker: run with --ignored"]
+fn lab_02_add_a_tool() {
+    rust_labs::add_a_tool();
+}
+
+/// Lab 3: `feels_like_c` in `get_weather`'s `outputSchema` and `structuredContent`.
+#[test]
+#[ignore = "lab checker: run with --ignored"]
+fn lab_03_structured_output() {
+    rust_labs::structured_output();
+}
+
+/// Lab 4: `docs/labs/lab04/resume.sh` resumes a cut stream with `GET` + `Last-Event-ID`.
+#[test]
+#[ignore = "lab checker: run with --ignored"]
+fn lab_04_cut_and_resume() {
+    script_labs::cut_and_resume();
+}
+
+/// Lab 5: `docs/labs/lab05/client.py`, a client in Python's standard library.
+#[test]
+#[ignore = "lab checker: run with --ignored"]
+fn lab_05_client_in_another_language() {
+    script_labs::client_in_another_language();
+}
+
+/// Lab 6: `weather-server --max-sessions N` refuses the session after N with 503 + `Retry-After`.
+#[test]
+#[ignore = "lab checker: run with --ignored"]
+fn lab_06_cap_the_sessions() {
+    rust_labs::cap_the_sessions();
+}

@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# Prove the course labs: each lab's checker must FAIL on the tree as a student finds it, and PASS
+# once the lab's reference solution (docs/labs/solutions/lab_NN.patch) is applied.
+#
+#   bash tests/labs/prove.sh            # all six labs
+#   bash tests/labs/prove.sh 03 06      # some of them
+#
+# It works on a scratch copy of HEAD, never on this tree: `git archive HEAD`, plus the lab files
+# of the working tree (docs/labs/, tests/labs.rs, tests/labs/ and `// LAB:` comment lines in src/)
+# in case they are not committed yet. Builds go to a cached target directory, so only this crate
+# is rebuilt on a later run ($LABS_CACHE_DIR, default ~/.cache/streamable-mcp-labs).
+#
+# Prints one line per lab and `N passed, M failed`; exits 1 on any mismatch. A patch that no
+# longer applies to HEAD is a mismatch too: regenerate it (docs/labs/README.md says how).
+set -euo pipefail
+
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
+CACHE=${LABS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/streamable-mcp-labs}
+export CARGO_TARGET_DIR="$CACHE/target"
+TREE="$CACHE/tree"
+LOGS="$CACHE/logs"
+LABS=("$@")
+[ ${#LABS[@]} -gt 0 ] || LABS=(01 02 03 04 05 06)
+START=$SECONDS
+
+mkdir -p "$CACHE"
+# One run at a time per cache: the scratch tree is reused.
+if command -v flock >/dev/null; then
+  exec 9>"$CACHE/lock"
+  flock 9
+fi
+
+# --- the scratch tree -------------------------------------------------------------------------
+rm -rf "$TREE" "$LOGS"
+mkdir -p "$TREE" "$LOGS"
+# -m: every file gets the time of now, not of the commit. Cargo decides what to rebuild by comparing
+# times; with the commit's, the last run's build (of a solution, maybe) would look newer and be reused.
+git -C "$REPO" archive HEAD | tar -x -m -C "$TREE"
+
+# The lab files as they are in the working tree (the same as HEAD's once they are committed).
+for path in docs/labs tests/labs tests/labs.rs; do
+  rm -rf "${TREE:?}/$path"
+  if [ -e "$REPO/$path" ]; then
+    mkdir -p "$(dirname "$TREE/$path")"
+    cp -R "$REPO/$path" "$TREE/$path"
+  fi
+done
+# `// LAB:` markers in src/ not committed yet: HEAD's version of each file, with the working tree's
+# marker comments put back where they are, so that other people's work in progress stays out.
+git -C "$REPO" diff --quiet HEAD -- src || python3 - "$REPO" "$TREE" <<'PY'
+import re, subprocess, sys
+
+repo, tree = sys.argv[1], sys.argv[2]
+git = lambda *a: subprocess.run(
+    ["git", "-C", repo, *a], capture_output=True, text=True, encoding="utf-8"
+).stdout
+MARKER, COMMENT = re.compile(r"^\s*// LAB:"), re.compile(r"^\s*//( |$)")
+for path in git("diff", "--name-only", "HEAD", "--", "src").split():
+    if subprocess.run(["git", "-C", repo, "cat-file", "-e", f"HEAD:{path}"], stderr=subprocess.DEVNULL).returncode:
+        continue  # a new file: not ours
+    old = git("show", f"HEAD:{path}").splitlines(keepends=True)
+    inserts = []  # (after this many lines of HEAD's file, the marker lines)
+    for hunk in re.split(r"^(?=@@ )", git("diff", "-U0", "HEAD", "--", path), flags=re.M)[1:]:
+        a, b = re.match(r"@@ -(\d+)(?:,(\d+))?", hunk).groups()
+        a, b = int(a), 1 if b is None else int(b)
+        added = [l[1:] + "\n" for l in hunk.splitlines() if l.startswith("+")]
+        i = 0
+        while i < len(added):
+            if not MARKER.match(added[i]):
+                i += 1
+                continue
+            j = i + 1
+            while j < len(added) and COMMENT.match(added[j]) and not MARKER.match(added[j]):
+                j += 1
+            # Pure insertions go after line a; in a replacement, before it or after it.
+            after = a if b == 0 else (a - 1 if i == 0 else a + b - 1)
+            inserts.append((after, added[i:j]))
+            i = j
+    if not inserts:
+        continue
+    # From the bottom up, so that the line numbers above stay right.
+    order = sorted(range(len(inserts)), key=lambda n: (inserts[n][0], n), reverse=True)
+    for after, lines in (inserts[n] for n in order):
+        old[after:after] = lines
+    with open(f"{tree}/{path}", "w", encoding="utf-8") as f:
+        f.write("".join(old))
+PY
+
+cd "$TREE"
+git init -q
+git add -A
+git -c user.name=prove -c user.email=prove@localhost commit -q -m "as a student finds it"
+
+# --- the checks -------------------------------------------------------------------------------
+# Run one lab's checker; the outcome is "passed", "failed" (the checker ran and failed) or
+# "broken" (it did not build, or did not run exactly one test). Output goes to $LOGS/<name>.log.
+checker() {
+  local lab=$1 log=$LOGS/$2.log
+  if cargo test -q --test labs "lab_${lab}_" -- --ignored >"$log" 2>&1; then
+    grep -q 'test result: ok. 1 passed' "$log" && echo passed || echo broken
+  else
+    grep -q 'test result: FAILED. 0 passed; 1 failed' "$log" && echo failed || echo broken
+  fi
+}
+
+echo "building a scratch copy of HEAD in $TREE"
+cargo test -q --no-run --test labs >"$LOGS/build.log" 2>&1 || {
+  cat "$LOGS/build.log"
+  echo "the tree as it is does not build"
+  exit 1
+}
+
+# First every checker on the tree as it is (one build), then each solution in turn: applying and
+# reverting a patch costs a rebuild, so the labs whose solutions touch no Rust code go first.
+declare -A BEFORE AFTER
+for lab in "${LABS[@]}"; do
+  BEFORE[$lab]=$(checker "$lab" "lab_${lab}-as-found")
+done
+SCRIPTS=()
+RUST=()
+for lab in "${LABS[@]}"; do
+  if grep -q '^+++ b/src/' "docs/labs/solutions/lab_$lab.patch" 2>/dev/null; then
+    RUST+=("$lab")
+  else
+    SCRIPTS+=("$lab")
+  fi
+done
+ORDER=("${SCRIPTS[@]}" "${RUST[@]}")
+for lab in "${ORDER[@]}"; do
+  patch=docs/labs/solutions/lab_$lab.patch
+  if [ ! -f "$patch" ]; then
+    AFTER[$lab]="no $patch"
+  elif ! git apply --check "$patch" 2>"$LOGS/lab_$lab-apply.log"; then
+    AFTER[$lab]="patch does not apply"
+  else
+    git apply "$patch"
+    AFTER[$lab]=$(checker "$lab" "lab_${lab}-solved")
+    git reset -q --hard
+    git clean -q -fd
+  fi
+done
+
+passed=0
+failed=0
+for lab in "${LABS[@]}"; do
+  if [ "${BEFORE[$lab]}" = failed ] && [ "${AFTER[$lab]}" = passed ]; then
+    passed=$((passed + 1))
+    echo "ok    lab_$lab: fails as found, passes with solutions/lab_$lab.patch"
+  else
+    failed=$((failed + 1))
+    echo "FAIL  lab_$lab: as found: ${BEFORE[$lab]} (want failed), with the patch: ${AFTER[$lab]} (want passed); logs in $LOGS"
+  fi
+done
+echo "$passed passed, $failed failed ($((SECONDS - START)) s)"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,250 @@
+//! Checkers of the labs whose work is a program of the student's, run against a test server:
+//! lab 1 (`handshake.sh`), lab 4 (`resume.sh`) and lab 5 (`client.py`).
+
+use crate::common::{fail, is_progress, is_response, run, sse_data, Run};
+use crate::support::{self, TestServer};
+use serde_json::Value;
+use std::time::Duration;
+
+/// How long a student's program may run before it is stopped.
+const LIMIT: Duration = Duration::from_secs(30);
+
+/// The status code of a status line (`HTTP/1.1 202 Accepted` → 202), if `line` is one.
+fn status_of(line: &str) -> Option<u16> {
+    let mut words = line.split_whitespace();
+    let version = words.next()?;
+    if !version.starts_with("HTTP/") {
+        return None;
+    }
+    words.next()?.parse().ok()
+}
+
+/// After the student's program: every session it opened must be gone.
+fn expect_no_session_left(lab: usize, server: &TestServer, run: &Run) {
+    let left = server.server.endpoint().session_count();
+    if left > 0 {
+        fail(
+            lab,
+            format!(
+                "{left} session(s) still open after the program ended: end the session with \
+                 `DELETE` and its `Mcp-Session-Id` header.\n{}",
+                run.report()
+            ),
+        );
+    }
+}
+
+pub fn handshake_by_hand() {
+    const LAB: usize = 1;
+    let server = support::start(|_| {});
+    let url = server.url();
+    let run = run(
+        "bash",
+        &["docs/labs/lab01/handshake.sh"],
+        &[("MCP_URL", &url)],
+        LIMIT,
+        LAB,
+    );
+    run.expect_success(LAB);
+    let lines: Vec<&str> = run.stdout().collect();
+    let missing = |what: &str| -> ! { fail(LAB, format!("{what}\n{}", run.report())) };
+
+    let Some(sid) = lines
+        .iter()
+        .find_map(|l| l.strip_prefix("session:"))
+        .map(str::trim)
+    else {
+        missing("no line `session: <id>`: print the Mcp-Session-Id of the initialize response");
+    };
+    if !lines.iter().any(|l| status_of(l) == Some(202)) {
+        missing(
+            "no `HTTP/1.1 202` status line: print the answer to notifications/initialized with \
+             its status line (`curl -i`)",
+        );
+    }
+    let messages = sse_data(lines.iter().copied());
+    let progress: Vec<&Value> = messages
+        .iter()
+        .map(|(_, m)| m)
+        .filter(|m| is_progress(m))
+        .collect();
+    if !progress
+        .iter()
+        .any(|m| m["params"]["progressToken"] == "lab-01")
+    {
+        let why = if let Some(other) = progress.first() {
+            format!(
+                "the progress events carry the token {}, not \"lab-01\"",
+                other["params"]["progressToken"]
+            )
+        } else if lines
+            .iter()
+            .any(|l| l.starts_with('{') && l.contains("notifications/progress"))
+        {
+            "progress came as NDJSON lines, not SSE events: send \
+             `Accept: application/json, text/event-stream`"
+                .to_string()
+        } else {
+            "no SSE progress event (a `data:` line with notifications/progress): send the call \
+             with `params._meta.progressToken` \"lab-01\" and `Accept: application/json, \
+             text/event-stream`, and print its body as it comes (`curl -N`)"
+                .to_string()
+        };
+        missing(&why);
+    }
+    let Some((result_line, result)) = messages.iter().find(|(_, m)| is_response(m)) else {
+        missing("no result event: the stream of the tools/call must end with its response");
+    };
+    if result["result"]["isError"] != false
+        || !result["result"]["content"][0]["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("Hangzhou"))
+    {
+        missing(&format!(
+            "the call's result is not Hangzhou's weather: {result}; call get_weather with \
+             {{\"city\": \"Hangzhou\"}}"
+        ));
+    }
+    if !lines[*result_line..]
+        .iter()
+        .any(|l| status_of(l) == Some(200))
+    {
+        missing(
+            "no `HTTP/1.1 200` status line after the result: end the session with DELETE and \
+             print its answer with the status line (`curl -i -X DELETE`)",
+        );
+    }
+    expect_no_session_left(LAB, &server, &run);
+    // The printed id must be the one that was deleted: using it now gets 404.
+    let after = support::post(
+        server.addr,
+        &[
+            ("Accept", support::ACCEPT_BOTH),
+            ("Mcp-Session-Id", sid),
+            ("MCP-Protocol-Version", "2025-11-25"),
+        ],
+        r#"{"jsonrpc":"2.0","id":9,"method":"ping"}"#,
+    );
+    if after.status != 404 {
+        missing(&format!(
+            "the printed session id {sid:?} got HTTP {} after the script, not 404: print the id \
+             of the session the script deleted",
+            after.status
+        ));
+    }
+}
+
+pub fn cut_and_resume() {
+    const LAB: usize = 4;
+    let server = support::start(|c| {
+        c.drop_stream_after = Some(2);
+        c.retry = Duration::from_millis(200);
+    });
+    let url = server.url();
+    let run = run(
+        "bash",
+        &["docs/labs/lab04/resume.sh"],
+        &[("MCP_URL", &url)],
+        LIMIT,
+        LAB,
+    );
+    run.expect_success(LAB);
+    let missing = |what: &str| -> ! { fail(LAB, format!("{what}\n{}", run.report())) };
+    let messages = sse_data(run.stdout());
+    let progress: Vec<&Value> = messages
+        .iter()
+        .map(|(_, m)| m)
+        .filter(|m| is_progress(m))
+        .collect();
+    let results = messages.iter().filter(|(_, m)| is_response(m)).count();
+    if progress.is_empty() {
+        missing(
+            "no progress event in the output: make the call with a progress token, as SSE, and \
+             print the body of every response (`curl -N`)",
+        );
+    }
+    let steps: Vec<u64> = progress
+        .iter()
+        .filter_map(|m| m["params"]["progress"].as_u64())
+        .collect();
+    if let Some(again) = steps
+        .iter()
+        .enumerate()
+        .find_map(|(i, s)| steps[..i].contains(s).then_some(s))
+    {
+        missing(&format!(
+            "progress {again} appears twice (progress seen: {steps:?}): resume after the *last* \
+             event id the cut response carried, so that nothing is sent twice"
+        ));
+    }
+    if results == 0 {
+        missing(&format!(
+            "no result in the output (progress seen: {steps:?}): the server ended the response \
+             after 2 events; read the last `id:` of what came, and `GET` the rest with the header \
+             `Last-Event-ID: <that id>`, printing its body"
+        ));
+    }
+    if results > 1 {
+        missing(&format!(
+            "the result appears {results} times: resume after the *last* event id, and stop once \
+             the result has come"
+        ));
+    }
+    if !progress
+        .iter()
+        .any(|m| m["params"]["progress"] == 3 && m["params"]["total"] == 3)
+    {
+        missing(&format!(
+            "no progress 3/3 in the output (progress seen: {steps:?}): print every event of the \
+             resumed stream too"
+        ));
+    }
+}
+
+pub fn client_in_another_language() {
+    const LAB: usize = 5;
+    // Steps of 300 ms: the progress lines of a client that reads as the events arrive come
+    // 300 ms apart; those of a client that reads the whole body first come all at once.
+    let server = support::start(|c| c.step_delay = Duration::from_millis(300));
+    let url = server.url();
+    let run = run(
+        "python3",
+        &["docs/labs/lab05/client.py", &url],
+        // Python holds its output back when it goes to a pipe; this makes print() reach the
+        // checker at once, so that what is timed is when the client read the events.
+        &[("PYTHONUNBUFFERED", "1")],
+        LIMIT,
+        LAB,
+    );
+    run.expect_success(LAB);
+    let missing = |what: &str| -> ! { fail(LAB, format!("{what}\n{}", run.report())) };
+    let Some(result) = run.lines.iter().position(|(_, l)| l.starts_with("result:")) else {
+        missing("no line `result: <text>`: print the text of the call's result");
+    };
+    let (result_at, result_line) = &run.lines[result];
+    if !result_line.contains("Hangzhou") {
+        missing("the result line is not Hangzhou's weather: call get_weather for Hangzhou");
+    }
+    let progress: Vec<&(Duration, String)> = run.lines[..result]
+        .iter()
+        .filter(|(_, l)| l.starts_with("progress "))
+        .collect();
+    if progress.len() < 2 {
+        missing(&format!(
+            "{} line(s) `progress <n>/<total> <message>` before the result, expected at least 2: \
+             send a progress token, ask for SSE, and print each notifications/progress",
+            progress.len()
+        ));
+    }
+    let spread = result_at.saturating_sub(progress[0].0);
+    if spread < Duration::from_millis(300) {
+        missing(&format!(
+            "the progress lines and the result came within {} ms of each other, but the server \
+             spent 600 ms between the first progress event and the result: read the response \
+             line by line as it arrives (iterate over the response, or readline()), instead of \
+             reading the whole body first",
+            spread.as_millis()
+        ));
+    }
+    expect_no_session_left(LAB, &server, &run);
+}
