@@ -9,6 +9,7 @@
 //! Left out: `icons`, `execution.taskSupport`, `resource_link` content, list-changed notifications.
 
 // LAB: lab 2 (add a tool): declare your tool's module here, beside `weather`.
+mod cities;
 pub mod weather;
 pub mod weather_data;
 
