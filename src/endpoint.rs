@@ -265,11 +265,11 @@ impl Endpoint {
                 let framing = framing::choose(accept, true).ok_or(Rejection::NotAcceptable)?;
                 let stream_id = self.next_stream_id.fetch_add(1, Ordering::Relaxed);
                 let stream = Arc::new(Stream::new(stream_id, self.config.max_stream_events));
-                if let Some(s) = &session {
-                    s.start_call(id.clone(), Arc::clone(&stream));
-                }
                 // Only SSE has event ids, so only an SSE stream of a session can be resumed.
                 let resumable = framing == Framing::Sse && session.is_some();
+                if let Some(s) = &session {
+                    s.start_call(id.clone(), Arc::clone(&stream), resumable);
+                }
                 // SPEC transports#sending-messages 6: the priming event is new in 2025-11-25; older
                 // clients have choked on its empty data, so older sessions do not get it.
                 let primes = session

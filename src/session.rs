@@ -37,6 +37,8 @@ pub struct Session {
     /// finished less than `stream_grace` ago. `Last-Event-ID` is looked up here, so a client can
     /// only ever resume its own streams.
     streams: Mutex<HashMap<u64, Arc<Stream>>>,
+    /// When `streams` was last swept of expired streams.
+    last_sweep: Mutex<Instant>,
     /// Calls still running, by request id, so that `notifications/cancelled` can find them.
     in_flight: Mutex<HashMap<RequestId, Arc<Stream>>>,
     /// The standalone GET stream, made when the client first opens it.
@@ -50,6 +52,10 @@ pub struct Session {
     initialized: AtomicBool,
     closed: AtomicBool,
 }
+
+/// Streams a session keeps for resuming; when more are kept, the oldest ended ones go first, down
+/// to half this number (so the cleanup runs once per many calls, not on every call).
+pub const MAX_KEPT_STREAMS: usize = 256;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // Every critical section below is a single map operation, so a panic elsewhere cannot leave
@@ -73,11 +79,33 @@ impl Drop for ListenGuard {
 
 impl Session {
     /// Keep a new stream, and forget the ones whose grace period is over.
+    ///
+    /// Forgetting walks every kept stream, so it runs at most once a second (measured otherwise:
+    /// CPU per call doubling within 10 s of back-to-back calls).
     pub fn add_stream(&self, stream: Arc<Stream>) {
         let mut streams = lock(&self.streams);
         let now = Instant::now();
-        streams.retain(|_, s| !s.expired(self.stream_grace, now));
+        let mut last_sweep = lock(&self.last_sweep);
+        if now.saturating_duration_since(*last_sweep) >= Duration::from_secs(1) {
+            streams.retain(|_, s| !s.expired(self.stream_grace, now));
+            *last_sweep = now;
+        }
         streams.insert(stream.id(), stream);
+        // Bounded in number too: past the cap, the oldest streams that have ended are forgotten
+        // even within their grace period. (HashMap keys are not ordered; stream ids grow, so the
+        // smallest ids are the oldest.)
+        if streams.len() > MAX_KEPT_STREAMS {
+            let mut ended: Vec<u64> = streams
+                .iter()
+                .filter(|(_, s)| s.expired(Duration::ZERO, now))
+                .map(|(id, _)| *id)
+                .collect();
+            ended.sort_unstable();
+            let excess = streams.len() - MAX_KEPT_STREAMS / 2;
+            for id in ended.into_iter().take(excess) {
+                streams.remove(&id);
+            }
+        }
     }
 
     /// A stream of this session that can still be read.
@@ -87,18 +115,12 @@ impl Session {
         (!stream.expired(self.stream_grace, Instant::now())).then(|| Arc::clone(stream))
     }
 
-    /// Streams kept now (running or within their grace period).
-    pub fn stream_count(&self) -> usize {
-        let now = Instant::now();
-        lock(&self.streams)
-            .values()
-            .filter(|s| !s.expired(self.stream_grace, now))
-            .count()
-    }
-
-    /// Remember a running call's stream under its request id.
-    pub fn start_call(&self, id: RequestId, stream: Arc<Stream>) {
-        self.add_stream(Arc::clone(&stream));
+    /// Remember a running call's stream under its request id, and keep the stream for resuming
+    /// if it can be resumed (an SSE stream; NDJSON and JSON have no event ids to resume from).
+    pub fn start_call(&self, id: RequestId, stream: Arc<Stream>, resumable: bool) {
+        if resumable {
+            self.add_stream(Arc::clone(&stream));
+        }
         lock(&self.in_flight).insert(id, stream);
     }
 
@@ -240,6 +262,7 @@ impl SessionStore {
             stream_grace: self.stream_grace,
             last_seen: Mutex::new(Instant::now()),
             streams: Mutex::new(HashMap::new()),
+            last_sweep: Mutex::new(Instant::now()),
             in_flight: Mutex::new(HashMap::new()),
             listener: Mutex::new(None),
             listening: AtomicBool::new(false),
@@ -349,5 +372,26 @@ mod tests {
         std::thread::sleep(Duration::from_millis(5));
         store.create("2025-11-25", json!({})).unwrap();
         assert_eq!(store.len(), 1);
+    }
+
+    #[test]
+    fn kept_streams_are_bounded_and_running_ones_are_never_dropped() {
+        let store = SessionStore::new(Duration::from_secs(60), Duration::from_secs(60));
+        let session = store.create("2025-11-25", json!({})).unwrap();
+        let running = Arc::new(Stream::new(1, 4));
+        session.add_stream(Arc::clone(&running));
+        for id in 2..1000 {
+            let finished = Arc::new(Stream::new(id, 4));
+            finished.push("done".into(), true).unwrap();
+            session.add_stream(finished);
+        }
+        let kept = (1..1000).filter(|id| session.stream(*id).is_some()).count();
+        assert!(kept <= MAX_KEPT_STREAMS, "{kept} kept");
+        assert!(session.stream(1).is_some(), "the running stream is kept");
+        assert!(session.stream(999).is_some(), "the newest are kept");
+        assert!(
+            session.stream(2).is_none(),
+            "the oldest ended ones went first"
+        );
     }
 }

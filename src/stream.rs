@@ -192,6 +192,12 @@ impl Stream {
         }
     }
 
+    /// Is a message with a sequence number ≥ `wanted` in the log right now?
+    pub fn has(&self, wanted: u64) -> bool {
+        let s = self.lock();
+        s.events.back().is_some_and(|(last, _)| *last >= wanted)
+    }
+
     /// The first message with a sequence number ≥ `wanted`, waiting up to `timeout` for it.
     /// `cuts_seen` is [`Stream::cuts`] as the reader saw it when it attached.
     pub fn next_after(&self, wanted: u64, cuts_seen: u64, timeout: Duration) -> Next {
@@ -366,6 +372,14 @@ mod tests {
             Next::Idle,
             "a reader attached later is not cut"
         );
+    }
+
+    #[test]
+    fn has_tells_whether_a_wanted_message_is_waiting() {
+        let s = Stream::new(1, 4);
+        assert!(!s.has(1));
+        s.push("a".into(), false).unwrap();
+        assert!(s.has(1) && !s.has(2));
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Writing a stream to a connection: the log's messages as chunks, as they come.
 //!
 //! Implements the sending half of MCP 2025-11-25 `basic/transports` §Sending Messages #5–6 and
-//! §Resumability: an SSE (or NDJSON) response whose events leave one by one, each in one chunk
-//! with one write and one flush, heartbeats on quiet stretches, a priming event first when the
+//! §Resumability: an SSE (or NDJSON) response whose events leave as soon as they exist, each in
+//! its own chunk, with one write and one flush for whatever is waiting, heartbeats on quiet stretches, a priming event first when the
 //! stream is resumable, and an end of the response when the stream is complete, stopped, or cut.
 //! It sees only a `dyn Write` (the raw socket writer tiny_http hands out) and a [`Stream`].
 
@@ -15,7 +15,7 @@ use crate::wire::MIME_JSON;
 use std::io::{self, Write};
 use std::time::Duration;
 
-/// Stream messages from the log as chunks, one write and one flush per event, with heartbeats on
+/// Stream messages from the log as chunks, one write and one flush for what is waiting, heartbeats on
 /// quiet stretches. Ends with the final response, when the stream stops, or after `cut_after`
 /// events.
 ///
@@ -68,6 +68,10 @@ pub fn pump(
         };
         if last {
             out.extend_from_slice(LAST_CHUNK);
+        } else if stream.has(wanted) {
+            // More is already waiting: it joins this write. Each event is still its own chunk,
+            // sent as soon as it exists; only events that exist together leave together.
+            continue;
         }
         writer.write_all(&out)?;
         writer.flush()?;
