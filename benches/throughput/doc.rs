@@ -265,20 +265,17 @@ fn findings(r: &Report) -> String {
         let (((a1, ca1), (an, can)), ((b1, cb1), (bn, cbn))) = (first_last(a), first_last(b));
         let _ = writeln!(
             s,
-            "1. **Every call scans all the calls its session keeps.** `Session::add_stream` runs \
-             `streams.retain(|_, s| !s.expired(..))`, which locks every kept stream, on each new call, \
-             and a finished call is kept 60 s for resuming, whatever its framing. A session making N \
-             calls per second thus scans up to 60·N streams per call: the cost per call grows with \
-             the session's recent history, and the kept logs grow the RSS. Measured above, one \
-             session calling back to back (with `--keep-alive`): as it is, it made {a1} calls in its first second \
+            "1. **Every call used to scan all the calls its session kept** (fixed in commit \
+             81ae931). `Session::add_stream` swept the whole map of streams kept for resuming on \
+             every call, and kept every call 60 s whatever its framing, so the cost per call grew \
+             with a busy session's recent history (this benchmark first measured CPU per call \
+             doubling within 10 s). Now only resumable (SSE) streams are kept, the sweep runs at \
+             most once a second, and a session keeps at most 256. Measured above, one session \
+             calling back to back (with `--keep-alive`): it made {a1} calls in its first second \
              ({ca1:.0} µs CPU each) and {an} in its {n}th ({can:.0} µs), ending at {ra:.1} MiB RSS; \
-             with `--stream-grace-secs 0` it made {b1} and {bn} ({cb1:.0} and {cbn:.0} µs), ending at \
-             {rb:.1} MiB. The throughput cells above are short and spread over 16 or 64 sessions, \
-             so they hide most of it; a long-lived busy session does not. The kept logs are also \
-             most of our peak RSS under load ({peak:.0} MiB, against {idle:.0} MiB idle). *Fix:* prune at most once \
-             a second, or keep finished streams in a queue ordered by end time and pop from its \
-             front; keep no JSON or NDJSON call at all, since they cannot be resumed; and cap the \
-             streams a session keeps, which today only time bounds.",
+             with `--stream-grace-secs 0` (nothing kept) {b1} and {bn} ({cb1:.0} and {cbn:.0} µs), \
+             ending at {rb:.1} MiB. Peak RSS under load is {peak:.0} MiB, against {idle:.0} MiB idle: \
+             mostly thread stacks and the logs of streams within their grace period.",
             a1 = thousands(a1),
             an = thousands(an),
             b1 = thousands(b1),
@@ -304,11 +301,11 @@ fn findings(r: &Report) -> String {
           web-server chapter takes), and running the tool on the handler's own thread when \
           nothing else must be written meanwhile (JSON framing, or no step delay); \
           `--max-in-flight` already bounds the pool.\n";
-    s += "3. **One write per event, even when several are waiting.** `pump` writes and flushes each \
-          event on its own; with no step delay the tool has usually pushed all of them before the \
-          handler looks, yet an SSE call still leaves in 4 `sendto` (strace: 2,002 for 500 calls), \
-          each one a TCP segment and a wake-up of the client. *Fix:* put every event already in the \
-          log into the same write; nothing waits longer, so progress latency does not change.\n";
+    s += "3. **One write per event, even when several were waiting** (fixed in commit 81ae931). \
+          `pump` wrote and flushed each event on its own; with no step delay the tool has usually \
+          pushed all of them before the handler looks, so an SSE call left in 4 `sendto` (strace: \
+          2,002 for 500 calls). Now every event already in the log joins the same write; nothing \
+          waits longer, so progress latency does not change.\n";
     s += "4. **The city lookup normalizes the whole table on every call**: about 60 names with \
           their aliases, each a new `String` (`weather_data::normalize`, 4 % of the CPU in the same \
           profile; its own comment says a bigger table would precompute). Normalizing the keys \
