@@ -29,8 +29,6 @@ pub enum Rejection {
     UnknownSession,
     /// `MCP-Protocol-Version` names a revision we do not speak.
     UnsupportedProtocolVersion(String),
-    /// `initialize` arrived with a session id, or a second time in a session.
-    AlreadyInitialized,
     /// A well-formed request that breaks a transport rule (the text says which).
     BadRequest(String),
     /// Missing or wrong bearer token.
@@ -78,7 +76,6 @@ impl Rejection {
             Rejection::BadMessage(_)
             | Rejection::MissingSession
             | Rejection::UnsupportedProtocolVersion(_)
-            | Rejection::AlreadyInitialized
             | Rejection::BadRequest(_) => 400,
             Rejection::Unauthorized => 401,
             Rejection::Forbidden(_) => 403,
@@ -111,10 +108,6 @@ impl Rejection {
                     "Bad Request: unsupported MCP-Protocol-Version {v:?} (supported: {})",
                     crate::wire::SUPPORTED_PROTOCOL_VERSIONS.join(", ")
                 ),
-            ),
-            Rejection::AlreadyInitialized => (
-                INVALID_REQUEST,
-                "Invalid Request: initialize must not carry Mcp-Session-Id (the session is already initialized)".to_string(),
             ),
             Rejection::BadRequest(why) => (INVALID_REQUEST, format!("Bad Request: {why}")),
             Rejection::Unauthorized => (
