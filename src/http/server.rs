@@ -260,9 +260,8 @@ fn read_body(request: &mut tiny_http::Request) -> Result<Vec<u8>, Rejection> {
     if request.body_length().is_none() && !chunked {
         return Err(Rejection::LengthRequired);
     }
-    if request.body_length().is_some_and(|n| n > MAX_BODY_BYTES) {
-        return Err(Rejection::PayloadTooLarge);
-    }
+    // A declared length over the cap was refused in `handle`; a chunked body declares none, so
+    // the cap is enforced while reading.
     let mut body = Vec::new();
     request
         .as_reader()
