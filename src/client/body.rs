@@ -8,14 +8,14 @@
 //! heartbeat lines). Which shape an answer has is decided before, in `answer.rs`.
 //!
 //! Pure: it reads a `&mut dyn BufRead`. Unit tests feed it strings; `transport.rs` feeds it the
-//! socket. The SSE parsing itself is `crate::sse::Decoder`; this file only decides what an event
+//! socket. The SSE parsing itself is `crate::framing::sse::Decoder`; this file only decides what an event
 //! means to a client. Reconnecting is `resume.rs`'s job.
 //!
 //! Left out: SSE events whose type is not `message`, which MCP never sends and we skip.
 
 use super::ClientError;
+use crate::framing::sse;
 use crate::framing::Framing;
-use crate::sse;
 use serde_json::Value;
 use std::collections::HashSet;
 use std::io::{self, BufRead, Read};

@@ -7,9 +7,9 @@
 //! It sees only a `dyn Write` (the raw socket writer tiny_http hands out) and a [`Stream`].
 
 use crate::endpoint::Plan;
+use crate::framing::sse;
 use crate::framing::Framing;
 use crate::http::response::{chunk, sized, stream_head, LAST_CHUNK};
-use crate::sse;
 use crate::stream::{Next, Stream};
 use crate::wire::MIME_JSON;
 use std::io::{self, Write};

@@ -3,8 +3,8 @@
 use crate::{accepted_message, corpus, exact_numbers, guarded, iterations, seed, variant, Rng};
 use std::io::BufRead;
 use streamable_mcp::framing::{self, Framing};
+use streamable_mcp::framing::{ndjson, sse};
 use streamable_mcp::jsonrpc::{self, Message};
-use streamable_mcp::{ndjson, sse};
 
 #[test]
 fn framing_choice_never_panics_and_agrees_with_acceptable() {

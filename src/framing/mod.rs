@@ -18,6 +18,9 @@
 //! | `*/*`, `application/*`, or no header | NDJSON, so plain `curl` shows the lines | JSON |
 //! | none of these | 406 | 406 |
 
+pub mod ndjson;
+pub mod sse;
+
 use crate::wire::{MIME_JSON, MIME_NDJSON, MIME_SSE};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,8 +122,8 @@ impl Framing {
     /// The bytes of one message in this framing. `event_id` is used by SSE only.
     pub fn encode(self, event_id: Option<&str>, json_line: &str) -> Vec<u8> {
         match self {
-            Framing::Sse => crate::sse::encode_event(event_id, json_line),
-            Framing::Ndjson => crate::ndjson::encode_line(json_line),
+            Framing::Sse => crate::framing::sse::encode_event(event_id, json_line),
+            Framing::Ndjson => crate::framing::ndjson::encode_line(json_line),
             Framing::Json => json_line.as_bytes().to_vec(),
         }
     }
@@ -128,8 +131,8 @@ impl Framing {
     /// What to write on a quiet stream so that a gone client is noticed.
     pub fn heartbeat(self) -> &'static [u8] {
         match self {
-            Framing::Sse => crate::sse::HEARTBEAT,
-            Framing::Ndjson => crate::ndjson::HEARTBEAT,
+            Framing::Sse => crate::framing::sse::HEARTBEAT,
+            Framing::Ndjson => crate::framing::ndjson::HEARTBEAT,
             Framing::Json => b"",
         }
     }
