@@ -13,17 +13,16 @@
 mod conformance;
 
 use std::process::ExitCode;
-use streamable_mcp::config::from_command_line;
-use streamable_mcp::http::server::Server;
+use streamable_mcp::server::config::from_command_line;
+use streamable_mcp::server::socket::Server;
 
 fn main() -> ExitCode {
-    let mut config = match from_command_line() {
+    let mut config = match from_command_line(&conformance::CONFORMANCE) {
         Ok(config) => config,
         Err(code) => return code,
     };
     // What differs from the weather server: what is offered, and replies framed as SSE, as the
     // official SDKs frame them (the suite's server-sse-multiple-streams check counts SSE answers).
-    config.catalog = &conformance::CONFORMANCE;
     config.sse_replies = true;
     let server = match Server::bind(config) {
         Ok(server) => server,

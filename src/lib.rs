@@ -6,23 +6,24 @@
 //! `tiny_http` (server) and `ureq` (client). It is meant to be read; it is intentionally incomplete
 //! and not meant to be deployed.
 //!
-//! ## The chain of representations (one module per step)
+//! ## The layout: four floors, each importing only the floors below
 //! ```text
-//! bytes on a socket ──> http::server   (tiny_http: head, capped body)         the only tiny_http user
-//!                   ──> endpoint       (the transport's rules: status codes, sessions, framing)
-//!                   ──> jsonrpc        (bytes → Message: request / notification / response)
-//!                   ──> dispatch       (Message → Outcome: reply, accept, or a tool call)
-//!                   ──> tools          (a Call runs, reporting progress to an Outbox)
-//!                   ──> stream         (the call's messages, in a bounded log)
-//!                   ──> framing / sse / ndjson (Message → bytes, as Accept asked)
-//!                   ──> http::response (status line, headers, chunks) ──> socket
+//! bin/            weather-server, mcp-client: choose the app, read the command line
+//! server/  client/   the two ends of the transport (server: the only tiny_http user;
+//!                    client: the only ureq user); neither imports the other
+//! mcp/            the MCP methods without a transport: dispatch, lifecycle, tools, catalog
+//! weather/        the app: a catalog of tools and alerts; imports mcp/, imported by nobody but bin/
+//! wire, jsonrpc, framing/ (sse, ndjson)   names, messages and framings both ends share
 //! ```
-//! Around them: `wire` (names and numbers), `rejection` (every refusal → HTTP status + JSON-RPC
-//! error), `session`, `security`, `mcp` (initialize and version negotiation), `config`.
-//! What a server offers: `catalog` (its inventory), `tools`, and the optional features the
-//! weather server leaves empty and the conformance example fills: `resources`, `prompts`,
-//! `completion`.
-//! The other side of the wire: `client` (a blocking ureq client and the `mcp-client` CLI's logic).
+//! One `tools/call` goes down and back up once:
+//! ```text
+//! socket ─> server::socket      (tiny_http: head, body reader)        the only tiny_http user
+//!        ─> server::endpoint    (every transport rule: status codes, sessions, framing)
+//!        ─> jsonrpc             (bytes → Message)
+//!        ─> mcp::dispatch       (Message → Outcome: reply, accept, or a tool call)
+//!        <─ server::worker      (the call runs on its thread, into a server::stream log)
+//!        <─ server::pump        (the log → chunks, framed as Accept asked) <─ socket
+//! ```
 //!
 //! ## Left out, on purpose
 //! JSON-RPC batches (removed in 2025-06-18), OAuth authorization, TLS, roots, tasks. Resources,
@@ -32,23 +33,10 @@
 
 #![forbid(unsafe_code)]
 
-pub mod catalog;
 pub mod client;
-pub mod completion;
-pub mod config;
-pub mod dispatch;
-pub mod endpoint;
 pub mod framing;
-pub mod http;
 pub mod jsonrpc;
-pub mod listen;
 pub mod mcp;
-pub mod prompts;
-pub mod rejection;
-pub mod resources;
-pub mod security;
-pub mod session;
-pub mod stream;
-pub mod tools;
+pub mod server;
+pub mod weather;
 pub mod wire;
-pub mod worker;

@@ -40,7 +40,7 @@ fn weather(client: &mut McpClient, city: &str) -> (ToolResult, Vec<(Instant, Pro
 /// The weather catalog's tools, in order (read from the catalog, so that adding a tool, as in
 /// lab 2, does not break this test).
 fn catalog_names() -> Vec<String> {
-    let tools = streamable_mcp::catalog::WEATHER.tools;
+    let tools = streamable_mcp::weather::CATALOG.tools;
     tools.iter().map(|t| t.name.to_string()).collect()
 }
 

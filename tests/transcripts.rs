@@ -9,7 +9,7 @@ mod support;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
-use streamable_mcp::config::Config;
+use streamable_mcp::server::config::Config;
 
 /// One scenario's exchanges, written as the transcript text.
 struct Transcript {

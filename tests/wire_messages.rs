@@ -209,7 +209,7 @@ fn tools_list_paginates_with_next_cursor() {
             None => break,
         }
     }
-    let catalog: Vec<&str> = streamable_mcp::catalog::WEATHER
+    let catalog: Vec<&str> = streamable_mcp::weather::CATALOG
         .tools
         .iter()
         .map(|t| t.name)

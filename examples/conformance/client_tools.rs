@@ -12,8 +12,8 @@
 use super::content_tools::no_arguments;
 use serde_json::{json, Map, Value};
 use streamable_mcp::jsonrpc::Message;
-use streamable_mcp::stream::Stop;
-use streamable_mcp::tools::{text_item, Context, NoAnswer, Tool, ToolResult};
+use streamable_mcp::mcp::tools::Stop;
+use streamable_mcp::mcp::tools::{text_item, Context, NoAnswer, Tool, ToolResult};
 
 fn one_string_argument(name: &str, description: &str) -> Value {
     json!({

@@ -8,8 +8,8 @@
 
 use super::media::{audio_item, embedded_text, image_item};
 use serde_json::{json, Map, Value};
-use streamable_mcp::stream::Stop;
-use streamable_mcp::tools::{text_item, Context, Tool, ToolResult};
+use streamable_mcp::mcp::tools::Stop;
+use streamable_mcp::mcp::tools::{text_item, Context, Tool, ToolResult};
 
 /// The schema of a tool without arguments.
 pub fn no_arguments() -> Value {

@@ -6,7 +6,7 @@
 //! the bytes, and it keeps a base64 crate out of the dependencies.
 
 use serde_json::{json, Value};
-use streamable_mcp::resources::{contents, Body};
+use streamable_mcp::mcp::resources::{contents, Body};
 
 /// A 1×1 pixel PNG, base64-encoded.
 pub const PNG_BASE64: &str =

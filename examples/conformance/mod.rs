@@ -23,7 +23,7 @@ pub mod prompt_fixtures;
 pub mod resource_fixtures;
 pub mod stream_tools;
 
-use streamable_mcp::catalog::Catalog;
+use streamable_mcp::mcp::catalog::Catalog;
 
 /// Everything the conformance suite calls, reads or gets.
 pub static CONFORMANCE: Catalog = Catalog {
@@ -61,5 +61,5 @@ returns fixed content; none of them does real work.",
         prompt_fixtures::WITH_IMAGE,
     ],
     completions: true,
-    alerts: false,
+    alerts: None,
 };

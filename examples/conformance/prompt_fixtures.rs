@@ -6,8 +6,8 @@
 
 use super::media::{embedded_text, image_item};
 use serde_json::Value;
-use streamable_mcp::prompts::{user, Arguments, Prompt, PromptArgument};
-use streamable_mcp::tools::text_item as text;
+use streamable_mcp::mcp::prompts::{user, Arguments, Prompt, PromptArgument};
+use streamable_mcp::mcp::tools::text_item as text;
 
 pub const SIMPLE: Prompt = Prompt {
     name: "test_simple_prompt",

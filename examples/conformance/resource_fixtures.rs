@@ -5,7 +5,7 @@
 
 use super::media::PNG_BASE64;
 use serde_json::json;
-use streamable_mcp::resources::{Body, Resource, ResourceTemplate, Variables};
+use streamable_mcp::mcp::resources::{Body, Resource, ResourceTemplate, Variables};
 
 pub const STATIC_TEXT: Resource = Resource {
     uri: "test://static-text",

@@ -11,8 +11,8 @@ use super::content_tools::no_arguments;
 use serde_json::{json, Map, Value};
 use std::time::Duration;
 use streamable_mcp::jsonrpc::Message;
-use streamable_mcp::stream::Stop;
-use streamable_mcp::tools::{text_item, Context, Tool, ToolResult};
+use streamable_mcp::mcp::tools::Stop;
+use streamable_mcp::mcp::tools::{text_item, Context, Tool, ToolResult};
 
 /// The pause between two messages of one call: long enough that a client sees them arrive one by
 /// one (the suite's reference servers use the same), short enough to keep the suite fast.

@@ -1,15 +1,17 @@
 //! `weather-server`: the MCP server of this course, on `http://127.0.0.1:8000/mcp` by default.
 //!
-//! Reads the command line (see `config.rs`), binds, prints where to find it, and serves until
+//! Chooses what the server serves (the weather app's catalog: the transport knows no app), reads
+//! the command line (see `server/config.rs`), binds, prints where to find it, and serves until
 //! killed. All protocol work is in the library.
 
 use std::process::ExitCode;
-use streamable_mcp::config::from_command_line;
-use streamable_mcp::http::server::Server;
-use streamable_mcp::security::is_loopback_host;
+use streamable_mcp::server::config::from_command_line;
+use streamable_mcp::server::security::is_loopback_host;
+use streamable_mcp::server::socket::Server;
+use streamable_mcp::weather;
 
 fn main() -> ExitCode {
-    let config = match from_command_line() {
+    let config = match from_command_line(&weather::CATALOG) {
         Ok(config) => config,
         Err(code) => return code,
     };

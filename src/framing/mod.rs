@@ -1,114 +1,28 @@
-//! Choosing how a reply is framed, from the request's `Accept` header.
+//! The three framings of a message on the wire: SSE, NDJSON, one JSON object.
 //!
-//! Implements MCP 2025-11-25 `basic/transports` §Sending Messages to the Server #5: a request is
-//! answered either with `Content-Type: text/event-stream` (an SSE stream) or with
-//! `application/json` (one JSON object). We add a third framing, `application/x-ndjson`, for the
-//! tutorial this course follows. The spec leaves a bad `Accept` to us; like the official SDKs we
-//! answer 406.
+//! Implements the shapes MCP 2025-11-25 `basic/transports` §Sending Messages to the Server #5
+//! allows for an answer: `text/event-stream` (an SSE stream, `sse.rs`) or `application/json` (one
+//! JSON object). We add a third, `application/x-ndjson` (`ndjson.rs`), for the tutorial this course
+//! follows. Both ends use this module: the server to write, the client to read. Which framing a
+//! request gets, from its `Accept` header, is a server rule: `server/accept.rs`.
 //!
-//! Left out: `q` weights beyond "q=0 means no". Our preference order is fixed (below) because the
-//! clients we serve list types without weights.
-//!
-//! # The rules
-//! | `Accept` contains | a call that streams gets | a reply with nothing to stream gets |
-//! |---|---|---|
-//! | `text/event-stream` | SSE | JSON if allowed, else SSE |
-//! | `application/x-ndjson` (and no SSE) | NDJSON | JSON if allowed, else NDJSON |
-//! | only `application/json` | one JSON object (progress is dropped) | JSON |
-//! | `*/*`, `application/*`, or no header | NDJSON, so plain `curl` shows the lines | JSON |
-//! | none of these | 406 | 406 |
+//! Left out: any framing the spec does not name but NDJSON (no WebSocket, no long polling).
 
 pub mod ndjson;
 pub mod sse;
 
 use crate::wire::{MIME_JSON, MIME_NDJSON, MIME_SSE};
 
+/// How the messages of one answer travel in its HTTP body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Framing {
+    /// `text/event-stream`: one SSE event per message, with an id a client can resume from.
     Sse,
+    /// `application/x-ndjson`: one line per message, no ids (the tutorial's framing).
     Ndjson,
+    /// `application/json`: the one final message alone; whatever came before it is dropped.
     Json,
 }
-
-/// What one `Accept` header allows, read once.
-#[derive(Debug, Default, PartialEq)]
-struct Allowed {
-    sse: bool,
-    ndjson: bool,
-    json: bool,
-    /// `*/*` or `application/*`: anything goes, but nothing was asked for by name.
-    wildcard: bool,
-    text_wildcard: bool,
-}
-
-fn read_accept(accept: Option<&str>) -> Allowed {
-    let Some(accept) = accept.filter(|a| !a.trim().is_empty()) else {
-        // No Accept header means "any type" (RFC 9110 §12.5.1).
-        return Allowed {
-            wildcard: true,
-            ..Allowed::default()
-        };
-    };
-    let mut allowed = Allowed::default();
-    for range in accept.split(',') {
-        let mut parts = range.split(';');
-        let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
-        let refused = parts.any(|p| {
-            let p = p.trim().replace(' ', "");
-            p == "q=0" || p == "q=0.0" || p == "q=0.00" || p == "q=0.000"
-        });
-        if refused {
-            continue;
-        }
-        match media.as_str() {
-            MIME_SSE => allowed.sse = true,
-            MIME_NDJSON => allowed.ndjson = true,
-            MIME_JSON => allowed.json = true,
-            "*/*" | "application/*" => allowed.wildcard = true,
-            "text/*" => allowed.text_wildcard = true,
-            _ => {}
-        }
-    }
-    allowed
-}
-
-/// Does the `Accept` header allow at least one framing we produce? (If not: 406.)
-pub fn acceptable(accept: Option<&str>) -> bool {
-    let a = read_accept(accept);
-    a.sse || a.ndjson || a.json || a.wildcard || a.text_wildcard
-}
-
-/// Pick the framing for one reply. `streams` is true for calls that may send messages before
-/// their result (`tools/call`); everything else has one message to send.
-///
-/// Returns `None` when nothing is acceptable (the caller answers 406).
-// ANCHOR: choose
-pub fn choose(accept: Option<&str>, streams: bool) -> Option<Framing> {
-    let a = read_accept(accept);
-    if streams {
-        if a.sse {
-            Some(Framing::Sse)
-        } else if a.ndjson || a.wildcard {
-            Some(Framing::Ndjson)
-        } else if a.json {
-            Some(Framing::Json)
-        } else if a.text_wildcard {
-            Some(Framing::Sse)
-        } else {
-            None
-        }
-    } else if a.json || a.wildcard {
-        // One message needs no stream: a JSON object is the simplest answer a client can read.
-        Some(Framing::Json)
-    } else if a.sse || a.text_wildcard {
-        Some(Framing::Sse)
-    } else if a.ndjson {
-        Some(Framing::Ndjson)
-    } else {
-        None
-    }
-}
-// ANCHOR_END: choose
 
 impl Framing {
     pub fn content_type(self) -> &'static str {
@@ -122,8 +36,8 @@ impl Framing {
     /// The bytes of one message in this framing. `event_id` is used by SSE only.
     pub fn encode(self, event_id: Option<&str>, json_line: &str) -> Vec<u8> {
         match self {
-            Framing::Sse => crate::framing::sse::encode_event(event_id, json_line),
-            Framing::Ndjson => crate::framing::ndjson::encode_line(json_line),
+            Framing::Sse => sse::encode_event(event_id, json_line),
+            Framing::Ndjson => ndjson::encode_line(json_line),
             Framing::Json => json_line.as_bytes().to_vec(),
         }
     }
@@ -131,8 +45,8 @@ impl Framing {
     /// What to write on a quiet stream so that a gone client is noticed.
     pub fn heartbeat(self) -> &'static [u8] {
         match self {
-            Framing::Sse => crate::framing::sse::HEARTBEAT,
-            Framing::Ndjson => crate::framing::ndjson::HEARTBEAT,
+            Framing::Sse => sse::HEARTBEAT,
+            Framing::Ndjson => ndjson::HEARTBEAT,
             Framing::Json => b"",
         }
     }
@@ -143,54 +57,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn spec_client_accept_gets_sse_for_streaming_calls_and_json_otherwise() {
-        let accept = Some("application/json, text/event-stream");
-        assert_eq!(choose(accept, true), Some(Framing::Sse));
-        assert_eq!(choose(accept, false), Some(Framing::Json));
+    fn each_framing_names_its_media_type() {
+        assert_eq!(Framing::Sse.content_type(), MIME_SSE);
+        assert_eq!(Framing::Ndjson.content_type(), MIME_NDJSON);
+        assert_eq!(Framing::Json.content_type(), MIME_JSON);
     }
 
     #[test]
-    fn ndjson_accept_gets_ndjson() {
-        assert_eq!(
-            choose(Some("application/x-ndjson"), true),
-            Some(Framing::Ndjson)
-        );
-        assert_eq!(
-            choose(Some("application/x-ndjson"), false),
-            Some(Framing::Ndjson)
-        );
-    }
-
-    #[test]
-    fn json_only_accept_gets_one_json_object() {
-        assert_eq!(choose(Some("application/json"), true), Some(Framing::Json));
-    }
-
-    #[test]
-    fn wildcard_or_missing_accept_streams_as_ndjson() {
-        assert_eq!(choose(Some("*/*"), true), Some(Framing::Ndjson));
-        assert_eq!(choose(None, true), Some(Framing::Ndjson));
-        assert_eq!(choose(None, false), Some(Framing::Json));
-    }
-
-    #[test]
-    fn accept_allowing_nothing_we_produce_is_not_acceptable() {
-        assert!(!acceptable(Some("text/html")));
-        assert_eq!(choose(Some("text/html, image/png"), true), None);
-        assert!(acceptable(Some("text/html, application/json")));
-    }
-
-    #[test]
-    fn q_zero_refuses_a_type() {
-        assert_eq!(
-            choose(Some("text/event-stream;q=0, application/json"), true),
-            Some(Framing::Json)
-        );
-        assert!(!acceptable(Some("application/json; q=0")));
-    }
-
-    #[test]
-    fn media_types_are_case_insensitive() {
-        assert_eq!(choose(Some("Text/Event-Stream"), true), Some(Framing::Sse));
+    fn a_message_is_an_event_a_line_or_the_bare_object() {
+        let line = r#"{"a":1}"#;
+        assert_eq!(Framing::Json.encode(Some("1-1"), line), line.as_bytes());
+        assert_eq!(Framing::Ndjson.encode(None, line), b"{\"a\":1}\n");
+        let event = String::from_utf8(Framing::Sse.encode(Some("1-1"), line)).unwrap();
+        assert!(event.contains("id: 1-1\n") && event.ends_with("data: {\"a\":1}\n\n"));
     }
 }

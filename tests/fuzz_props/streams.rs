@@ -2,9 +2,10 @@
 
 use crate::{accepted_message, corpus, exact_numbers, guarded, iterations, seed, variant, Rng};
 use std::io::BufRead;
-use streamable_mcp::framing::{self, Framing};
+use streamable_mcp::framing::Framing;
 use streamable_mcp::framing::{ndjson, sse};
 use streamable_mcp::jsonrpc::{self, Message};
+use streamable_mcp::server::accept;
 
 #[test]
 fn framing_choice_never_panics_and_agrees_with_acceptable() {
@@ -15,11 +16,8 @@ fn framing_choice_never_panics_and_agrees_with_acceptable() {
         let accept = String::from_utf8_lossy(&raw).into_owned();
         guarded("framing", i, &raw, || {
             let header = (!raw.is_empty()).then_some(accept.as_str());
-            let ok = framing::acceptable(header);
-            let (streamed, single) = (
-                framing::choose(header, true),
-                framing::choose(header, false),
-            );
+            let ok = accept::acceptable(header);
+            let (streamed, single) = (accept::choose(header, true), accept::choose(header, false));
             assert_eq!(
                 (streamed.is_some(), single.is_some()),
                 (ok, ok),

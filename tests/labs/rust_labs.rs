@@ -9,7 +9,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
 use std::process::{Child, ChildStdout, Command, Stdio};
 use std::time::Duration;
-use streamable_mcp::tools::weather_data::{City, CITIES};
+use streamable_mcp::weather::cities::{City, CITIES};
 
 /// Does `schema` (an input or output schema) declare `field` as a number, and require it?
 fn requires_number(schema: &Value, field: &str) -> Result<(), String> {

@@ -7,8 +7,8 @@ use std::net::{SocketAddr, TcpStream};
 use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
-use streamable_mcp::config::Config;
-use streamable_mcp::http::server::Server;
+use streamable_mcp::server::config::Config;
+use streamable_mcp::server::socket::Server;
 
 pub const ACCEPT_BOTH: &str = "application/json, text/event-stream";
 
@@ -38,7 +38,7 @@ pub fn start(edit: impl FnOnce(&mut Config)) -> TestServer {
     let mut config = Config {
         port: 0,
         step_delay: Duration::from_millis(50),
-        ..Config::default()
+        ..Config::new(&streamable_mcp::weather::CATALOG)
     };
     edit(&mut config);
     let server = Arc::new(Server::bind(config).expect("bind"));

@@ -15,17 +15,50 @@
 //! resumes after `Last-Event-ID: 7-3` wants 4. The log keeps messages until the stream has ended and
 //! its session's grace period is over, and never more than `max_events` of them.
 
+use crate::mcp::tools::Stop;
+use crate::server::locks::{lock, wait};
 use std::collections::VecDeque;
+use std::fmt;
+use std::str::FromStr;
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-/// Why a stream stopped early.
+/// The SSE event id of one message: `<stream>-<seq>`, e.g. `7-3`.
+///
+/// # Why put the stream in the id?
+/// `Last-Event-ID` is all a resuming client sends about where it was. With the stream's number in
+/// the id, one header names both the stream and the place in it, so the server needs no table
+/// from ids to streams, and an id can never lead into another session's stream (the stream is
+/// looked up among the session's own). The spec leaves the format to us: it only asks that ids be
+/// unique within the session. A production server might sign the id, or use a random stream key,
+/// so that ids reveal nothing about how many streams exist.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stop {
-    /// The client sent `notifications/cancelled`.
-    Cancelled,
-    /// Nobody can ever read the rest (the connection is gone and the stream cannot be resumed).
-    Abandoned,
+pub struct EventId {
+    pub stream: u64,
+    /// 0 is the priming event's; messages start at 1.
+    pub seq: u64,
+}
+
+impl fmt::Display for EventId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{}", self.stream, self.seq)
+    }
+}
+
+/// The text was not an id we made (garbage, or numbers out of range).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotOurEventId;
+
+impl FromStr for EventId {
+    type Err = NotOurEventId;
+
+    fn from_str(text: &str) -> Result<EventId, NotOurEventId> {
+        let (stream, seq) = text.split_once('-').ok_or(NotOurEventId)?;
+        Ok(EventId {
+            stream: stream.parse().map_err(|_| NotOurEventId)?,
+            seq: seq.parse().map_err(|_| NotOurEventId)?,
+        })
+    }
 }
 
 /// What a reader gets from [`Stream::next_after`].
@@ -92,16 +125,15 @@ impl Stream {
     }
 
     /// The SSE event id of message `seq`: it names the stream, so a `Last-Event-ID` leads back here.
-    pub fn event_id(&self, seq: u64) -> String {
-        format!("{}-{}", self.id, seq)
+    pub fn event_id(&self, seq: u64) -> EventId {
+        EventId {
+            stream: self.id,
+            seq,
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
-        // A panic while holding this lock leaves a log that is still consistent (every change is
-        // one push or one flag), so we keep going instead of poisoning every later reader.
-        self.state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock(&self.state)
     }
 
     /// Append a message; `last` marks the call's final response.
@@ -184,11 +216,7 @@ impl Stream {
             if now >= deadline {
                 return Ok(());
             }
-            s = self
-                .changed
-                .wait_timeout(s, deadline - now)
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .0;
+            s = wait(&self.changed, s, deadline - now);
         }
     }
 
@@ -231,11 +259,7 @@ impl Stream {
             if now >= deadline {
                 return Next::Idle;
             }
-            s = self
-                .changed
-                .wait_timeout(s, deadline - now)
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .0;
+            s = wait(&self.changed, s, deadline - now);
         }
     }
 }
@@ -383,7 +407,24 @@ mod tests {
     }
 
     #[test]
-    fn event_id_names_the_stream() {
-        assert_eq!(Stream::new(42, 1).event_id(3), "42-3");
+    fn event_id_names_the_stream_and_parses_back() {
+        let id = Stream::new(42, 1).event_id(3);
+        assert_eq!(id.to_string(), "42-3");
+        assert_eq!("42-3".parse(), Ok(id));
+    }
+
+    #[test]
+    fn text_that_is_not_our_event_id_does_not_parse() {
+        for text in [
+            "",
+            "42",
+            "x-1",
+            "1-",
+            "-1",
+            "1-2-3",
+            "1-99999999999999999999",
+        ] {
+            assert_eq!(text.parse::<EventId>(), Err(NotOurEventId), "{text:?}");
+        }
     }
 }

@@ -4,7 +4,7 @@
 //! base64 `blob` contents), §Resource Templates (`resources/templates/list`, and reading a URI that
 //! matches a template), §Subscriptions (`resources/subscribe` and `resources/unsubscribe` are
 //! acknowledged), and the `-32002` "Resource not found" of §Error Handling. Like tools, resources
-//! are plain data in the [`Catalog`](crate::catalog::Catalog): a URI, a name, a MIME type and a
+//! are plain data in the [`Catalog`](crate::mcp::catalog::Catalog): a URI, a name, a MIME type and a
 //! function that produces the body.
 //!
 //! Left out:

@@ -1,4 +1,4 @@
-//! The producers: a tool call running on its own thread, and the weather alerts of the GET stream.
+//! The producers: a tool call running on its own thread, and the alerts of the GET stream.
 //!
 //! Implements the server side of MCP 2025-11-25 `basic/transports` §Sending Messages #6 (requests
 //! and notifications related to a call travel on that call's stream), `client/elicitation` (a
@@ -10,17 +10,23 @@
 //! a cancellation (2025-11-25), so the worker simply goes on writing into the log.
 //!
 //! Left out: `roots/list`. The weather tool asks only `elicitation/create`; the conformance
-//! example also asks `sampling/createMessage`, through the same `ask`.
+//! example also asks `sampling/createMessage`, through the same `ask`. What the alerts *say* is
+//! the app's business (a function in its catalog); this file only sends them.
+//!
+//! # Why a thread per call and not a pool?
+//! A tool may block for its whole run (a step delay, a question to the user), so a small pool would
+//! let a few slow calls starve every other client; the cap on requests in flight bounds the number
+//! of threads instead. A production server would reuse threads (issue "performance") or go async.
 
 use crate::jsonrpc::{ErrorObject, Message, RequestId, INTERNAL_ERROR};
-use crate::session::Session;
-use crate::stream::{Stop, Stream};
-use crate::tools::weather_data::CITIES;
-use crate::tools::{Call, Context, NoAnswer, Outbox};
+use crate::mcp::tools::{Call, Context, NoAnswer, Outbox, Stop};
+use crate::server::session::Session;
+use crate::server::stream::Stream;
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::RecvTimeoutError;
 use std::sync::Arc;
+use std::thread;
 use std::time::{Duration, Instant};
 
 /// A tool call waiting for a thread to run on.
@@ -29,33 +35,42 @@ pub struct Job {
     pub id: RequestId,
     pub call: Call,
     pub stream: Arc<Stream>,
+    /// The call's session; `None` on a stateless server.
     pub session: Option<Arc<Session>>,
-    pub step_delay: Duration,
-    /// Requests can reach the client: a stream to send them on, an initialized session.
+    /// Requests can reach the client: a stream to send them on, and an initialized session.
     pub can_ask: bool,
-    /// The client declared `elicitation` (and `can_ask`).
-    pub can_elicit: bool,
-    /// The client declared `sampling` (and `can_ask`).
-    pub can_sample: bool,
+    pub step_delay: Duration,
     pub answer_timeout: Duration,
     /// The endpoint's count of running calls; this job holds one unit of it while it runs.
     pub running: Arc<AtomicUsize>,
 }
 
 impl Job {
+    /// Run the job on a thread of its own; the returned stream is where its messages appear.
+    pub fn spawn(self) -> Arc<Stream> {
+        let stream = Arc::clone(&self.stream);
+        thread::spawn(move || self.run());
+        stream
+    }
+
     /// Run the tool, then put its final response in the stream's log. Blocks for the tool's time.
     // ANCHOR: job_run
     pub fn run(self) {
         self.running.fetch_add(1, Ordering::SeqCst);
+        let session = self.session.as_deref().filter(|_| self.can_ask);
+        // SPEC lifecycle#operation: both parties MUST "only use capabilities that were successfully negotiated"
+        let declared = |capability: &str| {
+            session.is_some_and(|s| s.client_capabilities.get(capability).is_some())
+        };
         let outbox = CallOutbox {
             stream: &self.stream,
-            session: self.session.as_deref().filter(|_| self.can_ask),
+            session,
         };
         let cx = Context {
             progress_token: self.call.progress_token.clone(),
             step_delay: self.step_delay,
-            can_elicit: self.can_elicit,
-            can_sample: self.can_sample,
+            can_elicit: declared("elicitation"),
+            can_sample: declared("sampling"),
             answer_timeout: self.answer_timeout,
             outbox: &outbox,
         };
@@ -63,8 +78,10 @@ impl Job {
             self.call.run(self.id.clone(), &cx)
         }));
         let last = match run {
-            Ok(Some(response)) => Some(response),
-            Ok(None) => None, // cancelled or abandoned: no response is sent
+            Ok(Ok(response)) => Some(response),
+            // Cancelled or abandoned: no response is sent.
+            // SPEC cancellation: a receiver of a cancellation SHOULD "Not send a response for the cancelled request"
+            Ok(Err(_stop)) => None,
             // A bug in a tool must not leave the client waiting forever.
             Err(_) => Some(Message::error(
                 Some(self.id.clone()),
@@ -146,35 +163,31 @@ impl Outbox for CallOutbox<'_> {
     }
 }
 
-/// Produce weather alerts into a session's GET stream until the session ends.
-///
-/// They are `notifications/message` (the logging utility), unrelated to any request, which is
-/// exactly what the GET stream is for: it lets a student watch the server speak first.
-// SPEC transports#listening: "These messages SHOULD be unrelated to any concurrently-running JSON-RPC request from the client."
-pub fn produce_alerts(stream: &Stream, session: &Session, every: Duration) {
-    let alerts = [
-        "heavy rain expected",
-        "strong wind warning",
-        "heat advisory",
-        "fog on the roads",
-        "snow showers ahead",
-    ];
-    for n in 0usize.. {
-        if stream.pause(every).is_err() || session.is_closed() {
-            return;
-        }
-        let city = &CITIES[(n * 7) % CITIES.len()];
-        let alert = alerts[n % alerts.len()];
-        let message = Message::notification(
-            "notifications/message",
-            json!({
-                "level": "warning",
-                "logger": "weather-alerts",
-                "data": { "city": city.label(), "alert": alert, "text": format!("Weather alert for {}: {alert}", city.name) }
-            }),
-        );
-        if stream.push(message.to_line(), false).is_err() {
-            return;
+/// The alerts of one session's GET stream, waiting for a thread to run on.
+#[derive(Debug)]
+pub struct Alerts {
+    pub stream: Arc<Stream>,
+    pub session: Arc<Session>,
+    pub every: Duration,
+    /// The app's `n`-th alert (the catalog's `alerts`).
+    pub make: fn(usize) -> Message,
+}
+
+impl Alerts {
+    /// Send an alert every `every` on a thread of its own, until the session or the stream ends.
+    pub fn spawn(self) {
+        thread::spawn(move || self.run());
+    }
+
+    /// Send alerts until the session or the stream ends. Blocks.
+    pub fn run(&self) {
+        for n in 0usize.. {
+            if self.stream.pause(self.every).is_err() || self.session.is_closed() {
+                return;
+            }
+            if self.stream.push((self.make)(n).to_line(), false).is_err() {
+                return;
+            }
         }
     }
 }
@@ -182,24 +195,35 @@ pub fn produce_alerts(stream: &Stream, session: &Session, every: Duration) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::server::session::SessionStore;
+    use crate::server::stream::Next;
+
+    fn numbered(n: usize) -> Message {
+        Message::notification(
+            "notifications/message",
+            json!({ "level": "info", "data": n }),
+        )
+    }
 
     #[test]
-    fn alerts_are_logging_notifications_and_stop_with_the_stream() {
+    fn alerts_arrive_in_order_and_stop_with_the_stream() {
         let stream = Arc::new(Stream::new(1, 16));
-        let store =
-            crate::session::SessionStore::new(Duration::from_secs(60), Duration::from_secs(1));
-        let session = store.create("2025-11-25", json!({})).unwrap();
-        let (s2, sess2) = (Arc::clone(&stream), Arc::clone(&session));
-        let producer =
-            std::thread::spawn(move || produce_alerts(&s2, &sess2, Duration::from_millis(5)));
-        let crate::stream::Next::Event { line, .. } =
-            stream.next_after(1, 0, Duration::from_secs(5))
-        else {
-            panic!("no alert")
+        let store = SessionStore::new(Duration::from_secs(60), Duration::from_secs(1));
+        let alerts = Alerts {
+            stream: Arc::clone(&stream),
+            session: store.create("2025-11-25", json!({})).unwrap(),
+            every: Duration::from_millis(5),
+            make: numbered,
         };
-        let alert: Value = serde_json::from_str(&line).unwrap();
-        assert_eq!(alert["method"], "notifications/message");
-        assert_eq!(alert["params"]["logger"], "weather-alerts");
+        let producer = thread::spawn(move || alerts.run());
+        for n in 0..2 {
+            let Next::Event { line, .. } = stream.next_after(n + 1, 0, Duration::from_secs(5))
+            else {
+                panic!("no alert {n}")
+            };
+            let alert: Value = serde_json::from_str(&line).unwrap();
+            assert_eq!(alert["params"]["data"], n);
+        }
         stream.stop(Stop::Abandoned);
         producer.join().unwrap();
     }

@@ -7,8 +7,8 @@
 //!
 //! Left out: `icons`, `websiteUrl`, the `tasks` capability (2025-11-25 additions we do not use).
 
-use crate::catalog::Catalog;
 use crate::jsonrpc::{ErrorObject, INVALID_PARAMS};
+use crate::mcp::catalog::Catalog;
 use crate::wire::LATEST_PROTOCOL_VERSION;
 use serde_json::{json, Value};
 
@@ -112,10 +112,10 @@ mod tests {
 
     #[test]
     fn result_declares_tools_server_info_and_instructions() {
-        let r = initialize_result("2025-11-25", &crate::catalog::WEATHER);
+        let r = initialize_result("2025-11-25", &crate::mcp::catalog::fixtures::ECHO);
         assert!(r["capabilities"]["tools"].is_object());
-        assert_eq!(r["serverInfo"]["name"], "weather-server");
+        assert_eq!(r["serverInfo"]["name"], "echo-server");
         assert!(r["serverInfo"]["title"].is_string() && r["serverInfo"]["version"].is_string());
-        assert!(r["instructions"].as_str().unwrap().contains("get_weather"));
+        assert_eq!(r["instructions"], "Call echo with some text.");
     }
 }

@@ -5,15 +5,91 @@
 //! its own chunk, with one write and one flush for whatever is waiting, heartbeats on quiet stretches, a priming event first when the
 //! stream is resumable, and an end of the response when the stream is complete, stopped, or cut.
 //! It sees only a `dyn Write` (the raw socket writer tiny_http hands out) and a [`Stream`].
+//!
+//! Left out: HTTP/2 streams, and any buffering beyond "what is waiting leaves together". A
+//! production server behind a proxy would also send `X-Accel-Buffering: no` (we do) and keep
+//! heartbeats shorter than the proxy's idle timeout.
+//!
+//! # Why does a lost connection not stop the call?
+//! In 2025-11-25 a disconnect is not a cancellation: the client may come back with
+//! `Last-Event-ID`. So the writer only *reads* the log; the worker goes on writing into it.
+//! Only when nobody can ever come back for the rest (NDJSON, JSON, or no session: no event ids to
+//! resume from) does [`pump_call`] stop the worker, so that it does not work for nobody.
 
-use crate::endpoint::Plan;
 use crate::framing::sse;
 use crate::framing::Framing;
-use crate::http::response::{chunk, sized, stream_head, LAST_CHUNK};
-use crate::stream::{Next, Stream};
+use crate::mcp::tools::Stop;
+use crate::server::response::{chunk, sized, stream_head, LAST_CHUNK};
+use crate::server::stream::{Next, Stream};
 use crate::wire::MIME_JSON;
 use std::io::{self, Write};
 use std::time::Duration;
+
+/// How one connection reads a stream.
+#[derive(Debug, Clone, Copy)]
+pub struct Plan {
+    /// The first sequence number to send (1 for a new stream, after `Last-Event-ID` otherwise).
+    pub from: u64,
+    /// Send a priming event (event id, empty data, `retry`) first: SSE with a session at 2025-11-25.
+    pub priming: Option<Duration>,
+    /// The client can come back for the rest, so a lost connection must not stop the producer.
+    pub resumable: bool,
+    /// End the response after this many events (`--drop-stream-after`).
+    pub cut_after: Option<usize>,
+    /// The stream's [`Stream::cuts`] when this connection attached; only later cuts end it.
+    /// Taken before the producer starts, so that a cut it makes at once is not missed.
+    pub cuts_seen: u64,
+}
+
+impl Plan {
+    /// Read `stream` from its first message.
+    pub fn from_start(
+        stream: &Stream,
+        priming: Option<Duration>,
+        resumable: bool,
+        cut_after: Option<usize>,
+    ) -> Plan {
+        Plan {
+            from: 1,
+            priming,
+            resumable,
+            cut_after,
+            cuts_seen: stream.cuts(),
+        }
+    }
+
+    /// Read `stream` again from message `from` on, for a client that came back with
+    /// `Last-Event-ID`. No priming event: the client already knows the stream and its `retry`.
+    pub fn resume(stream: &Stream, from: u64, cut_after: Option<usize>) -> Plan {
+        Plan {
+            from,
+            priming: None,
+            resumable: true,
+            cut_after,
+            cuts_seen: stream.cuts(),
+        }
+    }
+}
+
+/// Stream a call's answer: SSE or NDJSON event by event, or the result alone as one JSON object.
+/// When the connection is lost and nobody can come back for the rest, stop the call's worker.
+pub fn pump_call(
+    writer: Box<dyn Write + Send>,
+    framing: Framing,
+    stream: &Stream,
+    plan: Plan,
+    conn: &[(&str, String)],
+    heartbeat: Duration,
+) {
+    let delivered = match framing {
+        Framing::Json => pump_json(writer, stream, conn),
+        _ => pump(writer, framing, stream, plan, conn, heartbeat),
+    };
+    if delivered.is_err() && !plan.resumable {
+        // The client is gone and cannot come back for the rest: stop the worker.
+        stream.stop(Stop::Abandoned);
+    }
+}
 
 /// Stream messages from the log as chunks, one write and one flush for what is waiting, heartbeats on
 /// quiet stretches. Ends with the final response, when the stream stops, or after `cut_after`
@@ -35,7 +111,7 @@ pub fn pump(
     if let Some(retry) = plan.priming {
         // SPEC transports#sending-messages 6: "The server SHOULD immediately send an SSE event consisting of an event ID and an empty data field in order to prime the client to reconnect"
         out.extend(chunk(&sse::encode_priming(
-            &stream.event_id(0),
+            &stream.event_id(0).to_string(),
             retry.as_millis() as u64,
         )));
     }
@@ -53,7 +129,8 @@ pub fn pump(
         }
         let last = match stream.next_after(wanted, cuts_seen, heartbeat) {
             Next::Event { seq, line, last } => {
-                out.extend(chunk(&framing.encode(Some(&stream.event_id(seq)), &line)));
+                let id = stream.event_id(seq).to_string();
+                out.extend(chunk(&framing.encode(Some(&id), &line)));
                 wanted = seq + 1;
                 sent += 1;
                 last

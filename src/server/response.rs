@@ -2,7 +2,7 @@
 //!
 //! Implements the response side of RFC 9112 (HTTP/1.1 message syntax) as far as we need it: a
 //! status line, headers, and a body that is either sized (`Content-Length`) or chunked
-//! (`Transfer-Encoding: chunked`, §7.1). Pure: it returns bytes; `server.rs` writes them.
+//! (`Transfer-Encoding: chunked`, §7.1). Pure: it returns bytes; `socket.rs` writes them.
 //!
 //! # Why not tiny_http's `Response`?
 //! SHARP EDGE (tiny_http 0.12): a `Response` with a streamed body goes through
@@ -11,6 +11,37 @@
 //! And a sized `Response` over ~1 KiB leaves in two writes, which on a keep-alive connection meets
 //! Nagle's algorithm and the client's delayed ACK: 40 ms per response. So we take the raw socket
 //! writer (`Request::into_writer`) and write each response, and each event, as one buffer.
+
+/// A response sent in one piece: every answer but a stream (refusals included).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Whole {
+    pub status: u16,
+    /// Headers of this answer (`Mcp-Session-Id`, `Allow`, ...); the connection's own header is
+    /// added when it is written (see [`Whole::to_bytes`]).
+    pub headers: Vec<(&'static str, String)>,
+    pub content_type: Option<&'static str>,
+    pub body: Vec<u8>,
+}
+
+impl Whole {
+    /// A response with no body: 202 Accepted for a notification, 200 for a DELETE.
+    pub fn empty(status: u16) -> Whole {
+        Whole {
+            status,
+            headers: Vec::new(),
+            content_type: None,
+            body: Vec::new(),
+        }
+    }
+
+    /// The bytes to write, with `connection` (the server's `Connection: close`, or nothing)
+    /// after this answer's own headers.
+    pub fn to_bytes(&self, connection: &[(&str, String)]) -> Vec<u8> {
+        let mut headers: Vec<(&str, String)> = self.headers.clone();
+        headers.extend_from_slice(connection);
+        sized(self.status, &headers, self.content_type, &self.body)
+    }
+}
 
 /// The reason phrase of the statuses we send.
 fn reason(status: u16) -> &'static str {
@@ -55,7 +86,7 @@ pub fn sized(
     out
 }
 
-/// The head of a streamed response. It is not sent alone: `server.rs` prepends it to the first
+/// The head of a streamed response. It is not sent alone: `pump.rs` prepends it to the first
 /// event, so that the head never waits on its own for an ACK.
 pub fn stream_head(headers: &[(&str, String)], content_type: &str) -> Vec<u8> {
     let mut out = status_and_headers(200, headers);

@@ -9,8 +9,8 @@
 //! `context.arguments` (no suggestion of ours depends on another argument), and rate limiting.
 
 use crate::jsonrpc::{ErrorObject, INVALID_PARAMS};
-use crate::prompts::{self, Prompt};
-use crate::resources::{Resource, ResourceTemplate};
+use crate::mcp::prompts::{self, Prompt};
+use crate::mcp::resources::{Resource, ResourceTemplate};
 use serde_json::{json, Value};
 
 /// At most this many values go in one answer.
@@ -79,13 +79,13 @@ pub fn complete(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::prompts::PromptArgument;
-    use crate::resources::Body;
+    use crate::mcp::prompts::PromptArgument;
+    use crate::mcp::resources::Body;
 
     fn no_messages(_: &prompts::Arguments) -> Vec<Value> {
         Vec::new()
     }
-    fn empty(_: &crate::resources::Variables) -> Body {
+    fn empty(_: &crate::mcp::resources::Variables) -> Body {
         Body::Text(String::new())
     }
 

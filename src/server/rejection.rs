@@ -2,16 +2,21 @@
 //! HTTP status and a JSON-RPC error.
 //!
 //! Implements the error statuses of MCP 2025-11-25 `basic/transports` (400, 403, 404, 405) and the
-//! ones the spec leaves to us but the official SDKs agree on (401, 406, 413, 415, 503). The body of
-//! every refusal is a JSON-RPC error response, "without id" where the request's id is unknown, as
-//! the spec allows for 403.
+//! ones the spec leaves to us but the official SDKs agree on (401, 406, 409, 411, 413, 415, 500,
+//! 503). The body of every refusal is a JSON-RPC error response. It carries the request's id when
+//! the body was read far enough to have one (a client can then match the error to its request),
+//! and `null` otherwise, "without id" as the spec allows for 403.
 //!
 //! # Why one enum for the whole endpoint?
 //! Each check (`security`, `session`, the POST rules) returns `Result<_, Rejection>` and the handler
 //! uses `?`. The status table then lives in exactly one place, [`Rejection::status`], instead of
 //! being decided again at every `return`.
 
-use crate::jsonrpc::{ErrorObject, Message, ParseError, RequestId, INVALID_REQUEST};
+use crate::jsonrpc::{
+    ErrorObject, Message, ParseError, RequestId, INTERNAL_ERROR, INVALID_REQUEST,
+};
+use crate::server::response::Whole;
+use crate::wire::{MAX_BODY_BYTES, MCP_PATH, MIME_JSON, SUPPORTED_PROTOCOL_VERSIONS};
 
 /// JSON-RPC code for transport-level refusals that JSON-RPC has no code for. The range
 /// -32000..-32099 is "reserved for implementation-defined server errors"; the TypeScript SDK uses
@@ -53,6 +58,9 @@ pub enum Rejection {
     // (and its rows in `status`, `to_error_object` and `headers`) or reuse this one.
     /// Too many requests in flight; carries the `Retry-After` seconds.
     Overloaded(u32),
+    /// Our failure, not the client's (the OS random source failed, say); the text says what.
+    /// The client may retry; nothing it could change would help.
+    Internal(String),
 }
 
 impl Rejection {
@@ -70,6 +78,7 @@ impl Rejection {
     /// | 411 | POST without a body length |
     /// | 413 | body over 1 MiB |
     /// | 415 | body not `application/json` |
+    /// | 500 | our own failure (no session id could be made) |
     /// | 503 | too many requests in flight (with `Retry-After`) |
     pub fn status(&self) -> u16 {
         match self {
@@ -86,6 +95,7 @@ impl Rejection {
             Rejection::LengthRequired => 411,
             Rejection::PayloadTooLarge => 413,
             Rejection::UnsupportedMediaType => 415,
+            Rejection::Internal(_) => 500,
             Rejection::Overloaded(_) => 503,
         }
     }
@@ -106,7 +116,7 @@ impl Rejection {
                 INVALID_REQUEST,
                 format!(
                     "Bad Request: unsupported MCP-Protocol-Version {v:?} (supported: {})",
-                    crate::wire::SUPPORTED_PROTOCOL_VERSIONS.join(", ")
+                    SUPPORTED_PROTOCOL_VERSIONS.join(", ")
                 ),
             ),
             Rejection::BadRequest(why) => (INVALID_REQUEST, format!("Bad Request: {why}")),
@@ -117,7 +127,7 @@ impl Rejection {
             Rejection::Forbidden(why) => (TRANSPORT_ERROR, format!("Forbidden: {why}")),
             Rejection::NotFound => (
                 TRANSPORT_ERROR,
-                format!("Not Found: the MCP endpoint is {}", crate::wire::MCP_PATH),
+                format!("Not Found: the MCP endpoint is {MCP_PATH}"),
             ),
             Rejection::MethodNotAllowed(allow) => (
                 TRANSPORT_ERROR,
@@ -134,7 +144,7 @@ impl Rejection {
             ),
             Rejection::PayloadTooLarge => (
                 TRANSPORT_ERROR,
-                format!("Payload Too Large: the limit is {} bytes", crate::wire::MAX_BODY_BYTES),
+                format!("Payload Too Large: the limit is {MAX_BODY_BYTES} bytes"),
             ),
             Rejection::UnsupportedMediaType => (
                 TRANSPORT_ERROR,
@@ -144,6 +154,8 @@ impl Rejection {
                 TRANSPORT_ERROR,
                 "Service Unavailable: too many requests in flight, retry later".to_string(),
             ),
+            // -32603 is JSON-RPC's own "Internal error"; the text is ours, never a panic message.
+            Rejection::Internal(why) => (INTERNAL_ERROR, format!("Internal error: {why}")),
         };
         ErrorObject::new(code, message)
     }
@@ -160,19 +172,27 @@ impl Rejection {
         }
     }
 
-    /// The whole answer: status, extra headers and the JSON-RPC error body. The one place where a
-    /// refusal becomes bytes-to-be; the HTTP module only writes them.
-    pub fn to_response(&self) -> (u16, Vec<(&'static str, String)>, Message) {
-        let id: Option<RequestId> = match self {
+    /// The whole answer: status, extra headers and the JSON-RPC error body. The one place where
+    /// a refusal becomes a response; the socket side only writes it.
+    ///
+    /// `id` is the id of the request being refused, when its body was read and parsed; a body that
+    /// did not parse carries whatever id could still be read out of it.
+    // ANCHOR: to_response
+    pub fn to_response(&self, id: Option<RequestId>) -> Whole {
+        let id = match self {
             Rejection::BadMessage(e) => e.id(),
-            _ => None,
+            _ => id,
         };
-        (
-            self.status(),
-            self.headers(),
-            Message::error(id, self.to_error_object()),
-        )
+        Whole {
+            status: self.status(),
+            headers: self.headers(),
+            content_type: Some(MIME_JSON),
+            body: Message::error(id, self.to_error_object())
+                .to_line()
+                .into_bytes(),
+        }
     }
+    // ANCHOR_END: to_response
 }
 
 #[cfg(test)]
@@ -180,12 +200,30 @@ mod tests {
     use super::*;
     use crate::jsonrpc::PARSE_ERROR;
 
+    fn body(response: &Whole) -> serde_json::Value {
+        serde_json::from_slice(&response.body).unwrap()
+    }
+
     #[test]
     fn parse_error_maps_to_400_and_32700() {
         let r = Rejection::BadMessage(ParseError::NotJson("x".into()));
-        let (status, _, body) = r.to_response();
-        assert_eq!(status, 400);
-        assert_eq!(body.to_json()["error"]["code"], PARSE_ERROR);
+        let response = r.to_response(None);
+        assert_eq!(response.status, 400);
+        assert_eq!(body(&response)["error"]["code"], PARSE_ERROR);
+    }
+
+    #[test]
+    fn a_refusal_echoes_the_request_id_when_the_body_had_one() {
+        let response = Rejection::MissingSession.to_response(Some(RequestId::Number(7)));
+        assert_eq!(body(&response)["id"], 7);
+        assert_eq!(response.content_type, Some(MIME_JSON));
+    }
+
+    #[test]
+    fn an_internal_failure_is_500_with_json_rpc_internal_error() {
+        let response = Rejection::Internal("no randomness".into()).to_response(None);
+        assert_eq!(response.status, 500);
+        assert_eq!(body(&response)["error"]["code"], INTERNAL_ERROR);
     }
 
     #[test]
@@ -203,9 +241,9 @@ mod tests {
 
     #[test]
     fn unknown_session_is_404_with_session_not_found_code() {
-        let (status, _, body) = Rejection::UnknownSession.to_response();
-        assert_eq!(status, 404);
-        assert_eq!(body.to_json()["error"]["code"], SESSION_NOT_FOUND);
-        assert!(body.to_json()["id"].is_null());
+        let response = Rejection::UnknownSession.to_response(None);
+        assert_eq!(response.status, 404);
+        assert_eq!(body(&response)["error"]["code"], SESSION_NOT_FOUND);
+        assert!(body(&response)["id"].is_null());
     }
 }

@@ -8,23 +8,27 @@
 //!
 //! Left out: `icons`, `execution.taskSupport`, `resource_link` content, list-changed notifications.
 
-// LAB: lab 2 (add a tool): declare your tool's module here, beside `weather`.
-pub mod weather;
-pub mod weather_data;
-
-// The table behind `weather_data`; reach it as `weather_data::CITIES`.
-mod cities;
-
 use crate::jsonrpc::{ErrorObject, Message, RequestId, INVALID_PARAMS};
-use crate::stream::Stop;
 use serde_json::{json, Map, Value};
 use std::time::Duration;
+
+/// Why a call stopped before its result.
+///
+/// It lives here, with the tools, because a tool must react to it (stop working, send nothing
+/// more); the server decides *when* (see `server/stream.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// The client sent `notifications/cancelled`.
+    Cancelled,
+    /// Nobody can ever read the rest (the connection is gone and the stream cannot be resumed).
+    Abandoned,
+}
 
 /// Where a running tool sends the messages it makes before its result.
 ///
 /// # Why a trait?
 /// It is the one seam between tools and transport: the server hands a tool an outbox backed by the
-/// call's stream and session (`worker.rs`), tests hand it a recorder, and the tool cannot tell.
+/// call's stream and session (`server/worker.rs`), tests hand it a recorder, and the tool cannot tell.
 /// (It is the only trait in the crate.)
 pub trait Outbox {
     /// Send a notification to the client on the call's stream.
@@ -274,11 +278,13 @@ impl Call {
         })
     }
 
-    /// Run the call and build its final response. `None` when it was stopped (cancelled or
-    /// abandoned), because then no response is sent.
-    pub fn run(&self, id: RequestId, cx: &Context) -> Option<Message> {
-        let result = (self.tool.run)(&self.arguments, cx).ok()?;
-        Some(Message::result(id, result.to_json()))
+    /// Run the call and build its final response.
+    ///
+    /// # Errors
+    /// [`Stop`] when it was stopped (cancelled or abandoned): then no response is sent.
+    pub fn run(&self, id: RequestId, cx: &Context) -> Result<Message, Stop> {
+        let result = (self.tool.run)(&self.arguments, cx)?;
+        Ok(Message::result(id, result.to_json()))
     }
 }
 
@@ -286,7 +292,26 @@ impl Call {
 mod tests {
     use super::*;
     use crate::jsonrpc::INVALID_PARAMS;
-    const TOOLS: &[Tool] = crate::catalog::WEATHER.tools;
+
+    fn schema() -> Value {
+        json!({ "type": "object" })
+    }
+    fn nothing(_: &Map<String, Value>, _: &Context) -> Result<ToolResult, Stop> {
+        Ok(ToolResult::content(Vec::new()))
+    }
+    const fn tool(name: &'static str) -> Tool {
+        Tool {
+            name,
+            title: "A tool",
+            description: "Does nothing, for these tests.",
+            input_schema: schema,
+            output_schema: Some(schema),
+            read_only: true,
+            run: nothing,
+        }
+    }
+    /// Three tools, so that pages of one have a first, a middle and a last.
+    const TOOLS: &[Tool] = &[tool("first"), tool("second"), tool("third")];
 
     #[test]
     fn unknown_tool_is_invalid_params_32602() {
@@ -299,24 +324,21 @@ mod tests {
     fn progress_token_must_be_string_or_integer() {
         let ok = Call::from_params(
             TOOLS,
-            Some(&json!({"name": "get_weather", "_meta": {"progressToken": 7}})),
+            Some(&json!({"name": "first", "_meta": {"progressToken": 7}})),
         )
         .unwrap();
         assert_eq!(ok.progress_token, Some(json!(7)));
         let err = Call::from_params(
             TOOLS,
-            Some(&json!({"name": "get_weather", "_meta": {"progressToken": 1.5}})),
+            Some(&json!({"name": "first", "_meta": {"progressToken": 1.5}})),
         );
         assert_eq!(err.unwrap_err().code, INVALID_PARAMS);
     }
 
     #[test]
     fn non_object_arguments_are_invalid_params() {
-        let err = Call::from_params(
-            TOOLS,
-            Some(&json!({"name": "get_weather", "arguments": [1]})),
-        )
-        .unwrap_err();
+        let err = Call::from_params(TOOLS, Some(&json!({"name": "first", "arguments": [1]})))
+            .unwrap_err();
         assert_eq!(err.code, INVALID_PARAMS);
     }
 
@@ -338,10 +360,7 @@ mod tests {
                 None => break,
             }
         }
-        assert_eq!(
-            names,
-            TOOLS.iter().map(|t| json!(t.name)).collect::<Vec<_>>()
-        );
+        assert_eq!(names, [json!("first"), json!("second"), json!("third")]);
     }
 
     #[test]
@@ -357,13 +376,11 @@ mod tests {
     }
 
     #[test]
-    fn every_tool_describes_name_schemas_and_read_only_hint() {
-        let page = list_page(TOOLS, None, 50).unwrap();
-        for t in page["tools"].as_array().unwrap() {
-            assert_eq!(t["inputSchema"]["type"], "object");
-            assert_eq!(t["outputSchema"]["type"], "object");
-            assert!(t["annotations"]["readOnlyHint"].is_boolean());
-            assert!(t["description"].as_str().is_some_and(|d| !d.is_empty()));
-        }
+    fn a_tool_is_described_with_its_schemas_and_hints() {
+        let d = TOOLS[0].describe();
+        assert_eq!(d["name"], "first");
+        assert_eq!(d["inputSchema"]["type"], "object");
+        assert_eq!(d["outputSchema"]["type"], "object");
+        assert_eq!(d["annotations"]["readOnlyHint"], true);
     }
 }

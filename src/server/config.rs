@@ -3,18 +3,22 @@
 //! Implements nothing of the spec by itself; it gathers every knob in one struct so that the rest
 //! of the code reads `config.step_delay` instead of a magic number, and so that tests can start a
 //! server with, say, a 50 ms step and a 1-tool page.
+//!
+//! The one setting without a default is the catalog: the server does not know what it serves
+//! until a binary says so (`weather-server` passes the weather app's, the conformance example its
+//! fixtures). That is what keeps the transport free of any app.
 
-use crate::catalog::{Catalog, WEATHER};
+use crate::mcp::catalog::Catalog;
 use std::time::Duration;
 
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// What the server offers (tools, name, instructions).
+    /// What the server offers (tools, name, instructions), chosen by the binary.
     pub catalog: &'static Catalog,
     pub host: String,
     /// 0 lets the OS pick a free port (tests use this).
     pub port: u16,
-    /// Pause between the weather tool's steps, so progress has something to report.
+    /// Pause between a tool's simulated steps (`Context::step`), so progress has something to report.
     pub step_delay: Duration,
     /// No sessions: no `Mcp-Session-Id` is minted or required (revision 2026-07-28 style).
     pub stateless: bool,
@@ -42,7 +46,7 @@ pub struct Config {
     pub drop_stream_after: Option<usize>,
     /// How long a tool waits for the client to answer a question (`elicitation/create`).
     pub answer_timeout: Duration,
-    /// How often the GET stream carries a weather alert.
+    /// How often the GET stream carries one of the app's alerts (the catalog's `alerts`).
     pub alert_every: Duration,
     /// Answer even single-message replies as SSE when the client accepts it (as the official
     /// SDKs do); by default they are one JSON object, the simplest thing a client can read.
@@ -58,13 +62,14 @@ pub struct Config {
     /// 4.5 s instead of 0.5 s with keep-alive, none without. Closing costs one loopback TCP
     /// handshake per request; `docs/benchmarks.md` measures both.
     pub keep_alive: bool,
-    // LAB: lab 6 (cap the sessions): the new setting goes here, and its default in `Config::default`.
+    // LAB: lab 6 (cap the sessions): the new setting goes here, and its default in `Config::new`.
 }
 
-impl Default for Config {
-    fn default() -> Config {
+impl Config {
+    /// Every setting at its default (the tutorial's), serving `catalog`.
+    pub fn new(catalog: &'static Catalog) -> Config {
         Config {
-            catalog: &WEATHER,
+            catalog,
             host: "127.0.0.1".to_string(),
             port: 8000,
             step_delay: Duration::from_millis(300),
@@ -110,14 +115,15 @@ OPTIONS:
   --drop-stream-after N     TEACHING DEVICE: end every streamed response after N events, like a
                             flaky network, so clients must resume with Last-Event-ID
   --answer-timeout-secs N   how long a tool waits for the client's answer (default 60)
-  --alert-interval-ms N     weather alerts on the GET stream this often (default 10000)
+  --alert-interval-ms N     the app's alerts on the GET stream this often (default 10000)
   --sse-replies             answer every request as an SSE stream when the client accepts it
   --keep-alive              keep connections open between requests (off by default: it can
                             stall new connections in tiny_http's pool; see docs/reliability.md)
   --help                    print this help
 ";
 
-/// Read the command line (without the program name). `env_token` is `MCP_AUTH_TOKEN`.
+/// Read the command line (without the program name) of a server that serves `catalog`.
+/// `env_token` is `MCP_AUTH_TOKEN`.
 ///
 /// Returns `Ok(None)` for `--help`.
 ///
@@ -126,10 +132,11 @@ OPTIONS:
 pub fn parse_args(
     args: impl IntoIterator<Item = String>,
     env_token: Option<String>,
+    catalog: &'static Catalog,
 ) -> Result<Option<Config>, String> {
     let mut config = Config {
         auth_token: env_token.filter(|t| !t.is_empty()),
-        ..Config::default()
+        ..Config::new(catalog)
     };
     let mut args = args.into_iter();
     while let Some(flag) = args.next() {
@@ -182,9 +189,9 @@ pub fn parse_args(
 /// # Errors
 /// The exit code to end with, after the help (0) or an error and the usage (2) was printed: the
 /// one piece of output this module writes, shared by `weather-server` and the examples.
-pub fn from_command_line() -> Result<Config, std::process::ExitCode> {
+pub fn from_command_line(catalog: &'static Catalog) -> Result<Config, std::process::ExitCode> {
     let token = std::env::var("MCP_AUTH_TOKEN").ok();
-    match parse_args(std::env::args().skip(1), token) {
+    match parse_args(std::env::args().skip(1), token, catalog) {
         Ok(Some(config)) => Ok(config),
         Ok(None) => {
             print!("{USAGE}");
@@ -206,8 +213,21 @@ fn number<T: std::str::FromStr>(flag: &str, text: &str) -> Result<T, String> {
 mod tests {
     use super::*;
 
+    /// A server that offers nothing: the command line does not depend on what is served.
+    static NOTHING: Catalog = Catalog {
+        name: "nothing",
+        title: "Nothing",
+        instructions: "",
+        tools: &[],
+        resources: &[],
+        resource_templates: &[],
+        prompts: &[],
+        completions: false,
+        alerts: None,
+    };
+
     fn parse(args: &[&str]) -> Result<Option<Config>, String> {
-        parse_args(args.iter().map(|s| s.to_string()), None)
+        parse_args(args.iter().map(|s| s.to_string()), None, &NOTHING)
     }
 
     #[test]
@@ -252,11 +272,14 @@ mod tests {
 
     #[test]
     fn token_comes_from_environment_unless_flag_overrides() {
-        let c = parse_args(Vec::new(), Some("env".into())).unwrap().unwrap();
+        let c = parse_args(Vec::new(), Some("env".into()), &NOTHING)
+            .unwrap()
+            .unwrap();
         assert_eq!(c.auth_token.as_deref(), Some("env"));
         let c = parse_args(
             vec!["--auth-token".into(), "flag".into()],
             Some("env".into()),
+            &NOTHING,
         )
         .unwrap()
         .unwrap();

@@ -14,12 +14,14 @@
 //! same choice for the same reason.
 
 use crate::jsonrpc::{Message, RequestId};
-use crate::stream::{Stop, Stream};
+use crate::mcp::tools::Stop;
+use crate::server::locks::lock;
+use crate::server::stream::Stream;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// One client's session.
@@ -40,11 +42,11 @@ pub struct Session {
     /// When `streams` was last swept of expired streams.
     last_sweep: Mutex<Instant>,
     /// Calls still running, by request id, so that `notifications/cancelled` can find them.
-    in_flight: Mutex<HashMap<RequestId, Arc<Stream>>>,
+    running: Mutex<HashMap<RequestId, Arc<Stream>>>,
     /// The standalone GET stream, made when the client first opens it.
-    listener: Mutex<Option<Arc<Stream>>>,
+    get_stream: Mutex<Option<Arc<Stream>>>,
     /// True while a connection is reading the GET stream (at most one at a time).
-    listening: AtomicBool,
+    get_stream_open: AtomicBool,
     /// Requests we sent the client (e.g. `elicitation/create`), waiting for their answer.
     pending: Mutex<HashMap<RequestId, Sender<Message>>>,
     next_request: AtomicU64,
@@ -57,23 +59,17 @@ pub struct Session {
 /// to half this number (so the cleanup runs once per many calls, not on every call).
 pub const MAX_KEPT_STREAMS: usize = 256;
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    // Every critical section below is a single map operation, so a panic elsewhere cannot leave
-    // the map half-changed: recover the guard instead of failing every later request.
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
 /// Proof that this connection holds the session's GET stream; dropping it lets another GET in.
 #[derive(Debug)]
-pub struct ListenGuard {
+pub struct GetStreamGuard {
     session: Arc<Session>,
     /// True the first time the GET stream is opened: the caller starts its producer then.
     pub is_new: bool,
 }
 
-impl Drop for ListenGuard {
+impl Drop for GetStreamGuard {
     fn drop(&mut self) {
-        self.session.listening.store(false, Ordering::SeqCst);
+        self.session.get_stream_open.store(false, Ordering::SeqCst);
     }
 }
 
@@ -121,40 +117,40 @@ impl Session {
         if resumable {
             self.add_stream(Arc::clone(&stream));
         }
-        lock(&self.in_flight).insert(id, stream);
+        lock(&self.running).insert(id, stream);
     }
 
     /// Forget a call once its final message is in the log (its stream stays, for resuming).
     pub fn end_call(&self, id: &RequestId) {
-        lock(&self.in_flight).remove(id);
+        lock(&self.running).remove(id);
     }
 
     /// The stream of a running call, if the id names one.
     pub fn call(&self, id: &RequestId) -> Option<Arc<Stream>> {
-        lock(&self.in_flight).get(id).cloned()
+        lock(&self.running).get(id).cloned()
     }
 
     /// Take the GET stream for one connection; `make` builds it the first time.
     ///
     /// # Errors
     /// `None` when another connection already holds it (the caller answers 409).
-    pub fn listen(
+    pub fn open_get_stream(
         self: &Arc<Self>,
         make: impl FnOnce() -> Stream,
-    ) -> Option<(Arc<Stream>, ListenGuard)> {
-        if self.listening.swap(true, Ordering::SeqCst) {
+    ) -> Option<(Arc<Stream>, GetStreamGuard)> {
+        if self.get_stream_open.swap(true, Ordering::SeqCst) {
             return None;
         }
-        let mut listener = lock(&self.listener);
-        let is_new = listener.is_none();
-        let stream = listener.get_or_insert_with(|| Arc::new(make())).clone();
-        drop(listener);
+        let mut get_stream = lock(&self.get_stream);
+        let is_new = get_stream.is_none();
+        let stream = get_stream.get_or_insert_with(|| Arc::new(make())).clone();
+        drop(get_stream);
         if is_new {
             self.add_stream(Arc::clone(&stream));
         }
         Some((
             stream,
-            ListenGuard {
+            GetStreamGuard {
                 session: Arc::clone(self),
                 is_new,
             },
@@ -162,8 +158,8 @@ impl Session {
     }
 
     /// Is `stream` this session's GET stream?
-    pub fn is_listener(&self, stream: &Stream) -> bool {
-        lock(&self.listener)
+    pub fn is_get_stream(&self, stream: &Stream) -> bool {
+        lock(&self.get_stream)
             .as_ref()
             .is_some_and(|l| l.id() == stream.id())
     }
@@ -263,9 +259,9 @@ impl SessionStore {
             last_seen: Mutex::new(Instant::now()),
             streams: Mutex::new(HashMap::new()),
             last_sweep: Mutex::new(Instant::now()),
-            in_flight: Mutex::new(HashMap::new()),
-            listener: Mutex::new(None),
-            listening: AtomicBool::new(false),
+            running: Mutex::new(HashMap::new()),
+            get_stream: Mutex::new(None),
+            get_stream_open: AtomicBool::new(false),
             pending: Mutex::new(HashMap::new()),
             next_request: AtomicU64::new(0),
             initialized: AtomicBool::new(false),

@@ -12,11 +12,11 @@
 //! `-32601 Method not found`; unknown notifications are ignored, as JSON-RPC says a receiver must
 //! not answer a notification.
 
-use crate::catalog::Catalog;
 use crate::jsonrpc::{ErrorObject, Message, RequestId, METHOD_NOT_FOUND};
-use crate::mcp::{self, InitializeParams};
-use crate::tools::{self, Call};
-use crate::{completion, prompts, resources};
+use crate::mcp::catalog::Catalog;
+use crate::mcp::lifecycle::{self, InitializeParams};
+use crate::mcp::tools::{self, Call};
+use crate::mcp::{completion, prompts, resources};
 use serde_json::{json, Value};
 
 /// What the transport must do with one message.
@@ -69,9 +69,9 @@ fn request(
     match method {
         "initialize" => match InitializeParams::from_params(params) {
             Ok(init) => {
-                let version = mcp::negotiate(&init.protocol_version);
+                let version = lifecycle::negotiate(&init.protocol_version);
                 Outcome::Initialize {
-                    reply: Message::result(id, mcp::initialize_result(version, catalog)),
+                    reply: Message::result(id, lifecycle::initialize_result(version, catalog)),
                     protocol_version: version,
                     capabilities: init.capabilities,
                 }
@@ -173,7 +173,7 @@ mod tests {
     fn run(text: &str) -> Outcome {
         dispatch(
             parse(text.as_bytes()).unwrap(),
-            &crate::catalog::WEATHER,
+            &crate::mcp::catalog::fixtures::ECHO,
             50,
         )
     }
@@ -241,7 +241,7 @@ mod tests {
     #[test]
     fn tools_call_becomes_a_call_and_unknown_tool_a_32602_reply() {
         let o = run(
-            r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"get_weather","arguments":{"city":"Beijing"}}}"#,
+            r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"}}}"#,
         );
         assert!(matches!(o, Outcome::Call { .. }));
         let r =
@@ -259,9 +259,9 @@ mod tests {
 
     // The optional features, routed only when the catalog has them.
 
-    use crate::catalog::Catalog;
-    use crate::prompts::{Arguments, Prompt, PromptArgument};
-    use crate::resources::{Body, Resource, ResourceTemplate, Variables, RESOURCE_NOT_FOUND};
+    use crate::mcp::catalog::Catalog;
+    use crate::mcp::prompts::{Arguments, Prompt, PromptArgument};
+    use crate::mcp::resources::{Body, Resource, ResourceTemplate, Variables, RESOURCE_NOT_FOUND};
 
     fn note() -> Body {
         Body::Text("a note".into())
@@ -310,7 +310,7 @@ mod tests {
             messages: echo,
         }],
         completions: true,
-        alerts: false,
+        alerts: None,
     };
 
     fn rich(method: &str, params: Value) -> Value {
@@ -343,9 +343,9 @@ mod tests {
 
     #[test]
     fn capabilities_declare_only_the_features_the_catalog_has() {
-        let weather = crate::catalog::WEATHER.capabilities();
+        let tools_only = crate::mcp::catalog::fixtures::ECHO.capabilities();
         for absent in ["resources", "prompts", "completions"] {
-            assert!(weather.get(absent).is_none(), "{absent}");
+            assert!(tools_only.get(absent).is_none(), "{absent}");
         }
         let caps = RICH.capabilities();
         assert_eq!(caps["resources"]["subscribe"], true);

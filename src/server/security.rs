@@ -9,7 +9,7 @@
 //! Left out: MCP's OAuth authorization (`basic/authorization`). A single shared bearer token is
 //! enough to keep other local processes out, which is the threat the spec names for local servers.
 
-use crate::rejection::Rejection;
+use crate::server::rejection::Rejection;
 
 /// What the checks need to know; built once from the command line.
 #[derive(Debug, Clone, Default)]

@@ -2,7 +2,7 @@
 //!
 //! Implements MCP 2025-11-25 `server/prompts`: §Listing Prompts, §Getting a Prompt, and
 //! §Error Handling (an unknown prompt or a missing required argument is `-32602`). A prompt is
-//! plain data in the [`Catalog`](crate::catalog::Catalog), like a tool: a name, its declared
+//! plain data in the [`Catalog`](crate::mcp::catalog::Catalog), like a tool: a name, its declared
 //! arguments, and a function that turns checked arguments into `PromptMessage`s (text, image or
 //! embedded-resource content).
 //!
@@ -10,7 +10,7 @@
 //! `icons`, and the `assistant` role in our own prompts (clients must accept it; we do not need it).
 
 use crate::jsonrpc::{ErrorObject, INVALID_PARAMS};
-use crate::resources::one_page;
+use crate::mcp::resources::one_page;
 use serde_json::{json, Value};
 
 /// One argument a prompt declares.

@@ -8,10 +8,9 @@
 //! The work is simulated: the data set is offline (`weather_data.rs`) and each step sleeps for
 //! `--step-delay-ms`, so that progress notifications have something to report, as in the tutorial.
 
-use super::weather_data::{self, City, Lookup};
-use super::{Context, NoAnswer, Tool, ToolResult};
+use super::cities::{self, City, Lookup};
 use crate::jsonrpc::Message;
-use crate::stream::Stop;
+use crate::mcp::tools::{Context, NoAnswer, Stop, Tool, ToolResult};
 use serde_json::{json, Map, Value};
 
 // LAB: lab 2 (add a tool): a tool is a `Tool` value like this one: a name, schemas, a `run` function.
@@ -77,7 +76,7 @@ fn get_weather(args: &Map<String, Value>, cx: &Context) -> Result<ToolResult, St
     };
     cx.progress(1, STEPS, &format!("Looking up {query}…"))?;
     cx.step()?;
-    let city = match weather_data::lookup(query) {
+    let city = match cities::lookup(query) {
         Lookup::Found(city) => city,
         Lookup::Ambiguous(candidates) if cx.can_elicit => {
             match ask_which(query, &candidates, cx)? {
@@ -211,7 +210,7 @@ fn list_cities_output() -> Value {
 }
 
 fn list_cities(_args: &Map<String, Value>, _cx: &Context) -> Result<ToolResult, Stop> {
-    let labels: Vec<String> = weather_data::CITIES.iter().map(City::label).collect();
+    let labels: Vec<String> = cities::CITIES.iter().map(City::label).collect();
     Ok(ToolResult::ok(
         labels.join("\n"),
         json!({ "cities": labels }),
@@ -222,9 +221,28 @@ fn list_cities(_args: &Map<String, Value>, _cx: &Context) -> Result<ToolResult, 
 mod tests {
     use super::*;
     use crate::jsonrpc::RequestId;
-    use crate::tools::Outbox;
+    use crate::mcp::tools::Outbox;
     use std::cell::RefCell;
     use std::time::Duration;
+
+    #[test]
+    fn every_tool_describes_name_schemas_and_read_only_hint() {
+        let page = crate::mcp::tools::list_page(&[GET_WEATHER, LIST_CITIES], None, 50).unwrap();
+        for t in page["tools"].as_array().unwrap() {
+            // SPEC tools#tool-names: names SHOULD be 1-128 characters of A-Z, a-z, 0-9, _, - and .
+            let name = t["name"].as_str().unwrap();
+            assert!(
+                (1..=128).contains(&name.len())
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
+            );
+            assert_eq!(t["inputSchema"]["type"], "object");
+            assert_eq!(t["outputSchema"]["type"], "object");
+            assert!(t["annotations"]["readOnlyHint"].is_boolean());
+            assert!(t["description"].as_str().is_some_and(|d| !d.is_empty()));
+        }
+    }
 
     /// An outbox that records what the tool sends, never waits, and answers questions from a script.
     #[derive(Default)]
@@ -386,7 +404,7 @@ mod tests {
         let r = list_cities(&Map::new(), &cx).unwrap();
         assert_eq!(
             r.structured.unwrap()["cities"].as_array().unwrap().len(),
-            weather_data::CITIES.len()
+            cities::CITIES.len()
         );
     }
 }

@@ -1,0 +1,381 @@
+//! The MCP endpoint's rules, without sockets: what a POST, GET or DELETE to `/mcp` means.
+//!
+//! Implements MCP 2025-11-25 `basic/transports` §Streamable HTTP: §Sending Messages to the Server
+//! (202 for notifications and responses, JSON or SSE for requests), §Session Management (session id
+//! minted at initialize, 400 without it, 404 when unknown, DELETE), §Protocol Version Header
+//! (unsupported means 400), §Listening for Messages from the Server (through `get_stream.rs`) and
+//! §Security Warning (through `security.rs`).
+//!
+//! **One entry point owns every rule**: [`Endpoint::handle`] takes a request's head and a reader
+//! of its body, and gives back an [`Action`]: a whole response (every refusal is one), or a stream
+//! to start. The socket side calls it once per request and does what it says; it decides nothing.
+//! Everything here can be tested with plain values.
+//!
+//! Left out: the 2026-07-28 revision (stateless, no `initialize`), which will route here, before
+//! any session is looked up; resumable streams for NDJSON and JSON (they have no event ids).
+//!
+//! # Why one entry point?
+//! Rules depend on each other's order: the path before the token (a 404 should not ask for
+//! credentials), the token before the body is read (an unauthenticated client gets nothing read),
+//! the length before the body, the body before the session (initialize has none). With one
+//! function the order is the code, top to bottom; with the socket side calling back and forth it
+//! was spread over two files.
+
+use crate::framing::Framing;
+use crate::jsonrpc::{self, Message, RequestId};
+use crate::mcp::dispatch::{dispatch, Outcome};
+use crate::mcp::tools::Stop;
+use crate::server::accept;
+use crate::server::config::Config;
+use crate::server::get_stream::GetStream;
+use crate::server::pump::Plan;
+use crate::server::rejection::Rejection;
+use crate::server::request::{read_body, BodyLength, RequestHead};
+use crate::server::response::Whole;
+use crate::server::security::{is_loopback_host, Policy};
+use crate::server::session::{Session, SessionStore};
+use crate::server::stream::Stream;
+use crate::server::worker::Job;
+use crate::wire::{is_supported_version, HEADER_SESSION_ID, MAX_BODY_BYTES, MCP_PATH, MIME_JSON};
+use std::io::Read;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+/// What the socket side must do with one request.
+#[derive(Debug)]
+pub enum Action {
+    /// Write this response; it is complete.
+    Send(Whole),
+    /// A tool call: start `job` on its own thread, then stream its log to the client.
+    StreamCall {
+        framing: Framing,
+        job: Job,
+        plan: Plan,
+    },
+    /// `GET /mcp`: start its alerts if any, then stream the session's GET stream (or a resumed one).
+    StreamGet(GetStream),
+}
+
+/// The endpoint's shared state: settings, security policy and sessions.
+#[derive(Debug)]
+pub struct Endpoint {
+    pub config: Config,
+    policy: Policy,
+    /// `None` with `--stateless`.
+    sessions: Option<SessionStore>,
+    /// Stream ids are unique in the server, so an event id `<stream>-<seq>` is too.
+    next_stream_id: AtomicU64,
+    running_calls: Arc<AtomicUsize>,
+}
+
+impl Endpoint {
+    pub fn new(config: Config) -> Endpoint {
+        let policy = Policy {
+            loopback_only: is_loopback_host(&config.host),
+            allowed_origins: config.allowed_origins.clone(),
+            auth_token: config.auth_token.clone(),
+        };
+        // LAB: lab 6 (cap the sessions): the session store is made here, from the config.
+        let sessions = (!config.stateless)
+            .then(|| SessionStore::new(config.session_idle_timeout, config.stream_grace));
+        Endpoint {
+            config,
+            policy,
+            sessions,
+            next_stream_id: AtomicU64::new(1),
+            running_calls: Arc::new(AtomicUsize::new(0)),
+        }
+    }
+
+    /// One request in, what to do about it out. `body` is read only once the head passed every
+    /// check that needs no body, and never beyond the cap.
+    // ANCHOR: handle
+    pub fn handle(&self, head: &RequestHead, body: &mut dyn Read) -> Action {
+        // Set once the body parsed, so that a refusal after that names the request it refuses.
+        let mut request_id = None;
+        match self.decide(head, body, &mut request_id) {
+            Ok(action) => action,
+            Err(refusal) => Action::Send(refusal.to_response(request_id)),
+        }
+    }
+
+    fn decide(
+        &self,
+        head: &RequestHead,
+        body: &mut dyn Read,
+        request_id: &mut Option<RequestId>,
+    ) -> Result<Action, Rejection> {
+        self.admit(head)?;
+        // Whatever the method: a declared body over the cap is refused before a byte is read.
+        if matches!(head.body, BodyLength::Declared(n) if n > MAX_BODY_BYTES) {
+            return Err(Rejection::PayloadTooLarge);
+        }
+        match head.method.as_str() {
+            "POST" => {
+                check_post_head(head)?;
+                let bytes = read_body(head, body)?;
+                let message = jsonrpc::parse(&bytes).map_err(Rejection::BadMessage)?;
+                if let Message::Request { id, .. } = &message {
+                    *request_id = Some(id.clone());
+                }
+                self.post(head, message)
+            }
+            "DELETE" => self.delete(head).map(|()| Action::Send(Whole::empty(200))),
+            _ => self.get(head).map(Action::StreamGet),
+        }
+    }
+    // ANCHOR_END: handle
+
+    /// Checks every request passes before anything else: path, host, security, method.
+    ///
+    /// # Errors
+    /// 404 for another path, 400 without `Host` or with two lengths, 403 for a bad
+    /// `Origin`/`Host`, 401 without the token, 405 for a method the endpoint does not offer.
+    fn admit(&self, head: &RequestHead) -> Result<(), Rejection> {
+        if head.path != MCP_PATH {
+            return Err(Rejection::NotFound);
+        }
+        // RFC 9112 §3.2: "A server MUST respond with a 400 (Bad Request) status code to any HTTP/1.1 request message that lacks a Host header field"
+        if !head.http_1_0 && head.header("host").is_none() {
+            return Err(Rejection::BadRequest(
+                "an HTTP/1.1 request needs a Host header".into(),
+            ));
+        }
+        // Two different lengths mean two readings of where the body ends: request smuggling.
+        // RFC 9112 §6.3: a message with differing Content-Length values is "unrecoverable", 400.
+        head.single_header("content-length")?;
+        self.policy
+            .check_origin_and_host(head.header("host"), head.header("origin"))?;
+        self.policy.check_token(head.header("authorization"))?;
+        match head.method.as_str() {
+            "POST" | "GET" | "DELETE" => Ok(()),
+            _ => Err(Rejection::MethodNotAllowed("GET, POST, DELETE")),
+        }
+    }
+
+    /// One POSTed message: what to answer.
+    ///
+    /// # Errors
+    /// Every refusal of §Sending Messages and §Session Management, as a [`Rejection`].
+    fn post(&self, head: &RequestHead, message: Message) -> Result<Action, Rejection> {
+        // ANCHOR: post_rules
+        // SPEC transports#protocol-version-header: "If the server receives a request with an invalid or unsupported MCP-Protocol-Version, it MUST respond with 400 Bad Request."
+        // Any supported value is accepted, even one that differs from the negotiated version: the
+        // conformance suite sends 2025-03-26 inside 2025-11-25 sessions.
+        if let Some(v) = head.single_header("mcp-protocol-version")? {
+            if !is_supported_version(v) {
+                return Err(Rejection::UnsupportedProtocolVersion(v.to_string()));
+            }
+        }
+        let is_initialize =
+            matches!(&message, Message::Request { method, .. } if method == "initialize");
+        let session = match &self.sessions {
+            Some(store) if !is_initialize => Some(find_session(store, head)?),
+            // Initialize starts a new session even if an old id came along: a client whose session
+            // got a 404 must re-initialize, and refusing would help nobody.
+            _ => None,
+        };
+        // An HTTP/1.0 client cannot read chunked streams: it gets one JSON object.
+        let accept = if head.http_1_0 {
+            Some(MIME_JSON.to_string())
+        } else {
+            head.accept()
+        };
+        let accept = accept.as_deref();
+        // ANCHOR_END: post_rules
+        match dispatch(message, self.config.catalog, self.config.page_size) {
+            // SPEC transports#sending-messages 4: "If the server accepts the input, the server MUST return HTTP status code 202 Accepted with no body."
+            Outcome::Accepted => Ok(accepted()),
+            // LAB: lab 1 (the handshake by hand): notifications/initialized is answered here: 202, no body.
+            Outcome::Initialized => {
+                if let Some(s) = &session {
+                    s.mark_initialized();
+                }
+                Ok(accepted())
+            }
+            Outcome::Cancel(id) => {
+                if let Some(stream) = session.as_ref().and_then(|s| s.call(&id)) {
+                    stream.stop(Stop::Cancelled);
+                }
+                Ok(accepted())
+            }
+            Outcome::Answer(answer) => {
+                // An answer nobody waits for (late, or for a request we never sent) is accepted and
+                // dropped: the sender of a request must ignore late responses, and so do we.
+                if let Some(s) = &session {
+                    s.deliver(answer);
+                }
+                Ok(accepted())
+            }
+            Outcome::Reply(message) => self.one_message(accept, &message, None),
+            Outcome::Initialize {
+                reply,
+                protocol_version,
+                capabilities,
+            } => {
+                // SPEC transports#session-management: "A server using the Streamable HTTP transport MAY assign a session ID at initialization time, by including it in an MCP-Session-Id header on the HTTP response containing the InitializeResult."
+                // LAB: lab 6 (cap the sessions): initialize creates the session here; beyond the limit, refuse.
+                let session_id = match &self.sessions {
+                    Some(store) => Some(
+                        store
+                            .create(protocol_version, capabilities)
+                            .map_err(|e| {
+                                Rejection::Internal(format!("no session id could be made ({e})"))
+                            })?
+                            .id
+                            .clone(),
+                    ),
+                    None => None,
+                };
+                self.one_message(accept, &reply, session_id)
+            }
+            Outcome::Call { id, call } => self.start_call(accept, id, call, session),
+        }
+    }
+
+    /// A reply with nothing to stream: JSON when the client allows it, unless the server was told
+    /// to answer everything as a stream (`--sse-replies`, as the official SDKs do by default).
+    fn one_message(
+        &self,
+        accept: Option<&str>,
+        message: &Message,
+        session_id: Option<String>,
+    ) -> Result<Action, Rejection> {
+        let framing =
+            accept::choose(accept, self.config.sse_replies).ok_or(Rejection::NotAcceptable)?;
+        Ok(Action::Send(Whole {
+            status: 200,
+            headers: session_id
+                .into_iter()
+                .map(|id| (HEADER_SESSION_ID, id))
+                .collect(),
+            content_type: Some(framing.content_type()),
+            body: framing.encode(None, &message.to_line()),
+        }))
+    }
+
+    /// A `tools/call`: a stream for its messages, and a job to fill it.
+    // ANCHOR: start_call
+    fn start_call(
+        &self,
+        accept: Option<&str>,
+        id: RequestId,
+        call: crate::mcp::tools::Call,
+        session: Option<Arc<Session>>,
+    ) -> Result<Action, Rejection> {
+        let framing = accept::choose(accept, true).ok_or(Rejection::NotAcceptable)?;
+        let stream = Arc::new(self.new_stream());
+        // Only SSE has event ids, so only an SSE stream of a session can be resumed.
+        let resumable = framing == Framing::Sse && session.is_some();
+        if let Some(s) = &session {
+            s.start_call(id.clone(), Arc::clone(&stream), resumable);
+        }
+        // SPEC transports#sending-messages 6: the priming event is new in 2025-11-25; older
+        // clients have choked on its empty data, so older sessions do not get it.
+        let primes = session
+            .as_ref()
+            .is_some_and(|s| s.protocol_version.as_str() >= "2025-11-25");
+        let priming = (resumable && primes).then_some(self.config.retry);
+        let plan = Plan::from_start(&stream, priming, resumable, self.config.drop_stream_after);
+        // A request to the client needs a stream to travel on and a session to come back through.
+        // SPEC lifecycle#initialization: "The server SHOULD NOT send requests other than pings and logging before receiving the initialized notification."
+        let can_ask =
+            framing != Framing::Json && session.as_ref().is_some_and(|s| s.is_initialized());
+        let job = Job {
+            id,
+            call,
+            stream,
+            session,
+            can_ask,
+            step_delay: self.config.step_delay,
+            answer_timeout: self.config.answer_timeout,
+            running: Arc::clone(&self.running_calls),
+        };
+        Ok(Action::StreamCall { framing, job, plan })
+    }
+    // ANCHOR_END: start_call
+
+    /// `GET /mcp`: open the session's server-to-client stream, or resume a stream after
+    /// `Last-Event-ID`.
+    ///
+    /// # Errors
+    /// 405 when stateless, 406 without `text/event-stream` in `Accept`, 400/404 for the session,
+    /// and the refusals of [`GetStream::open`].
+    // SPEC transports#listening: "The server MUST either return Content-Type: text/event-stream in response to this HTTP GET, or else return HTTP 405 Method Not Allowed"
+    fn get(&self, head: &RequestHead) -> Result<GetStream, Rejection> {
+        let Some(store) = &self.sessions else {
+            return Err(Rejection::MethodNotAllowed("POST"));
+        };
+        if !accept::allows_sse(head.accept().as_deref()) {
+            return Err(Rejection::NotAcceptable);
+        }
+        let session = find_session(store, head)?;
+        let last_event_id = head.single_header("last-event-id")?;
+        GetStream::open(&session, last_event_id, &self.config, || self.new_stream())
+    }
+
+    /// `DELETE /mcp`: end the session.
+    ///
+    /// # Errors
+    /// 405 when stateless (there is nothing to end), 400 without a session id, 404 when unknown.
+    fn delete(&self, head: &RequestHead) -> Result<(), Rejection> {
+        // SPEC transports#session-management: "The server MAY respond to this request with HTTP 405 Method Not Allowed"
+        let Some(store) = &self.sessions else {
+            return Err(Rejection::MethodNotAllowed("POST"));
+        };
+        let id = head
+            .single_header("mcp-session-id")?
+            .ok_or(Rejection::MissingSession)?;
+        if store.remove(id) {
+            Ok(())
+        } else {
+            Err(Rejection::UnknownSession)
+        }
+    }
+
+    fn new_stream(&self) -> Stream {
+        let id = self.next_stream_id.fetch_add(1, Ordering::Relaxed);
+        Stream::new(id, self.config.max_stream_events)
+    }
+
+    /// Tool calls whose worker is still running (for tests and the benchmark).
+    pub fn running_calls(&self) -> usize {
+        self.running_calls.load(Ordering::SeqCst)
+    }
+
+    /// Sessions alive now (for tests and the benchmark).
+    pub fn session_count(&self) -> usize {
+        self.sessions.as_ref().map_or(0, SessionStore::len)
+    }
+}
+
+/// 202 Accepted, no body: what a notification or a response gets.
+fn accepted() -> Action {
+    Action::Send(Whole::empty(202))
+}
+
+/// Checks of a POST's headers, before its body is read.
+///
+/// # Errors
+/// 415 when the body is not declared as JSON, 406 when `Accept` allows nothing we produce.
+fn check_post_head(head: &RequestHead) -> Result<(), Rejection> {
+    let content_type = head.header("content-type").unwrap_or("");
+    let media = content_type.split(';').next().unwrap_or("").trim();
+    if !media.eq_ignore_ascii_case(MIME_JSON) {
+        return Err(Rejection::UnsupportedMediaType);
+    }
+    if !accept::acceptable(head.accept().as_deref()) {
+        return Err(Rejection::NotAcceptable);
+    }
+    Ok(())
+}
+
+/// The session a request names, marked as used now.
+fn find_session(store: &SessionStore, head: &RequestHead) -> Result<Arc<Session>, Rejection> {
+    // SPEC transports#session-management: "Servers that require a session ID SHOULD respond to requests that don't include an MCP-Session-Id header (other than initialization) with HTTP 400 Bad Request."
+    let id = head
+        .single_header("mcp-session-id")?
+        .ok_or(Rejection::MissingSession)?;
+    // SPEC transports#session-management: after a session is terminated the server "MUST respond to requests containing that session ID with HTTP 404 Not Found"
+    store.get(id).ok_or(Rejection::UnknownSession)
+}

@@ -1,0 +1,40 @@
+//! The server side of the Streamable HTTP transport (MCP 2025-11-25 `basic/transports`).
+//!
+//! Read it from the socket inwards, or from the rules outwards:
+//!
+//! | file | what it holds | touches tiny_http? |
+//! |---|---|---|
+//! | `socket.rs` | the accept loop, a thread per request, the one write path | yes |
+//! | `tiny_http_fixes.rs` | what tiny_http 0.12 gets wrong, worked around from our side | yes |
+//! | `endpoint.rs` | **every rule**: one entry point, a request in, an [`endpoint::Action`] out | no |
+//! | `request.rs` | the request's head as plain values, and reading its body under the rules | no |
+//! | `accept.rs` | the framing a request's `Accept` asks for | no |
+//! | `get_stream.rs` | `GET /mcp`: the session's own stream, and resuming after `Last-Event-ID` | no |
+//! | `rejection.rs` | every refusal, and the one table from refusal to HTTP status + JSON-RPC error | no |
+//! | `security.rs` | `Origin`, `Host`, the bearer token | no |
+//! | `session.rs` | `Mcp-Session-Id` and what a session remembers | no |
+//! | `stream.rs` | a call's messages in a bounded log, with event ids | no |
+//! | `worker.rs` | the producers: a tool call on its thread, the GET stream's notifications | no |
+//! | `pump.rs` | copying a stream's log to a connection, event by event | no (a `dyn Write`) |
+//! | `response.rs` | the bytes of an HTTP/1.1 response, built by hand | no |
+//! | `config.rs` | the settings and the server binaries' command line | no |
+//! | `locks.rs` | the one way we take a lock another thread may have poisoned | no |
+//!
+//! The server knows MCP methods only through `crate::mcp` (dispatch, tools, the catalog), and
+//! knows no app: the binary hands it a catalog (`weather-server` hands it the weather app's).
+
+pub mod accept;
+pub mod config;
+pub mod endpoint;
+pub mod get_stream;
+pub mod locks;
+pub mod pump;
+pub mod rejection;
+pub mod request;
+pub mod response;
+pub mod security;
+pub mod session;
+pub mod socket;
+pub mod stream;
+pub mod tiny_http_fixes;
+pub mod worker;

@@ -1,0 +1,215 @@
+//! The server's socket side: it only wires. Accept a request, give it a thread, ask the endpoint
+//! what to do, do it.
+//!
+//! Implements the I/O of MCP 2025-11-25 `basic/transports` §Streamable HTTP. With
+//! `tiny_http_fixes.rs`, it is the only code that names tiny_http. Every rule (every status code)
+//! lives in `endpoint.rs`: this file copies a request into a [`RequestHead`], hands the endpoint a
+//! reader of the body, and carries out the [`Action`] that comes back, through one write path.
+//!
+//! Left out: TLS (put a reverse proxy in front), HTTP/2, and a thread pool (see `# Why not`).
+//!
+//! # Why a thread per request and not a pool or async?
+//! A streamed call blocks its thread for as long as the tool runs; with a small pool, a few slow
+//! calls would starve everyone else, and async would hide the control flow students are here to
+//! read. Threads are cheap at our scale (tens of KiB each); the cap on requests in flight keeps
+//! them bounded. The Rust Book's web-server chapter starts the same way, then adds a pool.
+
+use crate::framing::Framing;
+use crate::server::config::Config;
+use crate::server::endpoint::{Action, Endpoint};
+use crate::server::pump::{pump, pump_call};
+use crate::server::rejection::Rejection;
+use crate::server::request::{BodyLength, RequestHead};
+use crate::server::response::Whole;
+use crate::server::tiny_http_fixes::{respond_before_unread_body, Listener};
+use std::io::{self, Read, Write};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::thread;
+
+/// A running server.
+pub struct Server {
+    listener: Listener,
+    endpoint: Arc<Endpoint>,
+    in_flight: Arc<AtomicUsize>,
+}
+
+impl Server {
+    /// Listen on `config.host:config.port`.
+    ///
+    /// # Errors
+    /// The address cannot be parsed or bound.
+    pub fn bind(config: Config) -> io::Result<Server> {
+        Ok(Server {
+            listener: Listener::bind(&config.host, config.port)?,
+            endpoint: Arc::new(Endpoint::new(config)),
+            in_flight: Arc::new(AtomicUsize::new(0)),
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.listener.addr()
+    }
+
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
+    /// Serve until [`Server::shutdown`] is called from another thread.
+    pub fn run(&self) {
+        self.listener.serve(|request| self.accept(request));
+    }
+
+    /// Make [`Server::run`] return. Streams already running finish on their own threads.
+    pub fn shutdown(&self) {
+        self.listener.shutdown();
+    }
+
+    /// Every request gets a thread, up to the in-flight cap.
+    // ANCHOR: accept_loop
+    fn accept(&self, request: tiny_http::Request) {
+        // The cap counts requests being handled; the slot is given back however the handler ends.
+        let slot = Slot::take(&self.in_flight);
+        if slot.count > self.endpoint.config.max_in_flight {
+            let refusal = Rejection::Overloaded(1).to_response(None);
+            let body_unread = !head_of(&request).body.is_empty();
+            return send_whole(request, &refusal, body_unread, &self.endpoint.config);
+        }
+        let endpoint = Arc::clone(&self.endpoint);
+        thread::spawn(move || {
+            handle(request, &endpoint);
+            drop(slot);
+        });
+    }
+    // ANCHOR_END: accept_loop
+}
+
+/// One slot of the in-flight cap.
+struct Slot {
+    counter: Arc<AtomicUsize>,
+    /// Requests in flight, this one included.
+    count: usize,
+}
+
+impl Slot {
+    fn take(counter: &Arc<AtomicUsize>) -> Slot {
+        let count = counter.fetch_add(1, Ordering::SeqCst) + 1;
+        Slot {
+            counter: Arc::clone(counter),
+            count,
+        }
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.counter.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// The request's head, copied out of tiny_http's types.
+fn head_of(request: &tiny_http::Request) -> RequestHead {
+    let chunked = request
+        .headers()
+        .iter()
+        .any(|h| h.field.equiv("transfer-encoding"));
+    RequestHead {
+        method: request.method().as_str().to_ascii_uppercase(),
+        path: request.url().split('?').next().unwrap_or("").to_string(),
+        http_1_0: *request.http_version() < tiny_http::HTTPVersion(1, 1),
+        headers: request
+            .headers()
+            .iter()
+            .map(|h| (h.field.as_str().to_string(), h.value.as_str().to_string()))
+            .collect(),
+        // tiny_http's reading of the head decides how its reader finds the body's end, so the
+        // rules use that reading too (it ignores Content-Length when Transfer-Encoding is set).
+        body: match request.body_length() {
+            _ if chunked => BodyLength::Chunked,
+            Some(n) => BodyLength::Declared(n),
+            None => BodyLength::None,
+        },
+    }
+}
+
+/// The body, read only if the endpoint asks for it. tiny_http answers `Expect: 100-continue` the
+/// moment its reader is taken, so taking it early would invite a body we may refuse unread.
+struct Body<'a> {
+    request: &'a mut tiny_http::Request,
+    touched: bool,
+}
+
+impl Read for Body<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.touched = true;
+        self.request.as_reader().read(buf)
+    }
+}
+
+// ANCHOR: handle
+fn handle(mut request: tiny_http::Request, endpoint: &Endpoint) {
+    let head = head_of(&request);
+    let mut body = Body {
+        request: &mut request,
+        touched: false,
+    };
+    let action = endpoint.handle(&head, &mut body);
+    let body_unread = !body.touched && !head.body.is_empty();
+    let config = &endpoint.config;
+    match action {
+        Action::Send(answer) => send_whole(request, &answer, body_unread, config),
+        Action::StreamCall { framing, job, plan } => {
+            let stream = job.spawn();
+            let conn = connection(config);
+            pump_call(
+                request.into_writer(),
+                framing,
+                &stream,
+                plan,
+                &conn,
+                config.heartbeat,
+            );
+        }
+        Action::StreamGet(get) => {
+            if let Some(alerts) = get.alerts {
+                alerts.spawn();
+            }
+            let conn = connection(config);
+            // A lost GET connection stops nothing: the producer keeps writing into the log.
+            let _ = pump(
+                request.into_writer(),
+                Framing::Sse,
+                &get.stream,
+                get.plan,
+                &conn,
+                config.heartbeat,
+            );
+            drop(get.guard);
+        }
+    }
+}
+// ANCHOR_END: handle
+
+/// Write a whole answer: its bytes in one write, on tiny_http's raw socket writer. The one
+/// exception is an answer to a request whose body was never read, which tiny_http must write
+/// itself (see [`respond_before_unread_body`]).
+fn send_whole(request: tiny_http::Request, answer: &Whole, body_unread: bool, config: &Config) {
+    if body_unread {
+        return respond_before_unread_body(request, answer);
+    }
+    let bytes = answer.to_bytes(&connection(config));
+    let mut writer = request.into_writer();
+    // An error means the client left; there is nobody to tell.
+    let _ = writer.write_all(&bytes).and_then(|()| writer.flush());
+}
+
+/// The header every answer carries about its connection. Unless `--keep-alive`, it is
+/// `Connection: close`, so that no idle connection holds one of tiny_http's pool threads (see
+/// `Config::keep_alive`).
+fn connection(config: &Config) -> Vec<(&'static str, String)> {
+    match config.keep_alive {
+        true => Vec::new(),
+        false => vec![("Connection", "close".to_string())],
+    }
+}

@@ -1,0 +1,198 @@
+//! What tiny_http 0.12 gets wrong for a streaming server, worked around from our side.
+//!
+//! Implements nothing of MCP; every item here is a SHARP EDGE of the HTTP library, measured (see
+//! `../shared/reference/rust-crates-notes.md` and `docs/reliability.md`) and pinned by a test.
+//! Kept in one file so that the socket side (`socket.rs`) reads as plain wiring, and so that a
+//! student who moves to another HTTP library knows exactly what to delete.
+//!
+//! | what tiny_http does | what we do | pinned by |
+//! |---|---|---|
+//! | never sets `TCP_NODELAY`: back-to-back events wait 40 ms for a delayed ACK | set it on the listening socket, which accepted sockets inherit on Linux | `tests/wire/http.rs` |
+//! | never sets a write timeout: a client that stops reading pins a thread | a 10 s write timeout, inherited the same way | `tests/hostile/clients.rs` |
+//! | its accept thread ends at the first accept error (EMFILE), for good | listen again on the same address | `tests/hostile/crash.rs` |
+//! | its accept thread panics when out of file descriptors; `incoming_requests` waits forever | a watchdog knocks on our port and restarts the loop | `tests/hostile/crash.rs` |
+//! | drains an unread body *before* `into_writer` returns, and into `vec![0; remaining]` | answer first through `respond`; never drop a request declaring > 64 MiB | `tests/hostile/crash.rs` |
+//!
+//! Left out: the pool stall with keep-alive connections (we answer `Connection: close` by default,
+//! see `Config::keep_alive`) and slowloris connections (no read timeout can be set from outside).
+//! Both are fixed upstream in unreleased code; a production server would use another library.
+
+use crate::server::locks::lock;
+use crate::server::response::Whole;
+use std::io;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread;
+use std::time::Duration;
+
+/// A socket write that has not finished after this long fails, so a client that stops reading
+/// cannot pin a thread forever.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How often the watchdog checks that the listener still accepts connections.
+const LISTENER_CHECK: Duration = Duration::from_secs(2);
+
+/// Above this declared `Content-Length`, an unread body cannot be dropped safely; see
+/// [`respond_before_unread_body`].
+const MAX_DRAINABLE_BODY: usize = 64 * 1024 * 1024;
+
+/// tiny_http's server, listening again whenever its accept thread dies.
+pub struct Listener {
+    host: String,
+    addr: SocketAddr,
+    /// Replaced when the accept thread dies (see [`Listener::serve`]).
+    http: Mutex<Arc<tiny_http::Server>>,
+    /// Set by [`Listener::shutdown`]; the condvar wakes the watchdog at once.
+    stopping: Mutex<bool>,
+    stopped: Condvar,
+}
+
+impl Listener {
+    /// Listen on `host:port` (port 0: any free port).
+    ///
+    /// # Errors
+    /// The address cannot be parsed or bound.
+    pub fn bind(host: &str, port: u16) -> io::Result<Listener> {
+        let socket = bind_socket(host, port)?;
+        let addr = socket.local_addr()?;
+        Ok(Listener {
+            host: host.to_string(),
+            addr,
+            http: Mutex::new(Arc::new(from_socket(socket)?)),
+            stopping: Mutex::new(false),
+            stopped: Condvar::new(),
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Give every request to `each` until [`Listener::shutdown`]; blocks.
+    pub fn serve(&self, each: impl Fn(tiny_http::Request) + Sync) {
+        thread::scope(|scope| {
+            scope.spawn(|| self.watch());
+            // Checked before serving too: a shutdown during a re-listen must not start a new server.
+            while !self.is_stopping() {
+                let http = self.current();
+                for request in http.incoming_requests() {
+                    each(request);
+                }
+                if self.is_stopping() {
+                    return;
+                }
+                // SHARP EDGE: the accept thread ended at an accept error (EMFILE, say), and
+                // `incoming_requests` with it. Listen again on the same address after a pause.
+                eprintln!(
+                    "warning: the listener on {} failed; listening again in 1 s",
+                    self.addr
+                );
+                thread::sleep(Duration::from_secs(1));
+                match bind_socket(&self.host, self.addr.port()).and_then(from_socket) {
+                    Ok(http) => *lock(&self.http) = Arc::new(http),
+                    Err(e) => eprintln!("warning: cannot listen again yet: {e}"),
+                }
+            }
+        });
+    }
+
+    /// Make [`Listener::serve`] return.
+    pub fn shutdown(&self) {
+        *lock(&self.stopping) = true;
+        self.stopped.notify_all();
+        self.current().unblock();
+    }
+
+    /// SHARP EDGE: when the accept thread panics (it unwraps `try_clone()`, which fails when the
+    /// process is out of file descriptors), the listener closes but `incoming_requests` waits
+    /// forever. Every couple of seconds we knock on our own port; a refused connection means the
+    /// listener is gone, and unblocking makes `serve` listen again.
+    fn watch(&self) {
+        loop {
+            let stopping = lock(&self.stopping);
+            let (stopping, _) = self
+                .stopped
+                .wait_timeout_while(stopping, LISTENER_CHECK, |stop| !*stop)
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            if *stopping {
+                return;
+            }
+            drop(stopping);
+            let knock = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
+            if knock.is_err_and(|e| e.kind() == io::ErrorKind::ConnectionRefused) {
+                self.current().unblock();
+            }
+        }
+    }
+
+    fn is_stopping(&self) -> bool {
+        *lock(&self.stopping)
+    }
+
+    fn current(&self) -> Arc<tiny_http::Server> {
+        Arc::clone(&lock(&self.http))
+    }
+}
+
+/// The listening socket, with the two options tiny_http never sets. Linux copies a listening
+/// socket's options onto every socket it accepts, the only way to reach sockets tiny_http
+/// accepts itself.
+fn bind_socket(host: &str, port: u16) -> io::Result<TcpListener> {
+    use socket2::{Domain, Socket, Type};
+    let addr: SocketAddr = format!("{host}:{port}")
+        .parse()
+        .or_else(|_| format!("[{host}]:{port}").parse())
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, format!("bad host {host:?}")))?;
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+    socket.set_reuse_address(true)?;
+    // SHARP EDGE: without TCP_NODELAY, a small write that follows another within ~40 ms waits for
+    // the client's delayed ACK (Nagle's algorithm): back-to-back events would arrive 40 ms late.
+    socket.set_tcp_nodelay(true)?;
+    socket.set_write_timeout(Some(WRITE_TIMEOUT))?;
+    socket.bind(&addr.into())?;
+    socket.listen(1024)?;
+    Ok(socket.into())
+}
+
+fn from_socket(socket: TcpListener) -> io::Result<tiny_http::Server> {
+    tiny_http::Server::from_listener(socket, None).map_err(io::Error::other)
+}
+
+/// Answer a request whose declared body was never read (a refusal before the body, or one too
+/// large to read) through tiny_http's own `respond`.
+///
+/// # Why not our one write path?
+/// SHARP EDGE: `into_writer` drops the request's body reader, and dropping it reads the rest of the
+/// body, so the answer would leave only once the whole body has arrived. A client waiting for our
+/// answer before it sends its body (`Expect: 100-continue`, or one that never sends) would wait
+/// forever. `respond` writes first and drains after. What it costs: tiny_http writes the head
+/// itself (its own `Server` and `Date` lines, and no `Connection` header of ours).
+// ANCHOR: respond_before_unread_body
+pub fn respond_before_unread_body(request: tiny_http::Request, answer: &Whole) {
+    if request
+        .body_length()
+        .is_some_and(|n| n > MAX_DRAINABLE_BODY)
+    {
+        // SHARP EDGE (upstream issue #252, fix in PR #290, unreleased): the drain allocates
+        // `vec![0; remaining]`; for a declared length of 1 TB that fails and aborts the whole
+        // process. We cannot reach the reader to stop it, so we never drop such a request: it is
+        // leaked (its connection stays open, without an answer, until the client gives up). A
+        // leak per hostile request beats a dead server.
+        std::mem::forget(request);
+        return;
+    }
+    let mut response =
+        tiny_http::Response::from_data(answer.body.clone()).with_status_code(answer.status);
+    let content_type = answer
+        .content_type
+        .into_iter()
+        .map(|ct| ("Content-Type", ct.to_string()));
+    for (name, value) in content_type.chain(answer.headers.iter().cloned()) {
+        if let Ok(h) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
+            response.add_header(h);
+        }
+    }
+    // An error means the client left; there is nobody to tell.
+    let _ = request.respond(response);
+}
+// ANCHOR_END: respond_before_unread_body
