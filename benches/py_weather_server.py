@@ -41,7 +41,7 @@ class Weather(BaseModel):
     wind_kph: float
 
 
-# Same rows as src/tools/weather_data.rs; a dict lookup stands in for our edit-distance search.
+# Same rows as src/weather/cities.rs; a dict lookup stands in for our edit-distance search.
 CITIES = [
     Weather(city="Hangzhou", region="Zhejiang", country="China", temperature_c=18.5,
             conditions="Light rain", humidity_percent=82, wind_kph=9.0),

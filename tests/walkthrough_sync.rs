@@ -1,7 +1,7 @@
 //! walkthrough.md quotes code and transcripts; every quote must still match its source.
 //!
 //! A quote is a marker line followed by a fenced block:
-//! `<!-- quote: src/http/server.rs#pump -->` quotes the region between `// ANCHOR: pump` and
+//! `<!-- quote: src/server/socket.rs#pump -->` quotes the region between `// ANCHOR: pump` and
 //! `// ANCHOR_END: pump` in that file (dedented); `<!-- quote: docs/transcripts/02-progress-streaming.txt -->`
 //! quotes a whole file. After a deliberate change, `UPDATE_WALKTHROUGH=1 cargo test --test
 //! walkthrough_sync` rewrites the blocks; then reread the prose around them.
@@ -128,7 +128,7 @@ fn a_quote_with_a_missing_anchor_is_reported() {
 
 #[test]
 fn anchored_regions_are_dedented_and_exclude_the_markers() {
-    let text = source_of("src/http/response.rs#chunk").unwrap();
+    let text = source_of("src/server/response.rs#chunk").unwrap();
     assert!(text.starts_with("pub fn chunk("), "{text}");
     assert!(!text.contains("ANCHOR"));
 }

@@ -45,7 +45,7 @@ pub fn add_a_tool() {
             LAB,
             format!(
                 "tools/list names no tool \"convert_temperature\" (it names {}): write the \
-                 tool in src/tools/convert.rs, declare the module in src/tools/mod.rs and list it \
+                 tool in src/tools/convert.rs, declare the module in src/mcp/tools.rs and list it \
                  in catalog::WEATHER (see the `// LAB:` markers there)",
                 names.join(", ")
             ),
@@ -150,7 +150,7 @@ pub fn structured_output() {
             LAB,
             format!(
                 "get_weather's outputSchema does not declare feels_like_c: {why} (see the \
-                 `// LAB:` marker above get_weather_output() in src/tools/weather.rs)"
+                 `// LAB:` marker above get_weather_output() in src/weather/tool.rs)"
             ),
         );
     }
@@ -176,7 +176,7 @@ pub fn structured_output() {
                 LAB,
                 format!(
                     "{}'s structuredContent has no number feels_like_c (it has {got}): fill it in \
-                     report(), in src/tools/weather.rs. The whole result: {result}",
+                     report(), in src/weather/tool.rs. The whole result: {result}",
                     city.name
                 ),
             );
@@ -240,7 +240,7 @@ fn spawn_server(lab: usize, args: &[&str]) -> Spawned {
             lab,
             format!(
                 "`weather-server {}` did not start ({}): {first_error}\nAdd the flag in \
-                 src/config.rs (`Config`, `USAGE` and `parse_args`; see the `// LAB:` markers).",
+                 src/server/config.rs (`Config`, `USAGE` and `parse_args`; see the `// LAB:` markers).",
                 args.join(" "),
                 status.map_or("still running".to_string(), |s| s.to_string())
             ),
@@ -282,7 +282,7 @@ pub fn cap_the_sessions() {
             LAB,
             format!(
                 "with --max-sessions 2 and two sessions live, a third initialize should get 503, \
-                 got {} (refuse it in src/endpoint.rs, where initialize creates the session): {}",
+                 got {} (refuse it in src/server/endpoint.rs, where initialize creates the session): {}",
                 third.status, third.body
             ),
         );
