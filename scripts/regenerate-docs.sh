@@ -4,6 +4,6 @@
 # Run it after a deliberate change, then read `git diff` and the prose around what changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-UPDATE_TRANSCRIPTS=1 cargo test -q --test transcripts
-UPDATE_WALKTHROUGH=1 cargo test -q --test walkthrough_sync
+UPDATE_TRANSCRIPTS=1 cargo test -q --test docs transcripts
+UPDATE_WALKTHROUGH=1 cargo test -q --test docs walkthrough
 git --no-pager diff --stat -- docs/transcripts walkthrough.md

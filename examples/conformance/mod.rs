@@ -6,7 +6,7 @@
 //! same parts as the weather server's tools; nothing in the library knows about the suite.
 //!
 //! The suite's checks are loose (an "Unknown tool" error result passes two of them), so
-//! `tests/conformance_example.rs` checks the exact outputs defined here.
+//! `tests/conformance_example/main.rs` checks the exact outputs defined here.
 //!
 //! Left out: nothing the suite 0.1.16 checks. Beyond it, the fixtures ignore `logging/setLevel`
 //! (dispatch.rs accepts any level and the logging tool always sends `info`), never send

@@ -1,6 +1,8 @@
 //! Test helpers: a real server on `127.0.0.1:0`, and raw HTTP/1.1 over a `TcpStream` so tests can
 //! check the exact bytes on the wire.
-#![allow(dead_code)] // each test file uses a different subset
+#![allow(dead_code)] // each test crate uses a different subset
+
+pub mod binary;
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpStream};

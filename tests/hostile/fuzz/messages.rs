@@ -1,7 +1,7 @@
 //! Properties of the message layers: `jsonrpc` parsing, `dispatch` (and the tools it runs), and
 //! the whole `Endpoint` on arbitrary bodies and headers.
 
-use crate::{accepted_message, corpus, exact_numbers, guarded, iterations, seed, variant, Rng};
+use super::{accepted_message, corpus, exact_numbers, guarded, iterations, seed, variant, Rng};
 use serde_json::{json, Value};
 use std::cell::RefCell;
 use std::time::Duration;

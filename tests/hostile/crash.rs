@@ -2,10 +2,10 @@
 //!
 //! SHARP EDGE (tiny_http 0.12, upstream issue #252, fix in PR #290, unreleased): dropping a request
 //! whose body was not read drains it into `vec![0; remaining]`; with `Content-Length: 1 TB` the
-//! allocation fails and aborts the process. `tests/wire_http.rs` checks our mitigation on a
+//! allocation fails and aborts the process. `tests/wire/http.rs` checks our mitigation on a
 //! refused POST; here are the other ways a request gets dropped unread.
 
-use crate::binary::Binary;
+use crate::support::binary::Binary;
 use crate::support::*;
 use crate::{assert_serves, connect_and_send, read_until_quiet};
 use std::time::Duration;

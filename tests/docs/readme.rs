@@ -1,6 +1,5 @@
 //! The README's curl session, run as written against a real server.
 
-mod support;
 use std::process::Command;
 
 #[test]
@@ -12,7 +11,7 @@ fn readme_curl_session_works_when_pasted() {
         .expect("the curl session block")
         + "```bash\n".len();
     let script = &readme[start..start + readme[start..].find("```").unwrap()];
-    let s = support::start(|_| {});
+    let s = crate::support::start(|_| {});
     let script = script.replace("URL=http://127.0.0.1:8000/mcp", &format!("URL={}", s.url()));
     let headers_file = std::env::temp_dir().join(format!("mcp-headers-{}", std::process::id()));
     let script = script.replace("/tmp/mcp-headers", headers_file.to_str().unwrap());

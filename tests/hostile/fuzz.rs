@@ -1,16 +1,14 @@
 //! Property-based fuzzing of the pure layers, with a hand-written seeded PRNG (no dependency).
 //!
-//! Inputs are mutations of the seed corpus in `tests/fuzz/corpus/` (real requests, SSE and NDJSON
+//! Inputs are mutations of the seed corpus in `tests/hostile/fuzz/corpus/` (real requests, SSE and NDJSON
 //! streams captured from the server, `Accept` headers). Each property runs `FUZZ_ITERATIONS`
 //! times (default 1500, a second or two in a debug build); `FUZZ_SEED` picks another sequence. A
 //! failure prints the seed, the iteration and the input, so it can be replayed.
 //!
 //! CI's longer pass (about a minute):
-//! `FUZZ_ITERATIONS=1000000 cargo test --release --test fuzz_props`
+//! `FUZZ_ITERATIONS=1000000 cargo test --release --test hostile fuzz::`
 
-#[path = "fuzz_props/messages.rs"]
 mod messages;
-#[path = "fuzz_props/streams.rs"]
 mod streams;
 
 use serde_json::Value;
@@ -54,7 +52,10 @@ fn seed() -> u64 {
 
 /// The seed files of one kind, each a byte string (`accept` holds one header per line).
 fn corpus(kind: &str) -> Vec<Vec<u8>> {
-    let dir = format!("{}/tests/fuzz/corpus/{kind}", env!("CARGO_MANIFEST_DIR"));
+    let dir = format!(
+        "{}/tests/hostile/fuzz/corpus/{kind}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let mut paths: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())

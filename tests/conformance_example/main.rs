@@ -9,12 +9,11 @@
 //! This file checks the tools; `conformance_example/features.rs` the resources, prompts and
 //! completions; `conformance_example/session.rs` holds the test's client.
 
-#[path = "../examples/conformance/mod.rs"]
+#[path = "../../examples/conformance/mod.rs"]
 mod conformance;
-#[path = "conformance_example/features.rs"]
 mod features;
-#[path = "conformance_example/session.rs"]
 mod session;
+#[path = "../support/mod.rs"]
 mod support;
 
 use conformance::client_tools;

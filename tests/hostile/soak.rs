@@ -4,17 +4,14 @@
 //! afterwards the server's threads back to its idle count and its memory not growing with time.
 //!
 //! `SOAK_SECS` (default 30) sets the duration. Run it as CI does:
-//! `cargo test --release --test soak -- --ignored --nocapture`
+//! `cargo test --release --test hostile soak:: -- --ignored --nocapture`
 //!
 //! The clients send `Connection: close` (the test helpers always do): tiny_http 0.12's pool can
 //! leave new keep-alive connections unserved during a burst (see docs/reliability.md), a known
 //! upstream bug this test does not measure.
 
-#[path = "hostile_input/binary.rs"]
-mod binary;
-mod support;
-
-use binary::Binary;
+use crate::support::binary::Binary;
+use crate::support::*;
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -23,7 +20,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
-use support::*;
 
 const CLIENTS: usize = 64;
 
@@ -269,7 +265,7 @@ fn still_serves(addr: SocketAddr) -> bool {
 }
 
 #[test]
-#[ignore = "30 s soak; run by .ci/run: cargo test --release --test soak -- --ignored"]
+#[ignore = "30 s soak; run by .ci/run: cargo test --release --test hostile soak:: -- --ignored"]
 fn sixty_four_clients_of_mixed_traffic_lose_no_event_and_leave_no_thread_behind() {
     let secs: u64 = std::env::var("SOAK_SECS")
         .ok()

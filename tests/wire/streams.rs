@@ -2,11 +2,10 @@
 //! server-to-client request in the middle of a call (MCP 2025-11-25 `basic/transports`
 //! §Resumability and Redelivery, §Listening for Messages from the Server; `client/elicitation`).
 
-mod support;
+use crate::support::*;
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::time::Duration;
-use support::*;
 
 fn in_session(sid: &str) -> Vec<(&'static str, String)> {
     vec![

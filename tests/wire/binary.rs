@@ -1,34 +1,13 @@
 //! The `weather-server` binary: flags, the printed URL, and the non-loopback warning.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn spawn(args: &[&str]) -> Running {
-    Running(
-        Command::new(env!("CARGO_BIN_EXE_weather-server"))
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap(),
-    )
-}
+use crate::support::binary::Binary;
+use std::io::{BufRead, Read, Write};
+use std::process::Command;
 
 #[test]
 fn port_zero_picks_a_free_port_and_prints_the_url_and_a_curl_line() {
-    let mut server = spawn(&["--port", "0"]);
-    let mut out = BufReader::new(server.0.stdout.take().unwrap());
-    let mut first = String::new();
-    out.read_line(&mut first).unwrap();
+    let mut server = Binary::spawn(&[]);
+    let first = server.first_line.clone();
     let url = first
         .split_whitespace()
         .find(|w| w.starts_with("http://"))
@@ -40,13 +19,12 @@ fn port_zero_picks_a_free_port_and_prints_the_url_and_a_curl_line() {
     );
     assert!(!url.contains(":0/"), "the real port is printed: {url}");
     let mut rest = String::new();
-    out.read_line(&mut rest).unwrap();
-    out.read_line(&mut rest).unwrap();
+    server.stdout.read_line(&mut rest).unwrap();
+    server.stdout.read_line(&mut rest).unwrap();
     assert!(rest.contains("curl"), "{rest}");
     // It really serves there.
     let addr = url.trim_start_matches("http://").trim_end_matches("/mcp");
     let mut s = std::net::TcpStream::connect(addr).unwrap();
-    use std::io::{Read, Write};
     let body = r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#;
     write!(s, "POST /mcp HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).unwrap();
     let mut reply = String::new();
@@ -59,10 +37,8 @@ fn port_zero_picks_a_free_port_and_prints_the_url_and_a_curl_line() {
 
 #[test]
 fn binding_a_non_loopback_address_prints_a_warning() {
-    let mut server = spawn(&["--host", "0.0.0.0", "--port", "0"]);
-    let mut err = BufReader::new(server.0.stderr.take().unwrap());
-    let mut line = String::new();
-    err.read_line(&mut line).unwrap();
+    let mut server = Binary::spawn(&["--host", "0.0.0.0"]);
+    let line = server.stderr_line();
     assert!(
         line.starts_with("warning:") && line.contains("0.0.0.0"),
         "{line}"

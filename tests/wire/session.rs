@@ -1,8 +1,7 @@
 //! Session rules of MCP 2025-11-25 `basic/transports` §Session Management, over real HTTP.
 
-mod support;
+use crate::support::*;
 use std::time::Duration;
-use support::*;
 
 const PING: &str = r#"{"jsonrpc":"2.0","id":2,"method":"ping"}"#;
 

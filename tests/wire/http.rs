@@ -1,10 +1,9 @@
 //! HTTP-level rules: headers, methods, paths, body limits, security checks and overload.
 
-mod support;
+use crate::support::*;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
-use support::*;
 
 const PING: &str = r#"{"jsonrpc":"2.0","id":2,"method":"ping"}"#;
 

@@ -1,10 +1,9 @@
 //! Framing by `Accept`, the exact SSE bytes, and streaming that really streams.
 
-mod support;
+use crate::support::*;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
-use support::*;
 
 fn call_with_accept(accept: Option<&str>) -> RawResponse {
     let s = start(|c| c.stateless = true);

@@ -4,7 +4,7 @@
 //! `<!-- quote: src/server/socket.rs#pump -->` quotes the region between `// ANCHOR: pump` and
 //! `// ANCHOR_END: pump` in that file (dedented); `<!-- quote: docs/transcripts/02-progress-streaming.txt -->`
 //! quotes a whole file. After a deliberate change, `UPDATE_WALKTHROUGH=1 cargo test --test
-//! walkthrough_sync` rewrites the blocks; then reread the prose around them.
+//! docs walkthrough` rewrites the blocks; then reread the prose around them.
 
 use std::fs;
 
@@ -114,7 +114,7 @@ fn walkthrough_quotes_match_the_code_and_transcripts() {
             .collect();
         panic!(
             "walkthrough.md quotes drifted from the code; run `UPDATE_WALKTHROUGH=1 cargo test --test \
-             walkthrough_sync`, then reread the prose around them. First differences (now, was): {changed:#?}"
+             docs walkthrough`, then reread the prose around them. First differences (now, was): {changed:#?}"
         );
     }
 }

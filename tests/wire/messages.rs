@@ -1,9 +1,8 @@
 //! JSON-RPC, lifecycle and tools rules, checked over real HTTP against a real server.
 //! Each test is named after the rule it checks.
 
-mod support;
+use crate::support::*;
 use serde_json::json;
-use support::*;
 
 fn session_headers(sid: &str) -> Vec<(&'static str, String)> {
     vec![

@@ -1,6 +1,6 @@
 //! Properties of the framings: choosing one from `Accept`, SSE decoding and encoding, NDJSON.
 
-use crate::{accepted_message, corpus, exact_numbers, guarded, iterations, seed, variant, Rng};
+use super::{accepted_message, corpus, exact_numbers, guarded, iterations, seed, variant, Rng};
 use std::io::BufRead;
 use streamable_mcp::framing::Framing;
 use streamable_mcp::framing::{ndjson, sse};

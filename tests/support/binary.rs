@@ -1,7 +1,7 @@
 //! The real `weather-server` binary as a child process, for tests whose input could kill a
 //! server (an in-process one would take the test runner down with it) and for measuring a
-//! server's threads, sockets and memory from `/proc`. Shared by `hostile_input` and `soak`.
-#![allow(dead_code)] // each test binary uses a different subset
+//! server's threads, sockets and memory from `/proc`, and for the binary's own command line.
+//! The one place that starts the binary and reads the address it prints.
 
 use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
@@ -11,9 +11,11 @@ use std::time::{Duration, Instant};
 pub struct Binary {
     child: Child,
     pub addr: SocketAddr,
-    /// Kept open: the server prints more lines after the address, and a closed pipe would make
-    /// its `println!` panic.
-    _stdout: BufReader<ChildStdout>,
+    /// The line that named the address (`weather-server listening on http://…/mcp`).
+    pub first_line: String,
+    /// The rest of what the server prints. Kept open: a closed pipe would make its `println!`
+    /// panic.
+    pub stdout: BufReader<ChildStdout>,
 }
 
 impl Binary {
@@ -55,8 +57,21 @@ impl Binary {
         Binary {
             child,
             addr,
-            _stdout: stdout,
+            first_line: first,
+            stdout,
         }
+    }
+
+    /// The next line the server writes to stderr (a warning, say).
+    pub fn stderr_line(&mut self) -> String {
+        let mut line = String::new();
+        if let Some(err) = self.child.stderr.as_mut() {
+            let mut byte = [0u8; 1];
+            while err.read(&mut byte).is_ok_and(|n| n == 1) && byte[0] != b'\n' {
+                line.push(byte[0] as char);
+            }
+        }
+        line
     }
 
     pub fn pid(&self) -> u32 {

@@ -4,26 +4,22 @@
 //! disturbed. Each module groups one kind of hostility; `docs/reliability.md` lists them all, and
 //! what tiny_http itself cannot survive.
 //!
-//! One test binary with several modules (rather than one binary per file) keeps `cargo test` fast.
+//! Also here: `fuzz` (properties of the pure layers on mutated inputs) and `soak` (64 clients of
+//! mixed traffic for 30 s, ignored unless asked for). One test crate with several modules (rather
+//! than one crate per file) keeps `cargo test` fast.
 
+#[path = "../support/mod.rs"]
 mod support;
 
-#[path = "hostile_input/binary.rs"]
-mod binary;
-#[path = "hostile_input/clients.rs"]
 mod clients;
-#[path = "hostile_input/crash.rs"]
 mod crash;
-#[path = "hostile_input/framing.rs"]
 mod framing;
-#[path = "hostile_input/headers.rs"]
+mod fuzz;
 mod headers;
-#[path = "hostile_input/json.rs"]
 mod json;
-#[path = "hostile_input/params.rs"]
 mod params;
-#[path = "hostile_input/sessions.rs"]
 mod sessions;
+mod soak;
 
 use serde_json::Value;
 use std::io::{Read, Write};
