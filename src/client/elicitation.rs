@@ -3,8 +3,8 @@
 //! Implements the client side of MCP 2025-11-25 `client/elicitation` in form mode: the request's
 //! `message` and `requestedSchema` read into Rust values a program (or a person) can answer, and
 //! the three answers, `accept` with `content`, `decline` and `cancel`, turned into the result the
-//! server reads. Sending that result (a POST of a JSON-RPC response, answered 202) is `exchange.rs`'s
-//! job; asking a person on a terminal is `ask.rs`'s.
+//! server reads. Sending that result (a POST of a JSON-RPC response, answered 202) is `channel.rs`'s
+//! job; asking a person on a terminal is the CLI's (`src/bin/mcp-client/ask.rs`).
 //!
 //! Left out: URL mode (`"mode": "url"`, new in 2025-11-25), which we do not declare and answer
 //! with `-32602`; multi-select (array) fields beyond reading their type; checking `content`

@@ -19,12 +19,12 @@
 //! | an empty line | skip an optional field; **decline** when the field is required |
 //! | end of input (Ctrl-D, or a closed pipe) | **cancel**: nobody is there to answer |
 
-use super::elicitation::{ElicitAnswer, ElicitRequest, Field};
 use serde_json::{Map, Value};
 use std::io::{BufRead, Write};
+use streamable_mcp::client::{ElicitAnswer, ElicitRequest, Field};
 
 /// What the person answered for one field.
-enum Reply {
+enum Typed {
     Value(Value),
     /// An optional field left empty.
     Skip,
@@ -50,12 +50,12 @@ pub fn ask(
         let mut content = Map::new();
         for field in &question.fields {
             match ask_field(field, !interactive, input, output) {
-                Reply::Value(value) => {
+                Typed::Value(value) => {
                     content.insert(field.name.clone(), value);
                 }
-                Reply::Skip => {}
-                Reply::Decline => return ElicitAnswer::Decline,
-                Reply::Cancel => return ElicitAnswer::Cancel,
+                Typed::Skip => {}
+                Typed::Decline => return ElicitAnswer::Decline,
+                Typed::Cancel => return ElicitAnswer::Cancel,
             }
         }
         if !interactive {
@@ -80,7 +80,7 @@ pub fn ask(
 
 /// Ask for one field until the line makes sense, or the person declines or leaves. With `echo`,
 /// each line read is written back (a terminal echoes what a person types; a pipe does not).
-fn ask_field(field: &Field, echo: bool, input: &mut dyn BufRead, output: &mut dyn Write) -> Reply {
+fn ask_field(field: &Field, echo: bool, input: &mut dyn BufRead, output: &mut dyn Write) -> Typed {
     let name = field.title.as_deref().unwrap_or(&field.name);
     match &field.description {
         Some(description) => say(output, &format!("{name} ({description}):")),
@@ -104,20 +104,20 @@ fn ask_field(field: &Field, echo: bool, input: &mut dyn BufRead, output: &mut dy
             if echo {
                 say(output, "(end of input)");
             }
-            return Reply::Cancel;
+            return Typed::Cancel;
         };
         if echo {
             say(output, &line);
         }
         if line.is_empty() {
             return if field.required {
-                Reply::Decline
+                Typed::Decline
             } else {
-                Reply::Skip
+                Typed::Skip
             };
         }
         match parse(field, &line) {
-            Ok(value) => return Reply::Value(value),
+            Ok(value) => return Typed::Value(value),
             Err(why) => say(output, &format!("  {why}; try again.")),
         }
     }

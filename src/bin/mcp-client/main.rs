@@ -2,10 +2,10 @@
 //!
 //! A thin command line over `streamable_mcp::client` (MCP 2025-11-25, Streamable HTTP): it reads
 //! the arguments, opens a session, does one thing, prints it, and ends the session with DELETE.
-//! Every protocol rule lives in the library (resuming cut streams included), and so do the parsing
-//! of the command line (`client::cli`) and the terminal questions of `client/elicitation`
-//! (`client::ask`), both unit-tested there; this file does the I/O: files, sessions, printing,
-//! stdin.
+//! Every protocol rule lives in the library (resuming cut streams included). Beside this file, and
+//! unit-tested there: the parsing of the command line (`cli.rs`), the terminal questions of
+//! `client/elicitation` (`ask.rs`) and the `mcpServers` file (`config_file.rs`), all pure; this
+//! file does the I/O: files, sessions, printing, stdin.
 //!
 //! Errors are printed as sentences and mapped to an exit code; no error type of its own is needed
 //! here, because nothing downstream matches on it (the library's [`ClientError`] is what a program
@@ -15,12 +15,16 @@ use serde_json::Value;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Instant;
-use streamable_mcp::client::ask::ask;
-use streamable_mcp::client::cli::{
+mod ask;
+mod cli;
+mod config_file;
+
+use ask::ask;
+use cli::{
     parse_args, Answers, Args, Command, DEFAULT_URL, EXIT_FAILURE, EXIT_TOOL_ERROR, EXIT_USAGE,
     USAGE,
 };
-use streamable_mcp::client::config_file::{self, ServerEntry, ServerList};
+use config_file::{ServerEntry, ServerList};
 use streamable_mcp::client::{
     ClientError, ElicitAnswer, ElicitRequest, ElicitationHandler, Incoming, McpClient, Options,
 };
