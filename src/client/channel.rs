@@ -1,24 +1,21 @@
-//! One request and its answer over Streamable HTTP: the headers, the POST, the answer read as it
-//! arrives (in any framing, through every connection its stream takes), the answers to what the
-//! server asks meanwhile, and the resumption of a cut SSE stream. This is the request loop.
+//! The request loop: one request over Streamable HTTP, from its POST until its response, in any
+//! framing, through every connection its stream takes, answering what the server asks meanwhile.
 //!
-//! Implements the client side of MCP 2025-11-25 `basic/transports` §Sending Messages to the Server
-//! (one POST per message, the `Accept` header, 202 for what needs no answer, one JSON object or an
-//! SSE stream for a request, requests and notifications before the response), §Resumability and
-//! Redelivery (after a cut, a GET with the last event id, once the server's `retry` has passed),
-//! §Session Management #2 and #5 (the session id on every request; DELETE at the end) and
-//! §Protocol Version Header; `basic/utilities/progress` (progress matched to our call by its
-//! token); and the transport half of `client/elicitation`: the answer is a JSON-RPC response in a
-//! POST of its own, sent while the call's stream stays open. The 404 rule (§Session Management #4)
-//! needs `initialize`, so it is in `mod.rs`.
+//! Implements the client side of MCP 2025-11-25 `basic/transports`: §Sending Messages to the Server
+//! (one POST per message, the `Accept` header, 202 for a notification or a response, one JSON
+//! object or an SSE stream for a request, with requests and notifications before the response),
+//! §Resumability and Redelivery (after a cut, wait the server's `retry`, then GET with
+//! `Last-Event-ID`), §Session Management #2 and #5 (the session id on every request; DELETE at the
+//! end), §Protocol Version Header; `basic/utilities/progress` (progress matched to our call by its
+//! token); and the transport half of `client/elicitation` (the answer is a POST of its own, sent
+//! while the call's stream stays open). The 404 rule needs `initialize`, so it is in `mod.rs`.
 //!
-//! Left out: several requests in flight at once (one client is one thread, one request), JSON-RPC
-//! batches, and cancelling our own requests (a `notifications/cancelled` from the server is shown
-//! as a plain notification). Resuming NDJSON or JSON answers: they carry no event ids, so there is
-//! nothing to resume from and the `StreamEnded` error stands. A stream that *stalls* (no byte for
-//! the stall timeout) stays a `Timeout` error: the server promised heartbeats, and a reconnect
-//! would most likely hang the same way. Random jitter between clients (one client, one stream),
-//! and the session's own GET stream, which this client never opens.
+//! Left out: several requests in flight (one client is one thread, one request), batches, and
+//! cancelling our requests (a server's `notifications/cancelled` is shown as a notification).
+//! Resuming NDJSON or JSON: they carry no event ids, so the `StreamEnded` error stands. A stream
+//! that *stalls* stays a `Timeout`: the server promised heartbeats, and a reconnect would most
+//! likely hang the same way. Jitter between clients (one client, one stream), and the session's
+//! own GET stream, which this client never opens.
 //!
 //! # The loop, in one picture
 //! ```text
@@ -30,7 +27,7 @@
 
 use super::elicitation::{ElicitRequest, ElicitationHandler};
 use super::reader::{MessageReader, ResumePoint};
-use super::transport::Transport;
+use super::transport::{HttpResponse, Transport};
 use super::{ClientError, Options};
 use crate::framing::Framing;
 use crate::jsonrpc::{self, ErrorObject, Message, RequestId, INVALID_PARAMS, METHOD_NOT_FOUND};
@@ -44,25 +41,23 @@ use std::{fmt, thread};
 /// Reconnections in a row that may bring no new event before the client gives up. Each one that
 /// brings an event starts the count again: a stream cut after every event still gets through.
 const MAX_ATTEMPTS_WITHOUT_PROGRESS: u32 = 5;
-
-/// The wait before reconnecting when the server never said (`retry:`). The SSE standard leaves
-/// it to the client; a second is what browsers use, give or take.
+/// The wait when the server never said (`retry:`). The SSE standard leaves it to the client; a
+/// second is what browsers use, give or take.
 const DEFAULT_RETRY: Duration = Duration::from_millis(1000);
-
 /// The longest our own doubling makes a wait (a server's `retry` may still ask for longer).
 const MAX_BACKOFF: Duration = Duration::from_secs(10);
 
-/// Something that wants to see every JSON-RPC message received, as it arrived. `Send`, so that a
-/// client (trace included) can be handed to a worker thread.
+/// Sees every JSON-RPC message received, as it arrived. `Send`, so that a client (trace
+/// included) can be handed to a worker thread.
 pub type Trace = Box<dyn FnMut(&Value) + Send>;
 
 /// Something that happened on a call's stream before the response: almost always a message the
-/// server sent, and once in a while a cut it recovered from ([`Incoming::Resumed`]).
+/// server sent, once in a while a cut it recovered from.
 ///
 /// # Why an enum and not one callback per kind?
 /// One callback with a `match` keeps the call's signature small, and a new kind of message is a
-/// new variant. Answering a `Request` is not this callback's job: it only *shows* what arrived;
-/// the answer comes from the client's elicitation handler (see [`super::McpClient::set_elicitation`]).
+/// new variant. The callback only *shows* what arrived: a `Request` is answered by the client's
+/// elicitation handler (see [`super::McpClient::set_elicitation`]).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Incoming {
     /// `notifications/progress` for our call's token, or a tutorial `stream` line.
@@ -72,16 +67,14 @@ pub enum Incoming {
         method: String,
         params: Option<Value>,
     },
-    /// Not a message: the call's stream was cut before its response, and picked up again with
-    /// GET + `Last-Event-ID` after waiting `waited`. Shown so a person can see why a call paused;
-    /// the messages that follow continue where the cut left off.
+    /// Not a message: the stream was cut before its response, and picked up again with GET +
+    /// `Last-Event-ID` after waiting `waited`, so a person can see why a call paused.
     Resumed {
         last_event_id: String,
         waited: Duration,
     },
-    /// A server-to-client request. `elicitation/create` is answered by the elicitation handler
-    /// when one is set (and only then is the capability declared); anything else is answered
-    /// `-32601 Method not found`.
+    /// A server-to-client request: `elicitation/create` goes to the handler when one is set (only
+    /// then is the capability declared); anything else is answered `-32601 Method not found`.
     Request {
         id: RequestId,
         method: String,
@@ -105,17 +98,16 @@ impl fmt::Display for Progress {
         if let Some(total) = self.total {
             write!(f, "/{total}")?;
         }
-        if let Some(message) = &self.message {
-            write!(f, " {message}")?;
+        match &self.message {
+            Some(message) => write!(f, " {message}"),
+            None => Ok(()),
         }
-        Ok(())
     }
 }
 
-/// The HTTP side of one session: what every request carries, and the loop that reads its answer.
-///
-/// Its fields are the session's state. `mod.rs` (the MCP methods) sets the session after
-/// `initialize` and the handlers before it, and reads the rest back for its caller.
+/// The HTTP side of one session: what every request carries, and the loop that reads an answer.
+/// Its fields are the session's state: `mod.rs` sets the session and the handlers, and reads the
+/// rest back for its caller.
 pub struct Channel {
     pub transport: Transport,
     framing: Framing,
@@ -126,13 +118,13 @@ pub struct Channel {
     pub protocol_version: Option<String>,
     /// Request ids only have to be unique among our requests in flight; a counter does that.
     next_id: i64,
-    /// Where the last request's SSE stream stopped (kept even when the request failed).
+    /// Where the last request's SSE stream stopped (kept when the request failed, too).
     pub resume: ResumePoint,
     /// Reconnections that got a stream back, over the client's life.
     pub resumes: u64,
     pub last_framing: Option<Framing>,
     pub trace: Option<Trace>,
-    /// Answers `elicitation/create`; declared as a capability only when set.
+    /// Answers `elicitation/create`; the capability is declared only when it is set.
     pub elicitation: Option<ElicitationHandler>,
 }
 
@@ -144,14 +136,6 @@ struct Pending {
     stream_lines: u32,
     /// Where its SSE stream stands: handed from the POST's body to each resumed GET's body.
     position: ResumePoint,
-}
-
-/// How one reconnection went.
-enum Attempt {
-    /// The request is over: its result, or an error that another attempt would not cure.
-    Done(Result<Value, ClientError>),
-    /// Worth another try: the stream was cut again, or the server could not be reached.
-    Again(ClientError),
 }
 
 impl Channel {
@@ -214,9 +198,9 @@ impl Channel {
         ClientError::from_http(status, body)
     }
 
-    /// POST one request and read its answer, whatever its framing, until the response arrives,
-    /// resuming its SSE stream as often as it is cut. Returns the result, and the answer's
-    /// `MCP-Session-Id` header (which only `initialize` looks at).
+    /// POST one request and read its answer until the response arrives, resuming its SSE stream
+    /// as often as it is cut. Returns the result and the answer's `MCP-Session-Id` (which only
+    /// `initialize` looks at).
     pub fn request(
         &mut self,
         method: &str,
@@ -226,53 +210,38 @@ impl Channel {
     ) -> Result<(Value, Option<String>), ClientError> {
         let id = RequestId::Number(self.next_id);
         self.next_id += 1;
-        let method = method.to_string();
+        let (name, headers) = (method.to_string(), self.headers(self.accept()));
         let line = Message::Request {
             id: id.clone(),
-            method: method.clone(),
+            method: name,
             params,
-        };
-        let headers = self.headers(self.accept());
-        let mut answer = self.transport.post(&headers, line.to_line().as_bytes())?;
+        }
+        .to_line();
+        let mut answer = self.transport.post(&headers, line.as_bytes())?;
         let framing = match (answer.status, answer.framing) {
             (200 | 201, Some(framing)) => framing,
-            (202, _) => {
-                return Err(ClientError::Protocol(format!(
-                    "{method}: HTTP 202 Accepted, but a request needs a response"
-                )))
-            }
             (status @ 400..=599, _) => return Err(self.failure(status, &mut *answer.body)),
-            (status @ (200 | 201), None) => {
-                return Err(ClientError::Protocol(format!(
-                    "{method}: HTTP {status} with Content-Type {:?}; expected {MIME_JSON} or {MIME_SSE}",
-                    answer.content_type.as_deref().unwrap_or("(none)")
-                )))
-            }
-            // A redirect, a 204, ...: nothing an MCP server should send.
-            (status, _) => {
-                return Err(ClientError::Protocol(format!(
-                    "{method}: HTTP {status} is not an answer to an MCP request"
-                )))
-            }
+            // 202 is for notifications and responses; a redirect or a 204 is no MCP answer.
+            _ => return Err(unexpected(method, &answer, "a request needs a response")),
         };
         self.last_framing = Some(framing);
 
+        let position = ResumePoint::default();
         let mut pending = Pending {
             id,
             progress_token,
             stream_lines: 0,
-            position: ResumePoint::default(),
+            position,
         };
         let mut outcome = self.read(&mut *answer.body, framing, &mut pending, on_event);
-        // Cut before the response, but with an event id to come back to: reconnect. (NDJSON,
-        // JSON, and SSE without ids have no such id: the error stands.)
-        if framing == Framing::Sse
-            && matches!(outcome, Err(ClientError::StreamEnded { .. }))
+        // Cut before the response, with an event id to come back to: reconnect. (NDJSON, JSON,
+        // and SSE without ids have none: the error stands.)
+        if matches!(outcome, Err(ClientError::StreamEnded { .. }))
+            && framing == Framing::Sse
             && pending.position.last_event_id.is_some()
         {
             outcome = self.resume(&mut pending, on_event);
         }
-        // Kept even on failure: it tells where the stream stopped.
         self.resume = pending.position;
         // We stop reading at the response. A server SHOULD end the stream there anyway; one that
         // does not is not waited for. (Production code might drain a little, so that ureq can
@@ -305,14 +274,8 @@ impl Channel {
                 on_event(&progress);
                 continue;
             }
-            let message = match jsonrpc::classify(value) {
-                Ok(message) => message,
-                Err(e) => {
-                    let why = format!("the server sent an invalid JSON-RPC message: {e}");
-                    break Err(ClientError::Protocol(why));
-                }
-            };
-            match message {
+            let why = |e| format!("the server sent an invalid JSON-RPC message: {e}");
+            match jsonrpc::classify(value).map_err(|e| ClientError::Protocol(why(e)))? {
                 Message::Response { id, result } if id == pending.id => break Ok(result),
                 // An error whose id is null is about a request the server could not read: on
                 // this request's own stream, that can only be ours.
@@ -327,10 +290,11 @@ impl Channel {
                     on_event(&pending.notification(method, params));
                 }
                 Message::Request { id, method, params } => {
+                    let (m, p) = (method.clone(), params.clone());
                     on_event(&Incoming::Request {
                         id: id.clone(),
-                        method: method.clone(),
-                        params: params.clone(),
+                        method: m,
+                        params: p,
                     });
                     if let Err(e) = self.answer_server(id, &method, params.as_ref()) {
                         break Err(e);
@@ -357,13 +321,10 @@ impl Channel {
             },
             // Without a handler we never declared `elicitation`, and we declare nothing else: a
             // server should not have asked, and the honest answer is "no such method here".
-            _ => Message::error(
-                Some(id),
-                ErrorObject::new(
-                    METHOD_NOT_FOUND,
-                    format!("Method not found: this client does not offer {method}"),
-                ),
-            ),
+            _ => {
+                let why = format!("Method not found: this client does not offer {method}");
+                Message::error(Some(id), ErrorObject::new(METHOD_NOT_FOUND, why))
+            }
         };
         self.send(&answer)
     }
@@ -383,8 +344,8 @@ impl Channel {
         }
     }
 
-    /// Reconnect to `pending`'s cut stream until its response arrives. Called with
-    /// `pending.position.last_event_id` set; a resumed body only ever moves it forward.
+    /// Reconnect to `pending`'s cut stream, as often as it is cut, until its response arrives.
+    /// Called with `pending.position.last_event_id` set; a resumed body only moves it forward.
     ///
     /// # Errors
     /// [`ClientError::ResumeRefused`] for a 4xx (our server's 400: the events are gone),
@@ -396,8 +357,7 @@ impl Channel {
         pending: &mut Pending,
         on_event: &mut dyn FnMut(&Incoming),
     ) -> Result<Value, ClientError> {
-        // Attempts in a row that brought no new event.
-        let mut failures = 0;
+        let mut failures = 0; // attempts in a row that brought no new event
         loop {
             let last_event_id = pending.position.last_event_id.clone().unwrap_or_default();
             // Read again each time: any connection may bring a new `retry`.
@@ -405,86 +365,71 @@ impl Channel {
                 .position
                 .retry_ms
                 .map_or(DEFAULT_RETRY, Duration::from_millis);
-            let wait = backoff(retry, failures);
+            let waited = backoff(retry, failures);
             // SPEC transports#sending-messages 6: "The client MUST respect the retry field, waiting the given number of milliseconds before attempting to reconnect."
-            thread::sleep(wait);
-            let error = match self.reconnect(&last_event_id, wait, pending, on_event) {
-                Attempt::Done(outcome) => return outcome,
-                Attempt::Again(error) => error,
+            thread::sleep(waited);
+            let mut headers = self.headers(MIME_SSE);
+            // SPEC transports#resumability: "If the client wishes to resume after a broken connection, it SHOULD issue an HTTP GET to the MCP endpoint, and include the Last-Event-ID header to indicate the last event ID it received."
+            headers.push((HEADER_LAST_EVENT_ID, last_event_id.clone()));
+            // Each arm either ends the request (`return`) or names why another attempt may help.
+            let again = match self.transport.get(&headers) {
+                // No answer at all (refused, reset, timed out): the server may be restarting, or
+                // the network may be back in a moment. That is what the waiting is for.
+                Err(e) => e,
+                Ok(mut answer) => match (answer.status, answer.framing) {
+                    (200 | 201, Some(Framing::Sse)) => {
+                        self.resumes += 1;
+                        let id = last_event_id.clone();
+                        on_event(&Incoming::Resumed {
+                            last_event_id: id,
+                            waited,
+                        });
+                        match self.read(&mut *answer.body, Framing::Sse, pending, on_event) {
+                            Err(cut @ ClientError::StreamEnded { .. }) => cut,
+                            outcome => return outcome,
+                        }
+                    }
+                    // A 5xx is the server's trouble, not our stream's: later may work.
+                    (status @ 500..=599, _) => ClientError::from_http(status, &mut *answer.body),
+                    // With the session, its streams are gone: `mod.rs` starts a new session and
+                    // sends the request again (so the tool may run a second time).
+                    (404, _) if self.session_id.is_some() => {
+                        return Err(ClientError::SessionExpired)
+                    }
+                    // A 4xx is a "no" about this stream (ours: 400, its events are gone). Asking
+                    // again would be refused again.
+                    (status @ 400..=499, _) => {
+                        let message = match ClientError::from_http(status, &mut *answer.body) {
+                            ClientError::Http { error: Some(e), .. } => e.message,
+                            ClientError::Http { body, .. } => body,
+                            other => other.to_string(),
+                        };
+                        return Err(ClientError::ResumeRefused {
+                            last_event_id,
+                            status,
+                            message,
+                        });
+                    }
+                    _ => {
+                        return Err(unexpected(
+                            "a GET with Last-Event-ID",
+                            &answer,
+                            "expected an SSE stream",
+                        ))
+                    }
+                },
             };
             // Progress is a new event id: the next GET starts later than this one did.
-            if pending.position.last_event_id.as_ref() == Some(&last_event_id) {
-                failures += 1;
-            } else {
-                failures = 0;
-            }
+            let moved = pending.position.last_event_id.as_ref() != Some(&last_event_id);
+            failures = if moved { 0 } else { failures + 1 };
             if failures >= MAX_ATTEMPTS_WITHOUT_PROGRESS {
+                let last_error = Box::new(again);
                 return Err(ClientError::ResumeExhausted {
                     last_event_id,
                     attempts: failures,
-                    last_error: Box::new(error),
+                    last_error,
                 });
             }
-        }
-    }
-
-    /// One reconnection: GET after `last_event_id`, then read the stream as the POST's was read.
-    fn reconnect(
-        &mut self,
-        last_event_id: &str,
-        waited: Duration,
-        pending: &mut Pending,
-        on_event: &mut dyn FnMut(&Incoming),
-    ) -> Attempt {
-        let mut headers = self.headers(MIME_SSE);
-        // SPEC transports#resumability: "If the client wishes to resume after a broken connection, it SHOULD issue an HTTP GET to the MCP endpoint, and include the Last-Event-ID header to indicate the last event ID it received."
-        headers.push((HEADER_LAST_EVENT_ID, last_event_id.to_string()));
-        let mut answer = match self.transport.get(&headers) {
-            Ok(answer) => answer,
-            // No answer at all (refused, reset, timed out): the server may be restarting, or the
-            // network may be back in a moment. That is what the waiting is for.
-            Err(e) => return Attempt::Again(e),
-        };
-        match (answer.status, answer.framing) {
-            (200 | 201, Some(Framing::Sse)) => {}
-            // A 5xx is the server's trouble, not our stream's: later may work.
-            (status @ 500..=599, _) => {
-                return Attempt::Again(ClientError::from_http(status, &mut *answer.body))
-            }
-            // A 404 for our session: with the session, its streams are gone (`mod.rs` starts a
-            // new session and sends the request again, so the tool may run a second time).
-            (404, _) if self.session_id.is_some() => {
-                return Attempt::Done(Err(ClientError::SessionExpired))
-            }
-            // A 4xx is a "no" about this stream (ours: 400, its events are gone). Asking again
-            // would be refused again.
-            (status @ 400..=499, _) => {
-                let message = match ClientError::from_http(status, &mut *answer.body) {
-                    ClientError::Http { error: Some(e), .. } => e.message,
-                    ClientError::Http { body, .. } => body,
-                    other => other.to_string(),
-                };
-                return Attempt::Done(Err(ClientError::ResumeRefused {
-                    last_event_id: last_event_id.to_string(),
-                    status,
-                    message,
-                }));
-            }
-            (status, _) => {
-                return Attempt::Done(Err(ClientError::Protocol(format!(
-                    "HTTP {status} with Content-Type {:?} to a GET with Last-Event-ID; expected {MIME_SSE}",
-                    answer.content_type.as_deref().unwrap_or("(none)")
-                ))))
-            }
-        }
-        self.resumes += 1;
-        on_event(&Incoming::Resumed {
-            last_event_id: last_event_id.to_string(),
-            waited,
-        });
-        match self.read(&mut *answer.body, Framing::Sse, pending, on_event) {
-            Err(cut @ ClientError::StreamEnded { .. }) => Attempt::Again(cut),
-            outcome => Attempt::Done(outcome),
         }
     }
 
@@ -506,6 +451,15 @@ impl Channel {
     }
 }
 
+/// The error for an answer that is neither what we asked for nor an HTTP error.
+fn unexpected(what: &str, answer: &HttpResponse, expected: &str) -> ClientError {
+    let content_type = answer.content_type.as_deref().unwrap_or("(none)");
+    let status = answer.status;
+    ClientError::Protocol(format!(
+        "{what}: HTTP {status}, Content-Type {content_type:?}; {expected}"
+    ))
+}
+
 impl Pending {
     /// The tutorial's `{"jsonrpc":"2.0","id":1,"stream":"..."}` line as progress, if `value` is
     /// one. Checked before `jsonrpc::classify`, which rightly rejects such a line: it has an id
@@ -518,30 +472,30 @@ impl Pending {
         {
             return None;
         }
-        let text = object.get("stream")?.as_str()?;
+        let message = Some(object.get("stream")?.as_str()?.to_string());
         self.stream_lines += 1;
+        let progress = f64::from(self.stream_lines);
         Some(Incoming::Progress(Progress {
-            progress: f64::from(self.stream_lines),
+            progress,
             total: None,
-            message: Some(text.to_string()),
+            message,
         }))
     }
 
     /// A notification as the caller sees it: progress for our token, anything else as it is.
     fn notification(&self, method: String, params: Option<Value>) -> Incoming {
-        let p = params.as_ref();
-        let field = |key: &str| p.and_then(|p| p.get(key));
-        if method == "notifications/progress" {
-            let progress = field("progress").and_then(Value::as_f64);
-            // SPEC progress: notifications "MUST only reference tokens that: Were provided in an active request"; another token is not ours to show as progress.
-            let ours = field("progressToken") == self.progress_token.as_ref();
-            if let (Some(progress), true) = (progress, ours) {
-                return Incoming::Progress(Progress {
-                    progress,
-                    total: field("total").and_then(Value::as_f64),
-                    message: field("message").and_then(Value::as_str).map(str::to_string),
-                });
-            }
+        let field = |key: &str| params.as_ref().and_then(|p| p.get(key));
+        let progress = field("progress").and_then(Value::as_f64);
+        // SPEC progress: notifications "MUST only reference tokens that: Were provided in an active request"; another token is not ours to show as progress.
+        let ours = field("progressToken") == self.progress_token.as_ref();
+        if let (true, Some(progress), true) = (method == "notifications/progress", progress, ours) {
+            let total = field("total").and_then(Value::as_f64);
+            let message = field("message").and_then(Value::as_str).map(str::to_string);
+            return Incoming::Progress(Progress {
+                progress,
+                total,
+                message,
+            });
         }
         Incoming::Notification { method, params }
     }

@@ -58,7 +58,7 @@ mod reader;
 mod transport;
 
 pub use self::channel::{Incoming, Progress, Trace};
-pub use self::elicitation::{Choice, ElicitAnswer, ElicitRequest, ElicitationHandler, Field};
+pub use self::elicitation::{ElicitAnswer, ElicitRequest, ElicitationHandler};
 pub use self::error::ClientError;
 pub use self::reader::{MessageReader, ResumePoint};
 pub use crate::framing::Framing;

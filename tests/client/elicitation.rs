@@ -63,9 +63,15 @@ fn an_accepted_choice_finishes_the_call_for_the_chosen_city() {
     assert!(result.text.starts_with(MISSOURI), "{}", result.text);
     assert_eq!(requests, ["elicitation/create"]);
     assert_eq!(questions.len(), 1);
-    let field = &questions[0].fields[0];
-    assert_eq!(field.name, "city");
-    let choices: Vec<&str> = field.choices.iter().map(|c| c.value.as_str()).collect();
+    let properties = questions[0].requested_schema["properties"].as_object();
+    let (name, field) = properties.and_then(|p| p.iter().next()).expect("one field");
+    assert_eq!(name, "city");
+    let choices: Vec<&str> = field["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
     assert_eq!(choices.len(), 3, "{choices:?}");
     assert!(choices.contains(&ILLINOIS) && choices.contains(&MISSOURI));
 }
