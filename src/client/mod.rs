@@ -1,28 +1,25 @@
-//! A blocking MCP client for the Streamable HTTP transport.
+//! A blocking MCP client for the Streamable HTTP transport, revision 2025-11-25.
 //!
-//! Implements the client side of MCP 2025-11-25:
-//! - `basic/lifecycle` §Initialization and §Version Negotiation: `initialize` proposing 2025-11-25
-//!   (accepting an answer of 2025-11-25, 2025-06-18 or 2025-03-26), then `notifications/initialized`;
-//! - `basic/transports` §Session Management #4 (on 404, a new session, once) here; the rest of the
-//!   transport (POST, the three framings, resuming cut streams, DELETE) in `channel.rs`;
-//! - `basic/utilities/ping`, and `server/tools` (list, following `nextCursor`; call, with a fresh
-//!   progress token whose notifications reach a callback as they arrive; §Tool Result);
-//! - `client/elicitation` in form mode, when the caller sets a handler: the capability is declared
-//!   and each `elicitation/create` is answered by a POST, while the call goes on.
+//! This file is the data layer, the MCP methods a caller uses: `basic/lifecycle` §Initialization
+//! and §Version Negotiation (`initialize` proposing 2025-11-25, accepting 2025-11-25, 2025-06-18
+//! or 2025-03-26; then `notifications/initialized`), `basic/utilities/ping`, `server/tools`
+//! (list, following `nextCursor`; call, with a fresh progress token; §Tool Result), and
+//! `basic/transports` §Session Management #4, the one transport rule that needs `initialize` (on
+//! 404, a new session, once). Everything else about the transport is in `channel.rs`.
 //!
 //! Plus two things that are not MCP: answers framed as NDJSON (the tutorial's framing, which our
 //! server offers), and the tutorial's `{"stream": "..."}` lines, shown as progress.
 //!
-//! Left out: opening the session's own GET stream, cancellation, sampling and roots (their
-//! requests get `-32601`), URL-mode elicitation, OAuth (a bearer token can be set by hand), and
-//! any thread safety: one client is one session used from one thread. In results, content other
-//! than text is shown as a placeholder (`[image]`), and `outputSchema` is not checked against
-//! `structuredContent` (a careful client would).
+//! Left out: cancellation, sampling and roots (their requests get `-32601`), URL-mode
+//! elicitation, OAuth (a bearer token can be set by hand), and thread safety: one client is one
+//! session used from one thread. In results, content other than text is shown as a placeholder
+//! (`[image]`), and `outputSchema` is not checked against `structuredContent` (a careful client
+//! would).
 //!
 //! # Layout
 //! | file | what it holds |
 //! |---|---|
-//! | `mod.rs` | `McpClient`: the MCP methods (initialize, tools, ping, close) and the 404 rule |
+//! | `mod.rs` | `McpClient`: initialize, tools, ping, close, and the 404 rule |
 //! | `channel.rs` | the request loop: headers, POST, reading as it arrives, answering the server, resuming |
 //! | `reader.rs` | messages out of an SSE, NDJSON or JSON body; event ids seen, repeats dropped |
 //! | `elicitation.rs` | the server's questions (`elicitation/create`) and our answers |
@@ -35,9 +32,6 @@
 //! ```no_run
 //! use streamable_mcp::client::{Incoming, McpClient, Options};
 //! let mut client = McpClient::connect("http://127.0.0.1:8000/mcp", Options::default())?;
-//! for tool in client.list_tools()? {
-//!     println!("{}", tool.name);
-//! }
 //! let args = serde_json::json!({ "city": "Hangzhou" });
 //! let result = client.call_tool("get_weather", args, &mut |event| {
 //!     if let Incoming::Progress(p) = event {
@@ -48,8 +42,6 @@
 //! client.close()?;
 //! # Ok::<(), streamable_mcp::client::ClientError>(())
 //! ```
-//! To answer the server's questions too, call [`McpClient::set_elicitation`] before `initialize`
-//! (`McpClient::new`, then `initialize`, instead of `connect`).
 
 mod channel;
 mod elicitation;
@@ -314,10 +306,6 @@ impl McpClient {
             }
             other => other.map(|(result, _)| result),
         }
-    }
-
-    pub fn url(&self) -> &str {
-        self.channel.transport.url()
     }
 
     pub fn session_id(&self) -> Option<&str> {

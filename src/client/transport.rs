@@ -69,10 +69,6 @@ impl Transport {
         }
     }
 
-    pub fn url(&self) -> &str {
-        &self.url
-    }
-
     /// POST one JSON-RPC message.
     ///
     /// # Errors

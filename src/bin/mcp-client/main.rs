@@ -146,28 +146,26 @@ fn each_server(
     servers: &[ServerEntry],
     args: &Args,
     options: &Options,
-    work: fn(&mut McpClient, &str, bool) -> Result<(), ClientError>,
+    work: fn(&mut McpClient, &ServerEntry, bool) -> Result<(), ClientError>,
 ) -> ExitCode {
     let mut code = ExitCode::SUCCESS;
     for server in servers {
-        if let Err(e) = session(server, args, options, None, |c| {
-            work(c, &server.name, args.json)
-        }) {
+        if let Err(e) = session(server, args, options, None, |c| work(c, server, args.json)) {
             code = failure(server, &e);
         }
     }
     code
 }
 
-fn list_tools(client: &mut McpClient, server: &str, json: bool) -> Result<(), ClientError> {
+fn list_tools(client: &mut McpClient, server: &ServerEntry, json: bool) -> Result<(), ClientError> {
     let tools = client.list_tools()?;
     if json {
         return Ok(()); // the trace printed the messages
     }
-    let prefix = if server.is_empty() {
+    let prefix = if server.name.is_empty() {
         String::new()
     } else {
-        format!("{server}.")
+        format!("{}.", server.name)
     };
     let width = tools
         .iter()
@@ -182,14 +180,15 @@ fn list_tools(client: &mut McpClient, server: &str, json: bool) -> Result<(), Cl
     Ok(())
 }
 
-fn ping(client: &mut McpClient, server: &str, json: bool) -> Result<(), ClientError> {
+fn ping(client: &mut McpClient, server: &ServerEntry, json: bool) -> Result<(), ClientError> {
     let started = Instant::now();
     client.ping()?;
     if !json {
-        let who = if server.is_empty() {
-            client.url().to_string()
+        // Without --config the server has no name: its URL says who answered.
+        let who = if server.name.is_empty() {
+            &server.url
         } else {
-            server.to_string()
+            &server.name
         };
         println!(
             "pong from {who} in {:.1} ms",
