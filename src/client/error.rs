@@ -8,13 +8,17 @@
 //!
 //! # Why not `Box<dyn Error>` (or `anyhow`)?
 //! The client *acts* on some of these: [`ClientError::SessionExpired`] starts a new session, a
-//! [`ClientError::StreamEnded`] with an event id is resumed (`resume.rs`), and the CLI picks its
+//! [`ClientError::StreamEnded`] with an event id is resumed (`channel.rs`), and the CLI picks its
 //! exit code from the variant. A boxed error would make all of that string matching. The
 //! binaries, which only print errors, may use simpler handling.
 
-use crate::jsonrpc::ErrorObject;
+use crate::jsonrpc::{self, ErrorObject, Message};
 use crate::wire::SUPPORTED_PROTOCOL_VERSIONS;
 use std::fmt;
+use std::io::Read;
+
+/// An error body is only read this far: it is for a human, not for parsing.
+const MAX_ERROR_BODY_BYTES: u64 = 64 * 1024;
 
 /// Why a client operation failed.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,7 +41,7 @@ pub enum ClientError {
     JsonRpc(Box<ErrorObject>),
     /// A stream ended before the response to our request arrived, and could not be resumed: it
     /// was NDJSON, or SSE without event ids. (An SSE stream with an id is resumed instead; a
-    /// caller sees this with an id only from [`super::body::MessageReader`] used on its own.)
+    /// caller sees this with an id only from [`super::MessageReader`] used on its own.)
     StreamEnded { last_event_id: Option<String> },
     /// The server refused to resume a cut stream: the GET with `Last-Event-ID` got a 4xx (our
     /// server answers 400 once the events are gone: expired, or dropped from its log). Asking
@@ -65,6 +69,24 @@ pub enum ClientError {
     Protocol(String),
     /// Any other I/O failure while sending or reading.
     Io(String),
+}
+
+impl ClientError {
+    /// A 4xx/5xx answer as [`ClientError::Http`], keeping the JSON-RPC error in its body if any.
+    pub fn from_http(status: u16, body: &mut dyn Read) -> ClientError {
+        let mut bytes = Vec::new();
+        // A failure to read the explanation should not hide the status, so the error is dropped.
+        let _ = body.take(MAX_ERROR_BODY_BYTES).read_to_end(&mut bytes);
+        let error = match jsonrpc::parse(&bytes) {
+            Ok(Message::Error { error, .. }) => Some(Box::new(error)),
+            _ => None,
+        };
+        ClientError::Http {
+            status,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+            error,
+        }
+    }
 }
 
 impl fmt::Display for ClientError {
@@ -139,13 +161,14 @@ fn shorten(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rejection::TRANSPORT_ERROR;
 
     #[test]
     fn http_error_shows_the_jsonrpc_error_inside_when_there_is_one() {
         let with = ClientError::Http {
             status: 401,
             body: "{...}".into(),
-            error: Some(Box::new(ErrorObject::new(-32000, "Unauthorized"))),
+            error: Some(Box::new(ErrorObject::new(TRANSPORT_ERROR, "Unauthorized"))),
         };
         assert_eq!(
             with.to_string(),
@@ -189,6 +212,26 @@ mod tests {
         assert!(exhausted
             .to_string()
             .ends_with("(last: cannot reach the server: connection failed)"));
+    }
+
+    #[test]
+    fn failure_body_keeps_text_and_jsonrpc_error() {
+        let body =
+            r#"{"jsonrpc":"2.0","id":null,"error":{"code":-32001,"message":"Session not found"}}"#;
+        let err = ClientError::from_http(404, &mut body.as_bytes());
+        let ClientError::Http {
+            status,
+            body: text,
+            error,
+        } = err
+        else {
+            panic!("{err:?}")
+        };
+        assert_eq!(status, 404);
+        assert_eq!(text, body);
+        assert_eq!(error.unwrap().code, crate::rejection::SESSION_NOT_FOUND);
+        let plain = ClientError::from_http(502, &mut &b"Bad Gateway"[..]);
+        assert!(matches!(plain, ClientError::Http { error: None, .. }));
     }
 
     #[test]

@@ -1,59 +1,38 @@
-//! A blocking MCP client for the Streamable HTTP transport.
+//! A blocking MCP client for the Streamable HTTP transport, revision 2025-11-25.
 //!
-//! Implements the client side of MCP 2025-11-25:
-//! - `basic/lifecycle` §Initialization and §Version Negotiation: `initialize` proposing 2025-11-25
-//!   (accepting an answer of 2025-11-25, 2025-06-18 or 2025-03-26), then `notifications/initialized`;
-//! - `basic/transports` §Sending Messages to the Server (one POST per message, the `Accept` header,
-//!   answers as 202, one JSON object or an SSE stream), §Resumability and Redelivery (a stream cut
-//!   before its response is resumed with GET + `Last-Event-ID`, after the server's `retry`),
-//!   §Session Management #2, #4 and #5 (send the session id on every later request; on 404 start
-//!   a new session, once; DELETE at the end) and §Protocol Version Header;
-//! - `basic/utilities/ping`, and `server/tools` (list, following `nextCursor`; call, with a fresh
-//!   progress token whose notifications reach a callback as they arrive);
-//! - `client/elicitation` in form mode, when the caller sets a handler: the capability is declared
-//!   and each `elicitation/create` is answered by a POST, while the call goes on.
+//! This file is the data layer, the MCP methods a caller uses: `basic/lifecycle` §Initialization
+//! and §Version Negotiation (`initialize` proposing 2025-11-25, accepting 2025-11-25, 2025-06-18
+//! or 2025-03-26; then `notifications/initialized`), `basic/utilities/ping`, `server/tools`
+//! (list, following `nextCursor`; call, with a fresh progress token; §Tool Result), and
+//! `basic/transports` §Session Management #4, the one transport rule that needs `initialize` (on
+//! 404, a new session, once). Everything else about the transport is in `channel.rs`.
 //!
 //! Plus two things that are not MCP: answers framed as NDJSON (the tutorial's framing, which our
 //! server offers), and the tutorial's `{"stream": "..."}` lines, shown as progress.
 //!
-//! Left out: opening the session's own GET stream, cancellation, sampling and roots (their
-//! requests get `-32601`), URL-mode elicitation, OAuth (a bearer token can be set by hand), and
-//! any thread safety: one client is one session used from one thread.
+//! Left out: cancellation, sampling and roots (their requests get `-32601`), URL-mode
+//! elicitation, OAuth (a bearer token can be set by hand), and thread safety: one client is one
+//! session used from one thread. In results, content other than text is shown as a placeholder
+//! (`[image]`), and `outputSchema` is not checked against `structuredContent` (a careful client
+//! would).
 //!
 //! # Layout
 //! | file | what it holds |
 //! |---|---|
-//! | `mod.rs` | the session's state and the public API: initialize, list, call, ping, close |
-//! | `exchange.rs` | one request: headers, POST, reading the answer, the 404 retry, answering the server |
-//! | `resume.rs` | a cut stream: wait `retry`, GET + `Last-Event-ID`, read on; backoff and giving up |
-//! | `answer.rs` | an answer's shape from status + content type; errors out of 4xx/5xx bodies |
-//! | `body.rs` | messages out of SSE, NDJSON, JSON bodies; event ids seen, repeats dropped |
-//! | `messages.rs` | what arrives on a stream: progress, notifications, server requests, the response |
-//! | `payloads.rs` | our requests' params and their results: initialize, tools, tool results |
+//! | `mod.rs` | `McpClient`: initialize, tools, ping, close, and the 404 rule |
+//! | `channel.rs` | the request loop: headers, POST, reading as it arrives, answering the server, resuming |
+//! | `reader.rs` | messages out of an SSE, NDJSON or JSON body; event ids seen, repeats dropped |
 //! | `elicitation.rs` | the server's questions (`elicitation/create`) and our answers |
-//! | `options.rs` | framing (`Accept`), bearer token, timeouts |
-//! | `config_file.rs`, `cli.rs`, `ask.rs` | the `mcpServers` file, the command line of `mcp-client`, and its terminal questions |
+//! | `error.rs` | `ClientError`, everything that can go wrong |
 //! | `transport.rs` | ureq, and nothing else |
+//!
+//! The command line, `mcp-client`, is a user of this library: `src/bin/mcp-client/`.
 //!
 //! # Example
 //! ```no_run
-//! use streamable_mcp::client::{ElicitAnswer, Incoming, McpClient, Options};
-//! let mut client = McpClient::new("http://127.0.0.1:8000/mcp", Options::default());
-//! // Optional: answer the server's questions (here: always the first choice of each field).
-//! client.set_elicitation(Box::new(|question| {
-//!     let mut content = serde_json::Map::new();
-//!     for field in &question.fields {
-//!         if let Some(first) = field.choices.first() {
-//!             content.insert(field.name.clone(), first.value.clone().into());
-//!         }
-//!     }
-//!     ElicitAnswer::Accept(content)
-//! }));
-//! client.initialize()?;
-//! for tool in client.list_tools()? {
-//!     println!("{}", tool.name);
-//! }
-//! let args = serde_json::json!({ "city": "Springfield" });
+//! use streamable_mcp::client::{Incoming, McpClient, Options};
+//! let mut client = McpClient::connect("http://127.0.0.1:8000/mcp", Options::default())?;
+//! let args = serde_json::json!({ "city": "Hangzhou" });
 //! let result = client.call_tool("get_weather", args, &mut |event| {
 //!     if let Incoming::Progress(p) = event {
 //!         println!("progress {p}");
@@ -64,39 +43,91 @@
 //! # Ok::<(), streamable_mcp::client::ClientError>(())
 //! ```
 
-mod answer;
-pub mod ask;
-pub mod body;
-pub mod cli;
-pub mod config_file;
+mod channel;
 mod elicitation;
 mod error;
-mod exchange;
-pub mod messages;
-mod options;
-mod payloads;
-mod resume;
+mod reader;
 mod transport;
 
-pub use self::body::ResumePoint;
-pub use self::elicitation::{Choice, ElicitAnswer, ElicitRequest, ElicitationHandler, Field};
+pub use self::channel::{Incoming, Progress, Trace};
+pub use self::elicitation::{ElicitAnswer, ElicitRequest, ElicitationHandler};
 pub use self::error::ClientError;
-pub use self::messages::{Incoming, Progress};
-pub use self::options::{accept_header, Options, Timeouts};
-pub use self::payloads::{Tool, ToolResult};
-pub use self::resume::{DEFAULT_RETRY, MAX_ATTEMPTS_WITHOUT_PROGRESS, MAX_BACKOFF};
+pub use self::reader::{MessageReader, ResumePoint};
 pub use crate::framing::Framing;
 
-use self::transport::Transport;
+use self::channel::Channel;
 use crate::jsonrpc::Message;
+use crate::wire::{is_supported_version, LATEST_PROTOCOL_VERSION};
 use serde_json::{json, Value};
-
-/// Something that wants to see every JSON-RPC message received, as it arrived. `Send`, so that a
-/// client (trace included) can be handed to a worker thread.
-pub type Trace = Box<dyn FnMut(&Value) + Send>;
+use std::time::Duration;
 
 /// Most pages `list_tools` follows before it decides the server is going round in circles.
 const MAX_PAGES: usize = 1000;
+
+/// How long the client waits, and for what.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Until the TCP connection is up.
+    pub connect: Duration,
+    /// From the end of our request until the answer's status line and headers.
+    pub response: Duration,
+    /// The longest silence *inside* an answer's body. It must be longer than the server's
+    /// heartbeat (ours writes one every 500 ms on a quiet stream), or a slow call looks dead.
+    /// With JSON-only framing there are no heartbeats, so a tool slower than this fails.
+    pub stall: Duration,
+}
+
+/// How the client talks: framing, credentials, limits. The spec leaves the limits to us.
+///
+/// Left out: per-request timeouts (every request shares these), and a configurable policy for
+/// resuming cut streams (its default `retry`, attempts and backoff cap are constants in
+/// `channel.rs`).
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The framing we ask for with `Accept` (SSE, the spec's; NDJSON or JSON only are ours).
+    pub framing: Framing,
+    /// Sent as `Authorization: Bearer <token>` on every request.
+    pub bearer_token: Option<String>,
+    pub timeouts: Timeouts,
+    /// `clientInfo.name` in `initialize`.
+    pub client_name: String,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            framing: Framing::Sse,
+            bearer_token: None,
+            timeouts: Timeouts {
+                connect: Duration::from_secs(5),
+                response: Duration::from_secs(30),
+                stall: Duration::from_secs(10),
+            },
+            client_name: "streamable-mcp-client".to_string(),
+        }
+    }
+}
+
+/// One tool as `tools/list` describes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolInfo {
+    pub name: String,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub input_schema: Value,
+}
+
+/// What `tools/call` returned.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallResult {
+    /// The text items of `content`, joined with newlines (other items as `[type]`).
+    pub text: String,
+    pub structured: Option<Value>,
+    /// The tool failed (bad input, unknown city): a *result* for the model, not a JSON-RPC error.
+    pub is_error: bool,
+    /// The full `result`, for callers who want the rest.
+    pub raw: Value,
+}
 
 /// One MCP session with one server.
 ///
@@ -106,42 +137,19 @@ const MAX_PAGES: usize = 1000;
 /// clients. A production client would share one session between threads (ids from an atomic
 /// counter, the session behind a lock) and match responses to callers by id.
 pub struct McpClient {
-    transport: Transport,
-    options: Options,
-    /// From the `MCP-Session-Id` header of the initialize answer; `None` for a stateless server.
-    session_id: Option<String>,
-    /// The negotiated version; `None` until initialize succeeded.
-    protocol_version: Option<String>,
-    initialize_result: Option<Value>,
-    /// Request ids only have to be unique among our requests in flight; a counter does that.
-    next_id: i64,
+    /// The HTTP side: the session's headers, and the loop that reads each answer.
+    channel: Channel,
+    client_name: String,
     next_progress_token: u64,
-    /// Where the last request's SSE stream stopped (see [`McpClient::resume_point`]).
-    resume: ResumePoint,
-    /// Reconnections that got a stream back, over the client's life (see [`McpClient::resumes`]).
-    resumes: u64,
-    last_framing: Option<Framing>,
-    trace: Option<Trace>,
-    /// Answers `elicitation/create`; declared as a capability only when set.
-    elicitation: Option<ElicitationHandler>,
 }
 
 impl McpClient {
     /// A client for the MCP endpoint at `url`. Sends nothing yet; see [`McpClient::initialize`].
     pub fn new(url: &str, options: Options) -> McpClient {
         McpClient {
-            transport: Transport::new(url, options.timeouts),
-            options,
-            session_id: None,
-            protocol_version: None,
-            initialize_result: None,
-            next_id: 1,
+            channel: Channel::new(url, &options),
+            client_name: options.client_name,
             next_progress_token: 1,
-            resume: ResumePoint::default(),
-            resumes: 0,
-            last_framing: None,
-            trace: None,
-            elicitation: None,
         }
     }
 
@@ -159,7 +167,7 @@ impl McpClient {
     /// `--json` prints them): each one once, even when a cut stream is resumed, and never the
     /// priming event (it is no message). Set it before `initialize` to see that answer too.
     pub fn set_trace(&mut self, trace: Trace) {
-        self.trace = Some(trace);
+        self.channel.trace = Some(trace);
     }
 
     /// Answer the server's questions (`elicitation/create`, form mode) with `handler`. Set it
@@ -167,7 +175,7 @@ impl McpClient {
     /// only when a handler is set, because a server asks only clients that said they can answer.
     /// The handler runs in the middle of a call, on the caller's thread; the call waits for it.
     pub fn set_elicitation(&mut self, handler: ElicitationHandler) {
-        self.elicitation = Some(handler);
+        self.channel.elicitation = Some(handler);
     }
 
     /// Start a session: `initialize`, check the version, send `notifications/initialized`.
@@ -177,17 +185,18 @@ impl McpClient {
     /// every error of a request.
     pub fn initialize(&mut self) -> Result<(), ClientError> {
         // A new session starts from nothing: no old id, no old version on this request.
-        self.session_id = None;
-        self.protocol_version = None;
-        let elicitation = self.elicitation.is_some();
-        let params = payloads::initialize_params(&self.options.client_name, elicitation);
-        let reply = self.exchange("initialize", Some(params), None, &mut |_| {})?;
-        let version = payloads::negotiated_version(&reply.result)?;
-        self.session_id = reply.session_id;
-        self.protocol_version = Some(version);
-        self.initialize_result = Some(reply.result);
+        self.channel.session_id = None;
+        self.channel.protocol_version = None;
+        let elicitation = self.channel.elicitation.is_some();
+        let params = initialize_params(&self.client_name, elicitation);
+        let (result, session_id) =
+            self.channel
+                .request("initialize", Some(params), None, &mut |_| {})?;
+        let version = negotiated_version(&result)?;
+        self.channel.session_id = session_id;
+        self.channel.protocol_version = Some(version);
         // SPEC lifecycle#initialization: "After successful initialization, the client MUST send an initialized notification to indicate it is ready to begin normal operations."
-        self.send_without_answer(&Message::Notification {
+        self.channel.send(&Message::Notification {
             method: "notifications/initialized".into(),
             params: None,
         })
@@ -198,7 +207,7 @@ impl McpClient {
     /// # Errors
     /// Every error of a request, and [`ClientError::Protocol`] for a malformed page or a cursor
     /// that repeats.
-    pub fn list_tools(&mut self) -> Result<Vec<Tool>, ClientError> {
+    pub fn list_tools(&mut self) -> Result<Vec<ToolInfo>, ClientError> {
         let mut tools = Vec::new();
         let mut cursor: Option<String> = None;
         for _ in 0..MAX_PAGES {
@@ -206,16 +215,16 @@ impl McpClient {
                 Some(c) => json!({ "cursor": c }),
                 None => json!({}),
             };
-            let session_before = self.session_id.clone();
+            let session_before = self.channel.session_id.clone();
             let result = self.request("tools/list", Some(params), None, &mut |_| {})?;
-            if cursor.is_some() && self.session_id != session_before {
+            if cursor.is_some() && self.channel.session_id != session_before {
                 // The 404 retry started a new session mid-list. Cursors belong to a session
                 // ("Don't persist cursors across sessions"), so start the list over.
                 tools.clear();
                 cursor = None;
                 continue;
             }
-            let (page, next) = payloads::tools_page(&result)?;
+            let (page, next) = tools_page(&result)?;
             tools.extend(page);
             match next {
                 None => return Ok(tools),
@@ -244,13 +253,15 @@ impl McpClient {
         name: &str,
         arguments: Value,
         on_event: &mut dyn FnMut(&Incoming),
-    ) -> Result<ToolResult, ClientError> {
+    ) -> Result<CallResult, ClientError> {
         // SPEC progress: "Progress tokens can be chosen by the sender using any means, but MUST be unique across all active requests."
         let token = json!(format!("progress-{}", self.next_progress_token));
         self.next_progress_token += 1;
-        let params = payloads::call_params(name, arguments, &token);
+        // The progress token in `_meta` is what asks the server to report progress at all.
+        let params =
+            json!({ "name": name, "arguments": arguments, "_meta": { "progressToken": token } });
         let result = self.request("tools/call", Some(params), Some(token), on_event)?;
-        ToolResult::from_result(result)
+        CallResult::from_result(result)
     }
 
     /// `ping`: is the server (and our session) alive?
@@ -261,58 +272,206 @@ impl McpClient {
         self.request("ping", None, None, &mut |_| {}).map(|_| ())
     }
 
-    /// End the session with `DELETE`. Takes `self`: after closing, the compiler stops you from
-    /// using the client.
+    /// End the session with `DELETE` (a stateless server has none to end). Takes `self`: after
+    /// closing, the compiler stops you from using the client.
     ///
     /// # Errors
     /// An HTTP error status other than 404 and 405, or no answer at all.
     pub fn close(self) -> Result<(), ClientError> {
-        if self.session_id.is_none() {
-            return Ok(()); // a stateless server: there is no session to end
-        }
-        // SPEC transports#session-management 5: clients "SHOULD send an HTTP DELETE to the MCP endpoint with the MCP-Session-Id header, to explicitly terminate the session."
-        let mut response = self.transport.delete(&self.headers())?;
-        match response.status {
-            200..=299 => Ok(()),
-            // SPEC transports#session-management 5: "The server MAY respond to this request with HTTP 405 Method Not Allowed"
-            405 => Ok(()),
-            // Already gone (expired, or deleted by someone else): what we wanted anyway.
-            404 => Ok(()),
-            status => Err(answer::failure(status, &mut *response.body)),
-        }
+        self.channel.delete()
     }
 
-    pub fn url(&self) -> &str {
-        self.transport.url()
+    /// A request, with the one retry the session rules ask for.
+    fn request(
+        &mut self,
+        method: &str,
+        params: Option<Value>,
+        progress_token: Option<Value>,
+        on_event: &mut dyn FnMut(&Incoming),
+    ) -> Result<Value, ClientError> {
+        let first = self
+            .channel
+            .request(method, params.clone(), progress_token.clone(), on_event);
+        match first {
+            // SPEC transports#session-management 4: "When a client receives HTTP 404 in response to a request containing an MCP-Session-Id, it MUST start a new session by sending a new InitializeRequest without a session ID attached."
+            // (A 404 to a resuming GET lands here too: with the session, its streams are gone,
+            // so the request is sent again in the new session, and may run a second time.)
+            Err(ClientError::SessionExpired) => {
+                self.initialize()?;
+                // Once only: if the new session is refused too, SessionExpired reaches the caller.
+                let again = self
+                    .channel
+                    .request(method, params, progress_token, on_event);
+                again.map(|(result, _)| result)
+            }
+            other => other.map(|(result, _)| result),
+        }
     }
 
     pub fn session_id(&self) -> Option<&str> {
-        self.session_id.as_deref()
+        self.channel.session_id.as_deref()
     }
 
     pub fn protocol_version(&self) -> Option<&str> {
-        self.protocol_version.as_deref()
-    }
-
-    /// The whole `InitializeResult` (capabilities, `serverInfo`, `instructions`).
-    pub fn initialize_result(&self) -> Option<&Value> {
-        self.initialize_result.as_ref()
+        self.channel.protocol_version.as_deref()
     }
 
     /// How the last answer to a request was framed (tests use it to check the server's choice).
     pub fn last_framing(&self) -> Option<Framing> {
-        self.last_framing
+        self.channel.last_framing
     }
 
     /// Where the last request's SSE stream stopped: its last event id and the server's `retry`.
     pub fn resume_point(&self) -> &ResumePoint {
-        &self.resume
+        &self.channel.resume
     }
 
     /// How many times a cut stream was picked up again with GET + `Last-Event-ID`, over this
     /// client's life. A call whose stream was never cut used one connection; each resume is one
     /// more.
     pub fn resumes(&self) -> u64 {
-        self.resumes
+        self.channel.resumes
+    }
+}
+
+/// The params of our `initialize` request.
+///
+/// Capabilities are promises: a server sends a client only the requests its capabilities cover.
+/// So `elicitation` is declared only when the caller can really answer (a handler is set), and
+/// roots and sampling never. The empty object `{}` means form mode (2025-11-25 reads it so, for
+/// compatibility with 2025-06-18, where it was the only mode).
+fn initialize_params(client_name: &str, elicitation: bool) -> Value {
+    let mut capabilities = json!({});
+    if elicitation {
+        capabilities["elicitation"] = json!({});
+    }
+    json!({
+        "protocolVersion": LATEST_PROTOCOL_VERSION,
+        "capabilities": capabilities,
+        "clientInfo": { "name": client_name, "version": env!("CARGO_PKG_VERSION") }
+    })
+}
+
+/// The version the server chose, if we speak it.
+// SPEC lifecycle#version-negotiation: "If the client does not support the version in the server's response, it SHOULD disconnect."
+fn negotiated_version(result: &Value) -> Result<String, ClientError> {
+    let Some(version) = result.get("protocolVersion").and_then(Value::as_str) else {
+        let why = "the initialize result has no protocolVersion";
+        return Err(ClientError::Protocol(why.into()));
+    };
+    if !is_supported_version(version) {
+        return Err(ClientError::UnsupportedVersion(version.to_string()));
+    }
+    Ok(version.to_string())
+}
+
+/// One page of `tools/list`: its tools and the cursor of the next page, if any.
+fn tools_page(result: &Value) -> Result<(Vec<ToolInfo>, Option<String>), ClientError> {
+    let bad = |why: &str| ClientError::Protocol(format!("tools/list result: {why}"));
+    let list = result.get("tools").and_then(Value::as_array);
+    let list = list.ok_or_else(|| bad("\"tools\" must be an array"))?;
+    let text = |tool: &Value, key: &str| tool.get(key).and_then(Value::as_str).map(str::to_string);
+    let mut tools = Vec::with_capacity(list.len());
+    for tool in list {
+        tools.push(ToolInfo {
+            name: text(tool, "name").ok_or_else(|| bad("a tool has no \"name\""))?,
+            title: text(tool, "title"),
+            description: text(tool, "description"),
+            input_schema: tool.get("inputSchema").cloned().unwrap_or(Value::Null),
+        });
+    }
+    // SPEC pagination: Clients SHOULD "Treat a missing `nextCursor` as the end of results" (null too).
+    Ok((tools, text(result, "nextCursor")))
+}
+
+impl CallResult {
+    /// Read a `tools/call` result: text content, `structuredContent`, `isError`.
+    fn from_result(result: Value) -> Result<CallResult, ClientError> {
+        let Some(content) = result.get("content").and_then(Value::as_array) else {
+            let why = "tool result: \"content\" must be an array";
+            return Err(ClientError::Protocol(why.into()));
+        };
+        let text = content
+            .iter()
+            .map(|item| match item.get("text").and_then(Value::as_str) {
+                Some(text) => text.to_string(),
+                None => format!(
+                    "[{}]",
+                    item.get("type").and_then(Value::as_str).unwrap_or("?")
+                ),
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        Ok(CallResult {
+            text,
+            structured: result.get("structuredContent").cloned(),
+            is_error: result
+                .get("isError")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            raw: result,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn elicitation_is_declared_only_when_asked_for() {
+        let without = initialize_params("c", false);
+        assert_eq!(without["capabilities"], json!({}));
+        let with = initialize_params("c", true);
+        assert_eq!(with["capabilities"], json!({"elicitation": {}}));
+        assert_eq!(with["protocolVersion"], LATEST_PROTOCOL_VERSION);
+    }
+
+    #[test]
+    fn versions_we_speak_are_accepted_and_others_refused() {
+        for v in ["2025-11-25", "2025-06-18", "2025-03-26"] {
+            assert_eq!(
+                negotiated_version(&json!({"protocolVersion": v})).unwrap(),
+                v
+            );
+        }
+        assert_eq!(
+            negotiated_version(&json!({"protocolVersion": "2024-11-05"})),
+            Err(ClientError::UnsupportedVersion("2024-11-05".into()))
+        );
+        assert!(matches!(
+            negotiated_version(&json!({})),
+            Err(ClientError::Protocol(_))
+        ));
+    }
+
+    #[test]
+    fn tools_page_reads_tools_and_cursor() {
+        let page = json!({"tools":[{"name":"a","description":"A"},{"name":"b"}],"nextCursor":"n1"});
+        let (tools, next) = tools_page(&page).unwrap();
+        assert_eq!(tools.len(), 2);
+        assert_eq!(tools[0].description.as_deref(), Some("A"));
+        assert_eq!(next.as_deref(), Some("n1"));
+        let last = json!({"tools":[],"nextCursor":null});
+        assert_eq!(tools_page(&last).unwrap().1, None);
+        assert!(tools_page(&json!({"tools":[{"title":"x"}]})).is_err());
+    }
+
+    #[test]
+    fn tool_result_joins_text_and_keeps_structured_content_and_is_error() {
+        let r = CallResult::from_result(json!({
+            "content":[{"type":"text","text":"a"},{"type":"image","data":"..."},{"type":"text","text":"b"}],
+            "structuredContent":{"t":1},"isError":true
+        }))
+        .unwrap();
+        assert_eq!(r.text, "a\n[image]\nb");
+        assert_eq!(r.structured, Some(json!({"t": 1})));
+        assert!(r.is_error);
+        assert!(
+            !CallResult::from_result(json!({"content": []}))
+                .unwrap()
+                .is_error
+        );
+        assert!(CallResult::from_result(json!({})).is_err());
     }
 }

@@ -2,10 +2,10 @@
 //!
 //! Implements the HTTP mechanics of MCP 2025-11-25 `basic/transports` §Streamable HTTP for a
 //! client: every message is a POST to the one MCP endpoint, a cut stream is resumed with a GET to
-//! it, a session ends with a DELETE, and an answer's status, `Content-Type` and `MCP-Session-Id`
-//! are handed up together with a body that can be read line by line *as it arrives*. Which headers
-//! to send (`Last-Event-ID` included) and what an answer means is decided in `exchange.rs`,
-//! `resume.rs`, `answer.rs` and `body.rs`; nothing here knows JSON-RPC.
+//! it, a session ends with a DELETE. An answer comes back as its status, its framing (read from
+//! `Content-Type`), its `MCP-Session-Id`, and a body that can be read line by line *as it
+//! arrives*. Which headers to send and what an answer means is decided in `channel.rs`; nothing
+//! here knows JSON-RPC.
 //!
 //! Left out: TLS (ureq is built without it; the course's servers are on loopback), proxies, and
 //! cookies.
@@ -16,21 +16,25 @@
 //! a state machine. ureq is small, blocking, and gives the body as a plain `impl Read`.
 
 use super::{ClientError, Timeouts};
-use crate::wire::{HEADER_SESSION_ID, MIME_JSON};
+use crate::framing::Framing;
+use crate::wire::{HEADER_SESSION_ID, MIME_JSON, MIME_NDJSON, MIME_SSE};
 use std::io::{self, BufRead, BufReader, Read};
 use ureq::http::Response;
-use ureq::{Agent, Body, BodyReader, Timeout};
+use ureq::typestate::WithoutBody;
+use ureq::{Agent, Body, BodyReader, RequestBuilder, Timeout};
 
 /// An answer, with the parts the rules look at copied out of ureq's types.
 pub struct HttpResponse {
     pub status: u16,
-    /// The raw `Content-Type` header, parameters included.
+    /// How the body is framed, by its `Content-Type`; `None` when that names none of the three.
+    pub framing: Option<Framing>,
+    /// The raw `Content-Type` header, for error messages.
     pub content_type: Option<String>,
     pub session_id: Option<String>,
     /// The body, to be read as it arrives.
     ///
     /// # Why a `Box<dyn BufRead>`?
-    /// So that `body.rs` reads "some lines" and unit tests can hand it a string; naming ureq's
+    /// So that `reader.rs` reads "some lines" and unit tests can hand it a string; naming ureq's
     /// reader type there would tie the pure code to ureq.
     pub body: Box<dyn BufRead + Send>,
 }
@@ -65,10 +69,6 @@ impl Transport {
         }
     }
 
-    pub fn url(&self) -> &str {
-        &self.url
-    }
-
     /// POST one JSON-RPC message.
     ///
     /// # Errors
@@ -93,11 +93,7 @@ impl Transport {
     /// # Errors
     /// As for [`Transport::post`].
     pub fn get(&self, headers: &[(&str, String)]) -> Result<HttpResponse, ClientError> {
-        let mut request = self.agent.get(self.url.as_str());
-        for (name, value) in headers {
-            request = request.header(*name, value.as_str());
-        }
-        answer(request.call())
+        without_body(self.agent.get(self.url.as_str()), headers)
     }
 
     /// DELETE the session named in `headers`.
@@ -105,35 +101,52 @@ impl Transport {
     /// # Errors
     /// As for [`Transport::post`].
     pub fn delete(&self, headers: &[(&str, String)]) -> Result<HttpResponse, ClientError> {
-        let mut request = self.agent.delete(self.url.as_str());
-        for (name, value) in headers {
-            request = request.header(*name, value.as_str());
-        }
-        answer(request.call())
+        without_body(self.agent.delete(self.url.as_str()), headers)
     }
+}
+
+fn without_body(
+    mut request: RequestBuilder<WithoutBody>,
+    headers: &[(&str, String)],
+) -> Result<HttpResponse, ClientError> {
+    for (name, value) in headers {
+        request = request.header(*name, value.as_str());
+    }
+    answer(request.call())
 }
 
 fn answer(result: Result<Response<Body>, ureq::Error>) -> Result<HttpResponse, ClientError> {
     let response = result.map_err(from_ureq)?;
     let header = |name: &str| {
-        response
-            .headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
+        let value = response.headers().get(name)?;
+        value.to_str().ok().map(str::to_string)
     };
     let status = response.status().as_u16();
     let content_type = header("content-type");
     let session_id = header(HEADER_SESSION_ID);
-    // `into_reader` has no size limit (unlike `read_to_string`'s 10 MB); `body.rs` caps each
+    // `into_reader` has no size limit (unlike `read_to_string`'s 10 MB); `reader.rs` caps each
     // message itself, because a stream as a whole may rightly be long.
-    let reader = StallsAsTimedOut(response.into_body().into_reader());
+    let body = StallsAsTimedOut(response.into_body().into_reader());
     Ok(HttpResponse {
         status,
+        framing: content_type.as_deref().and_then(framing_of),
         content_type,
         session_id,
-        body: Box::new(BufReader::new(reader)),
+        body: Box::new(BufReader::new(body)),
     })
+}
+
+/// The framing a `Content-Type` names. Parameters such as `; charset=utf-8` are ignored and media
+/// types compare case-insensitively, as HTTP says.
+fn framing_of(content_type: &str) -> Option<Framing> {
+    let media = content_type.split(';').next()?.trim().to_ascii_lowercase();
+    match media.as_str() {
+        MIME_JSON => Some(Framing::Json),
+        MIME_SSE => Some(Framing::Sse),
+        // Not MCP: the tutorial's framing, which our server offers.
+        MIME_NDJSON => Some(Framing::Ndjson),
+        _ => None,
+    }
 }
 
 /// Name a failure to get an answer at all.
@@ -151,11 +164,10 @@ fn from_ureq(e: ureq::Error) -> ClientError {
 }
 
 fn is_connect_failure(e: &io::Error) -> bool {
+    use io::ErrorKind::{AddrNotAvailable, ConnectionRefused, NotConnected};
     matches!(
         e.kind(),
-        io::ErrorKind::ConnectionRefused
-            | io::ErrorKind::AddrNotAvailable
-            | io::ErrorKind::NotConnected
+        ConnectionRefused | AddrNotAvailable | NotConnected
     )
 }
 
@@ -172,7 +184,7 @@ fn describe(which: Timeout) -> String {
 ///
 /// SHARP EDGE: a stall inside the body comes out of ureq's reader as an `io::Error` of kind
 /// `Other` that wraps `ureq::Error::Timeout(PerRead)`; only `ureq::Error::from(io_error)` gets it
-/// back. We unwrap it here, once, into `io::ErrorKind::TimedOut`, so `body.rs` can tell "the
+/// back. We unwrap it here, once, into `io::ErrorKind::TimedOut`, so `reader.rs` can tell "the
 /// server went quiet" from "the connection broke" (`UnexpectedEof`) without knowing ureq.
 struct StallsAsTimedOut(BodyReader<'static>);
 
@@ -183,5 +195,21 @@ impl Read for StallsAsTimedOut {
             ureq::Error::Io(io) => io,
             other => io::Error::other(other),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spec_answers_are_framed_by_their_content_type() {
+        assert_eq!(framing_of("application/json"), Some(Framing::Json));
+        assert_eq!(
+            framing_of("Text/Event-Stream; charset=utf-8"),
+            Some(Framing::Sse)
+        );
+        assert_eq!(framing_of("application/x-ndjson"), Some(Framing::Ndjson));
+        assert_eq!(framing_of("text/html"), None);
     }
 }

@@ -298,7 +298,7 @@ conformance_example() {
   CONFORMANCE="${CONFORMANCE[*]}" "${T[@]}" bash tests/interop/conformance_example.sh
 }
 our_client_against_python_sdk_server() {
-  MCP_PYTHON="$CACHE/venv/bin/python" "${T[@]}" cargo test -q --test interop_python -- --ignored
+  MCP_PYTHON="$CACHE/venv/bin/python" "${T[@]}" cargo test -q --test client interop_python -- --ignored
 }
 postman_collection() {
   "${T[@]}" bash tests/interop/newman.sh

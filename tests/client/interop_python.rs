@@ -4,13 +4,11 @@
 //! they are ignored by default; `.ci/run` runs them. By hand:
 //! ```text
 //! python3 -m venv /tmp/pyvenv && /tmp/pyvenv/bin/pip install mcp==2.3.0
-//! MCP_PYTHON=/tmp/pyvenv/bin/python cargo test --test interop_python -- --ignored
+//! MCP_PYTHON=/tmp/pyvenv/bin/python cargo test --test client interop_python -- --ignored
 //! ```
 //! What they prove: our reading of the spec matches the SDK's on the wire (SSE with priming events,
 //! session ids, the `MCP-Protocol-Version` header, progress on the POST's stream, `isError`, and
 //! 404 for a deleted session), not just our own server's habits.
-
-mod support;
 
 use serde_json::json;
 use std::fs::File;
@@ -31,7 +29,7 @@ impl PyServer {
             panic!(
                 "MCP_PYTHON is not set: point it at a Python with the MCP SDK installed, e.g.\n  \
                  python3 -m venv /tmp/pyvenv && /tmp/pyvenv/bin/pip install mcp==2.3.0\n  \
-                 MCP_PYTHON=/tmp/pyvenv/bin/python cargo test --test interop_python -- --ignored"
+                 MCP_PYTHON=/tmp/pyvenv/bin/python cargo test --test client interop_python -- --ignored"
             )
         });
         // Ask the OS for a free port, then let it go for Python to take. Another process could
@@ -150,7 +148,7 @@ fn python_sdk_server_404_for_a_deleted_session_starts_a_new_one() {
     let server = PyServer::start();
     let mut client = McpClient::connect(&server.url(), Options::default()).unwrap();
     let first = client.session_id().unwrap().to_string();
-    let deleted = support::request(
+    let deleted = crate::support::request(
         server.addr,
         "DELETE",
         &[

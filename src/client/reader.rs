@@ -1,15 +1,16 @@
-//! Reading the messages of one answer body, one at a time, as they arrive.
+//! Messages out of one HTTP body, in whichever framing it comes: an SSE stream, NDJSON lines, or
+//! one JSON object. One reader for all three, so the request loop reads them the same way.
 //!
 //! Implements the client side of MCP 2025-11-25 `basic/transports` §Sending Messages to the Server
-//! #5–#6 (an `application/json` body with one message; a `text/event-stream` body with messages
+//! #5–#6 (an `application/json` body with one message, or a `text/event-stream` body with messages
 //! and then the response), the bookkeeping of §Resumability and Redelivery (the last event id, the
 //! `retry` interval, and the ids already delivered, carried from one connection of a stream to the
 //! next), and our non-standard `application/x-ndjson` framing (one message per line, empty
-//! heartbeat lines). Which shape an answer has is decided before, in `answer.rs`.
+//! heartbeat lines). Which framing a body has was read from its `Content-Type` in `transport.rs`.
 //!
 //! Pure: it reads a `&mut dyn BufRead`. Unit tests feed it strings; `transport.rs` feeds it the
-//! socket. The SSE parsing itself is `crate::framing::sse::Decoder`; this file only decides what an event
-//! means to a client. Reconnecting is `resume.rs`'s job.
+//! socket. The SSE parsing itself is `crate::framing::sse::Decoder`; this file only decides what
+//! an event means to a client. Reconnecting is `channel.rs`'s job.
 //!
 //! Left out: SSE events whose type is not `message`, which MCP never sends and we skip.
 
@@ -23,7 +24,7 @@ use std::io::{self, BufRead, Read};
 /// The largest single message (or JSON body) we read. Tool results can be big, so this is far
 /// above the server's 1 MiB request cap; it only stops a broken server from filling our memory
 /// with one endless line.
-pub const MAX_MESSAGE_BYTES: u64 = 16 * 1024 * 1024;
+const MAX_MESSAGE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Where an SSE stream stands (§Resumability and Redelivery): where a new connection should pick
 /// it up, how long to wait before making one, and which events it has already delivered.
@@ -56,14 +57,10 @@ pub struct MessageReader<'a> {
 }
 
 impl<'a> MessageReader<'a> {
-    /// A reader for the first (or only) body of an answer.
-    pub fn new(body: &'a mut dyn BufRead, framing: Framing) -> MessageReader<'a> {
-        MessageReader::continuing(body, framing, ResumePoint::default())
-    }
-
-    /// A reader for a body that continues a stream another body started: a resumed SSE stream
-    /// picks up the stream's `ResumePoint`, so that the ids it already delivered stay known.
-    pub fn continuing(
+    /// A reader for one body. `resume` is where the stream stands: `ResumePoint::default()` for
+    /// the first (or only) body of an answer; for a resumed SSE stream, the point the cut body
+    /// left, so that the ids it already delivered stay known.
+    pub fn new(
         body: &'a mut dyn BufRead,
         framing: Framing,
         resume: ResumePoint,
@@ -83,7 +80,7 @@ impl<'a> MessageReader<'a> {
     /// # Why JSON and not a `jsonrpc::Message`?
     /// The tutorial's streamed lines (`{"jsonrpc":"2.0","id":1,"stream":"..."}`) are not valid
     /// JSON-RPC, and `jsonrpc::parse` rightly rejects them; the caller looks at the raw object
-    /// first (see `messages.rs`).
+    /// first (see `channel.rs`). And the trace (`--json`) shows each message exactly as it came.
     ///
     /// # Errors
     /// [`ClientError::Timeout`] when no byte came for the stall timeout,
@@ -133,11 +130,6 @@ impl<'a> MessageReader<'a> {
         }
     }
 
-    /// What this stream taught us about resuming it, so far.
-    pub fn resume_point(&self) -> &ResumePoint {
-        &self.resume
-    }
-
     /// Done with this body: hand the stream's `ResumePoint` on (to the next connection, or to
     /// the client for [`super::McpClient::resume_point`]).
     pub fn finish(self) -> ResumePoint {
@@ -148,7 +140,7 @@ impl<'a> MessageReader<'a> {
     pub fn ended(&self) -> ClientError {
         match self.framing {
             Framing::Json => ClientError::Protocol("the JSON body held no response".into()),
-            // Distinct from other failures: with an event id, `resume.rs` reconnects instead.
+            // Distinct from other failures: with an event id, `channel.rs` reconnects instead.
             Framing::Sse | Framing::Ndjson => ClientError::StreamEnded {
                 last_event_id: self.resume.last_event_id.clone(),
             },
@@ -232,12 +224,12 @@ mod tests {
 
     fn all(framing: Framing, text: &str) -> (Vec<Value>, ResumePoint) {
         let mut body = Cursor::new(text.as_bytes().to_vec());
-        let mut reader = MessageReader::new(&mut body, framing);
+        let mut reader = MessageReader::new(&mut body, framing, ResumePoint::default());
         let mut out = Vec::new();
         while let Some(v) = reader.next_message().unwrap() {
             out.push(v);
         }
-        (out, reader.resume_point().clone())
+        (out, reader.finish())
     }
 
     /// A body that sends `text` and then fails the way a socket would.
@@ -250,7 +242,7 @@ mod tests {
 
     fn error_after(framing: Framing, text: &str, kind: io::ErrorKind) -> ClientError {
         let mut body = BufReader::new(Cursor::new(text.as_bytes().to_vec()).chain(ThenFail(kind)));
-        let mut reader = MessageReader::new(&mut body, framing);
+        let mut reader = MessageReader::new(&mut body, framing, ResumePoint::default());
         loop {
             match reader.next_message() {
                 Ok(Some(_)) => continue,
@@ -293,7 +285,8 @@ mod tests {
     #[test]
     fn a_message_that_is_not_json_is_a_protocol_error() {
         let mut body = Cursor::new(b"data: {oops\n\n".to_vec());
-        let err = MessageReader::new(&mut body, Framing::Sse).next_message();
+        let err =
+            MessageReader::new(&mut body, Framing::Sse, ResumePoint::default()).next_message();
         assert!(matches!(err, Err(ClientError::Protocol(_))), "{err:?}");
     }
 
@@ -324,7 +317,7 @@ mod tests {
     fn a_resumed_body_continues_the_resume_point_and_drops_repeated_events() {
         let first = "id: 1-0\nretry: 50\ndata: \n\nid: 1-1\ndata: {\"a\":1}\n\n";
         let mut body = Cursor::new(first.as_bytes().to_vec());
-        let mut reader = MessageReader::new(&mut body, Framing::Sse);
+        let mut reader = MessageReader::new(&mut body, Framing::Sse, ResumePoint::default());
         assert_eq!(reader.next_message().unwrap(), Some(json!({"a": 1})));
         assert_eq!(reader.next_message().unwrap(), None);
         let point = reader.finish();
@@ -332,7 +325,7 @@ mod tests {
         // A replay that (wrongly) starts one event early: 1-1 is dropped, 1-2 is new.
         let second = "id: 1-1\ndata: {\"a\":1}\n\nid: 1-2\ndata: {\"a\":2}\n\n";
         let mut body = Cursor::new(second.as_bytes().to_vec());
-        let mut reader = MessageReader::continuing(&mut body, Framing::Sse, point);
+        let mut reader = MessageReader::new(&mut body, Framing::Sse, point);
         assert_eq!(reader.next_message().unwrap(), Some(json!({"a": 2})));
         assert_eq!(reader.next_message().unwrap(), None);
         let point = reader.finish();

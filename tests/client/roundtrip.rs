@@ -5,17 +5,15 @@
 //! started on `127.0.0.1:0` by `support::start`; the raw HTTP helpers of `support` are used only
 //! to look behind the client's back (is the session really gone?).
 
-mod support;
-
+use crate::support::{post, request, start, ACCEPT_BOTH};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use streamable_mcp::client::{
-    ClientError, Framing, Incoming, McpClient, Options, Progress, ToolResult,
+    CallResult, ClientError, Framing, Incoming, McpClient, Options, Progress,
 };
 use streamable_mcp::jsonrpc::INVALID_PARAMS;
-use support::{post, request, start, ACCEPT_BOTH};
 
 fn options(framing: Framing) -> Options {
     Options {
@@ -25,7 +23,7 @@ fn options(framing: Framing) -> Options {
 }
 
 /// Call get_weather, keeping every progress report and the moment it arrived.
-fn weather(client: &mut McpClient, city: &str) -> (ToolResult, Vec<(Instant, Progress)>) {
+fn weather(client: &mut McpClient, city: &str) -> (CallResult, Vec<(Instant, Progress)>) {
     let mut seen = Vec::new();
     let result = client
         .call_tool("get_weather", json!({ "city": city }), &mut |event| {

@@ -4,24 +4,22 @@
 //!
 //! The first half runs against our own server, which cuts every streamed response after N events
 //! when told to (`drop_stream_after`, the `--drop-stream-after` teaching device); the second half
-//! against the scripted fake of `client_fake/mod.rs`, for the exact headers and the bad cases.
+//! against the scripted fake of `fake.rs`, for the exact headers and the bad cases.
 
-mod client_fake;
-mod support;
-
-use client_fake::{fake, json_answer, lifecycle, open_ended, quick, Answer, Fake, Seen};
+use crate::fake::{fake, json_answer, lifecycle, open_ended, quick, Answer, Fake, Seen};
+use crate::support::start;
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use streamable_mcp::client::{ClientError, Incoming, McpClient, Options, ToolResult};
-use support::start;
+use streamable_mcp::client::{CallResult, ClientError, Incoming, McpClient, Options};
+use streamable_mcp::jsonrpc::INVALID_REQUEST;
 
 /// What one call showed: the progress numbers and the moment each arrived, the resumes, and the
 /// result.
 struct Call {
     progress: Vec<(f64, Instant)>,
     resumed: Vec<String>,
-    result: ToolResult,
+    result: CallResult,
 }
 
 fn call(client: &mut McpClient, city: &str) -> Call {
@@ -287,8 +285,9 @@ fn an_event_replayed_on_resume_is_shown_once() {
 #[test]
 fn a_400_to_the_resuming_get_is_resume_refused_without_a_second_try() {
     let server = cut_after_one_event(|_| {
-        let body = r#"{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"names no stream of this session"}}"#;
-        Answer::Close(json_answer(400, "", body))
+        let body = json!({"jsonrpc":"2.0","id":null,"error":{
+            "code":INVALID_REQUEST,"message":"names no stream of this session"}});
+        Answer::Close(json_answer(400, "", &body.to_string()))
     });
     let mut client = McpClient::connect(&server.url(), quick()).unwrap();
     let started = Instant::now();

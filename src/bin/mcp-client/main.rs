@@ -2,10 +2,10 @@
 //!
 //! A thin command line over `streamable_mcp::client` (MCP 2025-11-25, Streamable HTTP): it reads
 //! the arguments, opens a session, does one thing, prints it, and ends the session with DELETE.
-//! Every protocol rule lives in the library (resuming cut streams included), and so do the parsing
-//! of the command line (`client::cli`) and the terminal questions of `client/elicitation`
-//! (`client::ask`), both unit-tested there; this file does the I/O: files, sessions, printing,
-//! stdin.
+//! Every protocol rule lives in the library (resuming cut streams included). Beside this file, and
+//! unit-tested there: the parsing of the command line (`cli.rs`), the terminal questions of
+//! `client/elicitation` (`ask.rs`) and the `mcpServers` file (`config_file.rs`), all pure; this
+//! file does the I/O: files, sessions, printing, stdin.
 //!
 //! Errors are printed as sentences and mapped to an exit code; no error type of its own is needed
 //! here, because nothing downstream matches on it (the library's [`ClientError`] is what a program
@@ -15,12 +15,16 @@ use serde_json::Value;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Instant;
-use streamable_mcp::client::ask::ask;
-use streamable_mcp::client::cli::{
+mod ask;
+mod cli;
+mod config_file;
+
+use ask::ask;
+use cli::{
     parse_args, Answers, Args, Command, DEFAULT_URL, EXIT_FAILURE, EXIT_TOOL_ERROR, EXIT_USAGE,
     USAGE,
 };
-use streamable_mcp::client::config_file::{self, ServerEntry, ServerList};
+use config_file::{ServerEntry, ServerList};
 use streamable_mcp::client::{
     ClientError, ElicitAnswer, ElicitRequest, ElicitationHandler, Incoming, McpClient, Options,
 };
@@ -142,28 +146,26 @@ fn each_server(
     servers: &[ServerEntry],
     args: &Args,
     options: &Options,
-    work: fn(&mut McpClient, &str, bool) -> Result<(), ClientError>,
+    work: fn(&mut McpClient, &ServerEntry, bool) -> Result<(), ClientError>,
 ) -> ExitCode {
     let mut code = ExitCode::SUCCESS;
     for server in servers {
-        if let Err(e) = session(server, args, options, None, |c| {
-            work(c, &server.name, args.json)
-        }) {
+        if let Err(e) = session(server, args, options, None, |c| work(c, server, args.json)) {
             code = failure(server, &e);
         }
     }
     code
 }
 
-fn list_tools(client: &mut McpClient, server: &str, json: bool) -> Result<(), ClientError> {
+fn list_tools(client: &mut McpClient, server: &ServerEntry, json: bool) -> Result<(), ClientError> {
     let tools = client.list_tools()?;
     if json {
         return Ok(()); // the trace printed the messages
     }
-    let prefix = if server.is_empty() {
+    let prefix = if server.name.is_empty() {
         String::new()
     } else {
-        format!("{server}.")
+        format!("{}.", server.name)
     };
     let width = tools
         .iter()
@@ -178,14 +180,15 @@ fn list_tools(client: &mut McpClient, server: &str, json: bool) -> Result<(), Cl
     Ok(())
 }
 
-fn ping(client: &mut McpClient, server: &str, json: bool) -> Result<(), ClientError> {
+fn ping(client: &mut McpClient, server: &ServerEntry, json: bool) -> Result<(), ClientError> {
     let started = Instant::now();
     client.ping()?;
     if !json {
-        let who = if server.is_empty() {
-            client.url().to_string()
+        // Without --config the server has no name: its URL says who answered.
+        let who = if server.name.is_empty() {
+            &server.url
         } else {
-            server.to_string()
+            &server.name
         };
         println!(
             "pong from {who} in {:.1} ms",

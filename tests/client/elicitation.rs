@@ -3,20 +3,18 @@
 //!
 //! Against our own server: `get_weather` for "Springfield" matches three cities, and asks which
 //! one, but only a client that declared the `elicitation` capability (and sent
-//! `notifications/initialized`). Against the fake of `client_fake/mod.rs`: the exact bytes the
+//! `notifications/initialized`). Against the fake of `fake.rs`: the exact bytes the
 //! client declares and answers.
 
-mod client_fake;
-mod support;
-
-use client_fake::{accepted, fake, lifecycle, open_ended, quick, Answer};
+use crate::fake::{accepted, fake, lifecycle, open_ended, quick, Answer};
+use crate::support::start;
 use serde_json::{json, Map, Value};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use streamable_mcp::client::{
-    ElicitAnswer, ElicitRequest, Incoming, McpClient, Options, ToolResult,
+    CallResult, ElicitAnswer, ElicitRequest, Incoming, McpClient, Options,
 };
-use support::start;
+use streamable_mcp::jsonrpc::INVALID_PARAMS;
 
 const ILLINOIS: &str = "Springfield, Illinois, United States";
 const MISSOURI: &str = "Springfield, Missouri, United States";
@@ -26,7 +24,7 @@ const MISSOURI: &str = "Springfield, Missouri, United States";
 fn springfield(
     server_url: &str,
     answer: Option<ElicitAnswer>,
-) -> (ToolResult, Vec<ElicitRequest>, Vec<String>) {
+) -> (CallResult, Vec<ElicitRequest>, Vec<String>) {
     let mut client = McpClient::new(server_url, Options::default());
     let questions = Arc::new(Mutex::new(Vec::new()));
     if let Some(answer) = answer {
@@ -65,9 +63,15 @@ fn an_accepted_choice_finishes_the_call_for_the_chosen_city() {
     assert!(result.text.starts_with(MISSOURI), "{}", result.text);
     assert_eq!(requests, ["elicitation/create"]);
     assert_eq!(questions.len(), 1);
-    let field = &questions[0].fields[0];
-    assert_eq!(field.name, "city");
-    let choices: Vec<&str> = field.choices.iter().map(|c| c.value.as_str()).collect();
+    let properties = questions[0].requested_schema["properties"].as_object();
+    let (name, field) = properties.and_then(|p| p.iter().next()).expect("one field");
+    assert_eq!(name, "city");
+    let choices: Vec<&str> = field["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
     assert_eq!(choices.len(), 3, "{choices:?}");
     assert!(choices.contains(&ILLINOIS) && choices.contains(&MISSOURI));
 }
@@ -175,5 +179,5 @@ fn the_capability_and_the_answers_on_the_wire() {
         answer("q-form"),
         json!({"jsonrpc":"2.0","id":"q-form","result":{"action":"accept","content":{"n":3}}})
     );
-    assert_eq!(answer("q-url")["error"]["code"], -32602);
+    assert_eq!(answer("q-url")["error"]["code"], INVALID_PARAMS);
 }

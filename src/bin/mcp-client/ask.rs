@@ -5,6 +5,10 @@
 //! field, give plain ways to decline and to cancel, and (when a person is typing) show the answer
 //! for review before it is sent, with a way back to change it.
 //!
+//! The library hands over `requestedSchema` as it came; reading its properties into fields with
+//! numbered choices (`enum`, with the older `enumNames` labels, or 2025-11-25's titled `oneOf`) is
+//! this UI's business, so it is done here.
+//!
 //! Pure: it reads a `&mut dyn BufRead` and writes a `&mut dyn Write`. The binary passes stdin and
 //! stderr (stderr, so that `--json` keeps stdout for JSON-RPC lines); tests pass strings.
 //!
@@ -19,17 +23,103 @@
 //! | an empty line | skip an optional field; **decline** when the field is required |
 //! | end of input (Ctrl-D, or a closed pipe) | **cancel**: nobody is there to answer |
 
-use super::elicitation::{ElicitAnswer, ElicitRequest, Field};
 use serde_json::{Map, Value};
 use std::io::{BufRead, Write};
+use streamable_mcp::client::{ElicitAnswer, ElicitRequest};
 
 /// What the person answered for one field.
-enum Reply {
+enum Typed {
     Value(Value),
     /// An optional field left empty.
     Skip,
     Decline,
     Cancel,
+}
+
+/// One property of `requestedSchema` (a flat object of primitive properties, by the spec's rule).
+#[derive(Debug, Clone, PartialEq)]
+struct Field {
+    /// The key the answer's `content` must use.
+    name: String,
+    title: Option<String>,
+    description: Option<String>,
+    /// The JSON Schema `type`: `string`, `number`, `integer`, `boolean` (or `array`).
+    kind: String,
+    /// For an enumeration, the allowed values, in order; empty otherwise.
+    choices: Vec<Choice>,
+    /// Listed in the schema's `required`.
+    required: bool,
+}
+
+/// One allowed value of an enumeration, and what to show for it.
+#[derive(Debug, Clone, PartialEq)]
+struct Choice {
+    value: String,
+    /// The title the schema gives the value, or the value itself.
+    label: String,
+}
+
+/// The fields of `requestedSchema`, in the order the server wrote them. (`from_params` in the
+/// library has checked that it is an object with `properties`.)
+fn fields(schema: &Value) -> Vec<Field> {
+    let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    let required: Vec<&str> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let text = |p: &Value, key: &str| p.get(key).and_then(Value::as_str).map(str::to_string);
+    properties
+        .iter()
+        .map(|(name, property)| Field {
+            name: name.clone(),
+            title: text(property, "title"),
+            description: text(property, "description"),
+            kind: text(property, "type").unwrap_or_else(|| "string".into()),
+            choices: choices(property),
+            required: required.contains(&name.as_str()),
+        })
+        .collect()
+}
+
+/// The allowed values of an enumeration property: `enum` (labelled by the older `enumNames` when
+/// present), or `oneOf` with a `const` and a `title` each (2025-11-25's titled enumeration).
+fn choices(property: &Value) -> Vec<Choice> {
+    let as_text = |v: &Value| {
+        v.as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| v.to_string())
+    };
+    if let Some(values) = property.get("enum").and_then(Value::as_array) {
+        let names = property.get("enumNames").and_then(Value::as_array);
+        return values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| Choice {
+                value: as_text(v),
+                label: names
+                    .and_then(|n| n.get(i))
+                    .and_then(Value::as_str)
+                    .map_or_else(|| as_text(v), str::to_string),
+            })
+            .collect();
+    }
+    let Some(options) = property.get("oneOf").and_then(Value::as_array) else {
+        return Vec::new();
+    };
+    options
+        .iter()
+        .filter_map(|option| {
+            let value = as_text(option.get("const")?);
+            let label = option.get("title").and_then(Value::as_str);
+            Some(Choice {
+                label: label.map_or_else(|| value.clone(), str::to_string),
+                value,
+            })
+        })
+        .collect()
 }
 
 /// Ask `question`, from `server` (a name or URL, so the person knows who asks).
@@ -48,14 +138,14 @@ pub fn ask(
     say(output, &format!("{server} asks: {}", question.message));
     loop {
         let mut content = Map::new();
-        for field in &question.fields {
+        for field in &fields(&question.requested_schema) {
             match ask_field(field, !interactive, input, output) {
-                Reply::Value(value) => {
+                Typed::Value(value) => {
                     content.insert(field.name.clone(), value);
                 }
-                Reply::Skip => {}
-                Reply::Decline => return ElicitAnswer::Decline,
-                Reply::Cancel => return ElicitAnswer::Cancel,
+                Typed::Skip => {}
+                Typed::Decline => return ElicitAnswer::Decline,
+                Typed::Cancel => return ElicitAnswer::Cancel,
             }
         }
         if !interactive {
@@ -80,7 +170,7 @@ pub fn ask(
 
 /// Ask for one field until the line makes sense, or the person declines or leaves. With `echo`,
 /// each line read is written back (a terminal echoes what a person types; a pipe does not).
-fn ask_field(field: &Field, echo: bool, input: &mut dyn BufRead, output: &mut dyn Write) -> Reply {
+fn ask_field(field: &Field, echo: bool, input: &mut dyn BufRead, output: &mut dyn Write) -> Typed {
     let name = field.title.as_deref().unwrap_or(&field.name);
     match &field.description {
         Some(description) => say(output, &format!("{name} ({description}):")),
@@ -104,20 +194,20 @@ fn ask_field(field: &Field, echo: bool, input: &mut dyn BufRead, output: &mut dy
             if echo {
                 say(output, "(end of input)");
             }
-            return Reply::Cancel;
+            return Typed::Cancel;
         };
         if echo {
             say(output, &line);
         }
         if line.is_empty() {
             return if field.required {
-                Reply::Decline
+                Typed::Decline
             } else {
-                Reply::Skip
+                Typed::Skip
             };
         }
         match parse(field, &line) {
-            Ok(value) => return Reply::Value(value),
+            Ok(value) => return Typed::Value(value),
             Err(why) => say(output, &format!("  {why}; try again.")),
         }
     }
@@ -186,6 +276,49 @@ mod tests {
     use super::*;
     use serde_json::json;
     use std::io::Cursor;
+
+    /// The question our weather server asks about "Springfield".
+    fn springfield() -> Value {
+        json!({
+            "message": "\"Springfield\" matches 2 cities. Which one do you mean?",
+            "requestedSchema": {
+                "type": "object",
+                "properties": {
+                    "city": { "type": "string", "title": "City", "enum": ["Springfield, IL", "Springfield, MO"] },
+                    "note": { "type": "string" }
+                },
+                "required": ["city"]
+            }
+        })
+    }
+
+    #[test]
+    fn a_form_request_is_read_into_fields_with_choices_in_order() {
+        let request = ElicitRequest::from_params(Some(&springfield())).unwrap();
+        assert!(request.message.starts_with("\"Springfield\""));
+        let fields = fields(&request.requested_schema);
+        let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["city", "note"]);
+        let city = &fields[0];
+        assert!(city.required);
+        assert_eq!(city.title.as_deref(), Some("City"));
+        assert_eq!(city.choices[1].value, "Springfield, MO");
+        assert!(!fields[1].required);
+        assert!(fields[1].choices.is_empty());
+    }
+
+    #[test]
+    fn titled_choices_come_from_one_of_and_enum_names() {
+        let titled = json!({"oneOf": [{"const": "il", "title": "Illinois"}, {"const": "mo"}]});
+        let got = choices(&titled);
+        assert_eq!(
+            (got[0].value.as_str(), got[0].label.as_str()),
+            ("il", "Illinois")
+        );
+        assert_eq!(got[1].label, "mo");
+        let legacy = json!({"enum": ["il"], "enumNames": ["Illinois"]});
+        assert_eq!(choices(&legacy)[0].label, "Illinois");
+    }
 
     fn question() -> ElicitRequest {
         let params = json!({

@@ -1,5 +1,5 @@
 //! The command line of `mcp-client`, parsed into values: pure, so it is unit-tested here, and the
-//! binary (`src/bin/mcp-client.rs`) keeps only the I/O.
+//! binary (`main.rs`) keeps only the I/O.
 //!
 //! Implements no part of the MCP specification. It decides how a person names a server (`--url`,
 //! or `--config` with an `mcpServers` file), a framing (`--framing`, which becomes the `Accept`
@@ -9,8 +9,8 @@
 //!
 //! Left out: `--header` for arbitrary headers, and reading arguments from stdin.
 
-use crate::framing::Framing;
 use serde_json::{Map, Value};
+use streamable_mcp::client::Framing;
 
 pub const USAGE: &str = "\
 mcp-client: a blocking MCP client (Streamable HTTP, revision 2025-11-25)

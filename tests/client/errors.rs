@@ -1,22 +1,22 @@
 //! The client's error paths, against a scripted fake server.
 //!
 //! Our own server never misbehaves on purpose, so these tests put a tiny fake on `127.0.0.1:0`
-//! (`client_fake/mod.rs`): it reads each HTTP request, records it, and writes back whatever bytes
+//! (`fake.rs`): it reads each HTTP request, records it, and writes back whatever bytes
 //! the test scripted. That makes the bad cases exact: a version we do not speak, a stream cut
 //! mid-chunk, a stream that goes silent, a session that is refused twice, a server-to-client
-//! request. Cut streams that *can* be resumed are in `client_resume.rs`.
+//! request. Cut streams that *can* be resumed are in `resume.rs`.
 
-mod client_fake;
-
-use client_fake::{
+use crate::fake::{
     accepted, fake, initialize_answer, json_answer, lifecycle, open_ended, quick, Answer, Seen,
 };
 use serde_json::json;
 use std::io::Cursor;
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
-use streamable_mcp::client::body::MessageReader;
-use streamable_mcp::client::{ClientError, Framing, Incoming, McpClient, Options};
+use streamable_mcp::client::{
+    ClientError, Framing, Incoming, McpClient, MessageReader, Options, ResumePoint,
+};
+use streamable_mcp::jsonrpc::METHOD_NOT_FOUND;
 
 /// SPEC transports#session-management 2 and #protocol-version-header: once initialized, every
 /// request carries `MCP-Session-Id` and `MCP-Protocol-Version`; `initialize` itself carries
@@ -75,13 +75,13 @@ fn a_server_version_we_do_not_speak_is_refused() {
 
 /// Where resuming starts: an SSE body that ends before the response is `StreamEnded`, naming the
 /// last event id seen (here the progress event's, `s-1`; the priming event's would do too). The
-/// client's call turns exactly this into a GET with `Last-Event-ID: s-1` (`client_resume.rs`);
-/// a stream without ids stays this error (also in `client_resume.rs`).
+/// client's call turns exactly this into a GET with `Last-Event-ID: s-1` (`resume.rs`);
+/// a stream without ids stays this error (also in `resume.rs`).
 #[test]
 fn an_sse_stream_that_ends_before_the_response_is_stream_ended_with_its_last_event_id() {
     let body = "id: s-0\nretry: 250\ndata: \n\nid: s-1\ndata: {\"jsonrpc\":\"2.0\"}\n\n";
     let mut body = Cursor::new(body.as_bytes().to_vec());
-    let mut reader = MessageReader::new(&mut body, Framing::Sse);
+    let mut reader = MessageReader::new(&mut body, Framing::Sse, ResumePoint::default());
     assert!(reader.next_message().unwrap().is_some());
     assert_eq!(reader.next_message().unwrap(), None, "the body ended");
     let err = reader.ended();
@@ -91,7 +91,7 @@ fn an_sse_stream_that_ends_before_the_response_is_stream_ended_with_its_last_eve
             last_event_id: Some("s-1".into())
         }
     );
-    assert_eq!(reader.resume_point().retry_ms, Some(250));
+    assert_eq!(reader.finish().retry_ms, Some(250));
     assert!(err
         .to_string()
         .starts_with("stream ended before the response"));
@@ -206,7 +206,7 @@ fn tutorial_stream_lines_are_progress_and_server_requests_are_refused() {
         .find(|s| s.body.get("error").is_some())
         .expect("the client answered the server's request");
     assert_eq!(refusal.body["id"], "srv-1");
-    assert_eq!(refusal.body["error"]["code"], -32601);
+    assert_eq!(refusal.body["error"]["code"], METHOD_NOT_FOUND);
 }
 
 /// SHARP EDGE (ureq): with its default settings a 502 would be `Err(StatusCode(502))` with the

@@ -3,15 +3,13 @@
 //! Checks its contract: what it prints, and its exit codes (0 success, 1 the tool reported
 //! `isError`, 2 usage error, 3 connection or protocol error).
 
-mod support;
-
+use crate::support::start;
 use serde_json::Value;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
-use streamable_mcp::jsonrpc::{self, Message};
-use support::start;
+use streamable_mcp::jsonrpc::{self, Message, INVALID_PARAMS};
 
 fn run(args: &[&str]) -> Output {
     run_with_env(args, None)
@@ -163,7 +161,8 @@ fn nothing_listening_and_unknown_tool_exit_3() {
     let server = start(|_| {});
     let out = run(&["--url", &server.url(), "call", "no_such_tool"]);
     assert_eq!(code(&out), 3, "{}", stderr(&out));
-    assert!(stderr(&out).contains("-32602"), "{}", stderr(&out));
+    let error = format!("JSON-RPC error {INVALID_PARAMS}");
+    assert!(stderr(&out).contains(&error), "{}", stderr(&out));
 }
 
 /// `--json`: one compact JSON-RPC message per line, as received; the call's progress

@@ -2,8 +2,7 @@
 //!
 //! Our own server never misbehaves on purpose, so the client's error tests put this tiny fake in
 //! front of it instead: it reads each HTTP request, records it, and writes back whatever bytes the
-//! test scripted. Shared by `client_errors.rs`, `client_resume.rs` and `client_elicitation.rs`.
-#![allow(dead_code)] // each test file uses a different subset
+//! test scripted. Shared by `errors.rs`, `resume.rs` and `elicitation.rs`.
 
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read, Write};

@@ -1,0 +1,640 @@
+//! The request loop: one request over Streamable HTTP, from its POST until its response, in any
+//! framing, through every connection its stream takes, answering what the server asks meanwhile.
+//!
+//! Implements the client side of MCP 2025-11-25 `basic/transports`: §Sending Messages to the Server
+//! (one POST per message, the `Accept` header, 202 for a notification or a response, one JSON
+//! object or an SSE stream for a request, with requests and notifications before the response),
+//! §Resumability and Redelivery (after a cut, wait the server's `retry`, then GET with
+//! `Last-Event-ID`), §Session Management #2 and #5 (the session id on every request; DELETE at the
+//! end), §Protocol Version Header; `basic/utilities/progress` (progress matched to our call by its
+//! token); and the transport half of `client/elicitation` (the answer is a POST of its own, sent
+//! while the call's stream stays open). The 404 rule needs `initialize`, so it is in `mod.rs`.
+//!
+//! Left out: several requests in flight (one client is one thread, one request), batches, and
+//! cancelling our requests (a server's `notifications/cancelled` is shown as a notification).
+//! Resuming NDJSON or JSON: they carry no event ids, so the `StreamEnded` error stands. A stream
+//! that *stalls* stays a `Timeout`: the server promised heartbeats, and a reconnect would most
+//! likely hang the same way. Jitter between clients (one client, one stream), and the session's
+//! own GET stream, which this client never opens.
+//!
+//! # The loop, in one picture
+//! ```text
+//!   POST ──▶ events… ──✂ cut (no response yet)
+//!     ┌─▶ wait retry × 2^k ──▶ GET, Last-Event-ID: <last id> ──▶ events… ──✂ cut ─┐
+//!     └───────────────────────────── k = 0 if events came, else k + 1 ◀───────────┘
+//!   …until the response arrives (done), a 4xx (refused), or 5 tries in a row bring nothing.
+//! ```
+
+use super::elicitation::{ElicitRequest, ElicitationHandler};
+use super::reader::{MessageReader, ResumePoint};
+use super::transport::{HttpResponse, Transport};
+use super::{ClientError, Options};
+use crate::framing::Framing;
+use crate::jsonrpc::{self, ErrorObject, Message, RequestId, INVALID_PARAMS, METHOD_NOT_FOUND};
+use crate::wire::{HEADER_LAST_EVENT_ID, HEADER_PROTOCOL_VERSION, HEADER_SESSION_ID};
+use crate::wire::{MIME_JSON, MIME_SSE};
+use serde_json::Value;
+use std::io::BufRead;
+use std::time::Duration;
+use std::{fmt, thread};
+
+/// Reconnections in a row that may bring no new event before the client gives up. Each one that
+/// brings an event starts the count again: a stream cut after every event still gets through.
+const MAX_ATTEMPTS_WITHOUT_PROGRESS: u32 = 5;
+/// The wait when the server never said (`retry:`). The SSE standard leaves it to the client; a
+/// second is what browsers use, give or take.
+const DEFAULT_RETRY: Duration = Duration::from_millis(1000);
+/// The longest our own doubling makes a wait (a server's `retry` may still ask for longer).
+const MAX_BACKOFF: Duration = Duration::from_secs(10);
+
+/// Sees every JSON-RPC message received, as it arrived. `Send`, so that a client (trace
+/// included) can be handed to a worker thread.
+pub type Trace = Box<dyn FnMut(&Value) + Send>;
+
+/// Something that happened on a call's stream before the response: almost always a message the
+/// server sent, once in a while a cut it recovered from.
+///
+/// # Why an enum and not one callback per kind?
+/// One callback with a `match` keeps the call's signature small, and a new kind of message is a
+/// new variant. The callback only *shows* what arrived: a `Request` is answered by the client's
+/// elicitation handler (see [`super::McpClient::set_elicitation`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Incoming {
+    /// `notifications/progress` for our call's token, or a tutorial `stream` line.
+    Progress(Progress),
+    /// Any other notification (`notifications/message`, a progress of another token...).
+    Notification {
+        method: String,
+        params: Option<Value>,
+    },
+    /// Not a message: the stream was cut before its response, and picked up again with GET +
+    /// `Last-Event-ID` after waiting `waited`, so a person can see why a call paused.
+    Resumed {
+        last_event_id: String,
+        waited: Duration,
+    },
+    /// A server-to-client request: `elicitation/create` goes to the handler when one is set (only
+    /// then is the capability declared); anything else is answered `-32601 Method not found`.
+    Request {
+        id: RequestId,
+        method: String,
+        params: Option<Value>,
+    },
+}
+
+/// One progress report of a running call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Progress {
+    /// How far along; the spec makes it a number that increases with each report.
+    pub progress: f64,
+    pub total: Option<f64>,
+    pub message: Option<String>,
+}
+
+impl fmt::Display for Progress {
+    /// `1/3 Looking up Hangzhou…`; numbers without a fraction print as integers.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.progress)?;
+        if let Some(total) = self.total {
+            write!(f, "/{total}")?;
+        }
+        match &self.message {
+            Some(message) => write!(f, " {message}"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The HTTP side of one session: what every request carries, and the loop that reads an answer.
+/// Its fields are the session's state: `mod.rs` sets the session and the handlers, and reads the
+/// rest back for its caller.
+pub struct Channel {
+    pub transport: Transport,
+    framing: Framing,
+    bearer_token: Option<String>,
+    /// From the `MCP-Session-Id` header of the initialize answer; `None` for a stateless server.
+    pub session_id: Option<String>,
+    /// The negotiated version; `None` until initialize succeeded.
+    pub protocol_version: Option<String>,
+    /// Request ids only have to be unique among our requests in flight; a counter does that.
+    next_id: i64,
+    /// Where the last request's SSE stream stopped (kept when the request failed, too).
+    pub resume: ResumePoint,
+    /// Reconnections that got a stream back, over the client's life.
+    pub resumes: u64,
+    pub last_framing: Option<Framing>,
+    pub trace: Option<Trace>,
+    /// Answers `elicitation/create`; the capability is declared only when it is set.
+    pub elicitation: Option<ElicitationHandler>,
+}
+
+/// Our request, waiting for its response across every connection its stream takes.
+struct Pending {
+    id: RequestId,
+    progress_token: Option<Value>,
+    /// Tutorial `stream` lines carry no number, so we count them.
+    stream_lines: u32,
+    /// Where its SSE stream stands: handed from the POST's body to each resumed GET's body.
+    position: ResumePoint,
+}
+
+impl Channel {
+    pub fn new(url: &str, options: &Options) -> Channel {
+        Channel {
+            transport: Transport::new(url, options.timeouts),
+            framing: options.framing,
+            bearer_token: options.bearer_token.clone(),
+            session_id: None,
+            protocol_version: None,
+            next_id: 1,
+            resume: ResumePoint::default(),
+            resumes: 0,
+            last_framing: None,
+            trace: None,
+            elicitation: None,
+        }
+    }
+
+    /// The headers of every request, from what the session knows so far.
+    ///
+    /// # Why not a ureq middleware that adds the session header?
+    /// It would work, but the session id would then live inside the HTTP agent, out of sight of
+    /// the 404 rule that must drop it. As plain fields, the rule and the header are a screen apart.
+    fn headers(&self, accept: &str) -> Vec<(&'static str, String)> {
+        let mut headers = vec![("Accept", accept.to_string())];
+        // SPEC transports#session-management 2: clients "MUST include it in the MCP-Session-Id header on all of their subsequent HTTP requests."
+        if let Some(id) = &self.session_id {
+            headers.push((HEADER_SESSION_ID, id.clone()));
+        }
+        // SPEC transports#protocol-version-header: "the client MUST include the MCP-Protocol-Version: <protocol-version> HTTP header on all subsequent requests to the MCP server"
+        if let Some(version) = &self.protocol_version {
+            headers.push((HEADER_PROTOCOL_VERSION, version.clone()));
+        }
+        if let Some(token) = &self.bearer_token {
+            headers.push(("Authorization", format!("Bearer {token}")));
+        }
+        headers
+    }
+
+    /// The `Accept` header of a POST, for the framing the caller asked for.
+    fn accept(&self) -> &'static str {
+        match self.framing {
+            // SPEC transports#sending-messages 2: "The client MUST include an Accept header, listing both application/json and text/event-stream as supported content types."
+            Framing::Sse => "application/json, text/event-stream",
+            // Not MCP: our server's tutorial framing (a spec-only server, like the Python SDK's,
+            // answers 406). JSON stays listed, so answers with nothing to stream come as one object.
+            Framing::Ndjson => "application/json, application/x-ndjson",
+            // Not MCP either: with nowhere to put progress, the server drops it and sends the result.
+            Framing::Json => MIME_JSON,
+        }
+    }
+
+    /// An HTTP error status as an error. A 404 to a request that carried our session id means the
+    /// server forgot the session: [`ClientError::SessionExpired`], which `mod.rs` answers.
+    fn failure(&self, status: u16, body: &mut dyn BufRead) -> ClientError {
+        if status == 404 && self.session_id.is_some() {
+            return ClientError::SessionExpired;
+        }
+        ClientError::from_http(status, body)
+    }
+
+    /// POST one request and read its answer until the response arrives, resuming its SSE stream
+    /// as often as it is cut. Returns the result and the answer's `MCP-Session-Id` (which only
+    /// `initialize` looks at).
+    pub fn request(
+        &mut self,
+        method: &str,
+        params: Option<Value>,
+        progress_token: Option<Value>,
+        on_event: &mut dyn FnMut(&Incoming),
+    ) -> Result<(Value, Option<String>), ClientError> {
+        let id = RequestId::Number(self.next_id);
+        self.next_id += 1;
+        let (name, headers) = (method.to_string(), self.headers(self.accept()));
+        let line = Message::Request {
+            id: id.clone(),
+            method: name,
+            params,
+        }
+        .to_line();
+        let mut answer = self.transport.post(&headers, line.as_bytes())?;
+        let framing = match (answer.status, answer.framing) {
+            (200 | 201, Some(framing)) => framing,
+            (status @ 400..=599, _) => return Err(self.failure(status, &mut *answer.body)),
+            // 202 is for notifications and responses; a redirect or a 204 is no MCP answer.
+            _ => return Err(unexpected(method, &answer, "a request needs a response")),
+        };
+        self.last_framing = Some(framing);
+
+        let position = ResumePoint::default();
+        let mut pending = Pending {
+            id,
+            progress_token,
+            stream_lines: 0,
+            position,
+        };
+        let mut outcome = self.read(&mut *answer.body, framing, &mut pending, on_event);
+        // Cut before the response, with an event id to come back to: reconnect. (NDJSON, JSON,
+        // and SSE without ids have none: the error stands.)
+        if matches!(outcome, Err(ClientError::StreamEnded { .. }))
+            && framing == Framing::Sse
+            && pending.position.last_event_id.is_some()
+        {
+            outcome = self.resume(&mut pending, on_event);
+        }
+        self.resume = pending.position;
+        // We stop reading at the response. A server SHOULD end the stream there anyway; one that
+        // does not is not waited for. (Production code might drain a little, so that ureq can
+        // reuse the connection.)
+        Ok((outcome?, answer.session_id.take()))
+    }
+
+    /// Read one body (a POST's answer, or a resumed GET's stream) until our response arrives.
+    /// Each message is handled the moment it is read: that is what makes progress live.
+    fn read(
+        &mut self,
+        body: &mut dyn BufRead,
+        framing: Framing,
+        pending: &mut Pending,
+        on_event: &mut dyn FnMut(&Incoming),
+    ) -> Result<Value, ClientError> {
+        let position = std::mem::take(&mut pending.position);
+        let mut reader = MessageReader::new(body, framing, position);
+        let outcome = loop {
+            let value = match reader.next_message() {
+                Ok(Some(value)) => value,
+                Ok(None) => break Err(reader.ended()),
+                Err(e) => break Err(e),
+            };
+            // The reader has dropped repeats already, so the trace sees each message once.
+            if let Some(trace) = &mut self.trace {
+                trace(&value);
+            }
+            if let Some(progress) = pending.stream_line(&value) {
+                on_event(&progress);
+                continue;
+            }
+            let why = |e| format!("the server sent an invalid JSON-RPC message: {e}");
+            match jsonrpc::classify(value).map_err(|e| ClientError::Protocol(why(e)))? {
+                Message::Response { id, result } if id == pending.id => break Ok(result),
+                // An error whose id is null is about a request the server could not read: on
+                // this request's own stream, that can only be ours.
+                Message::Error { id, error }
+                    if id.is_none() || id.as_ref() == Some(&pending.id) =>
+                {
+                    break Err(ClientError::JsonRpc(Box::new(error)))
+                }
+                // A response to some other request: nothing to do with us.
+                Message::Response { .. } | Message::Error { .. } => {}
+                Message::Notification { method, params } => {
+                    on_event(&pending.notification(method, params));
+                }
+                Message::Request { id, method, params } => {
+                    let (m, p) = (method.clone(), params.clone());
+                    on_event(&Incoming::Request {
+                        id: id.clone(),
+                        method: m,
+                        params: p,
+                    });
+                    if let Err(e) = self.answer_server(id, &method, params.as_ref()) {
+                        break Err(e);
+                    }
+                }
+            }
+        };
+        pending.position = reader.finish();
+        outcome
+    }
+
+    /// Answer a server-to-client request with a POST of its own, while the stream that carried
+    /// it stays open (the server is waiting for this answer before it can go on).
+    fn answer_server(
+        &mut self,
+        id: RequestId,
+        method: &str,
+        params: Option<&Value>,
+    ) -> Result<(), ClientError> {
+        let answer = match (method, self.elicitation.as_mut()) {
+            ("elicitation/create", Some(handler)) => match ElicitRequest::from_params(params) {
+                Ok(question) => Message::result(id, handler(&question).to_result()),
+                Err(why) => Message::error(Some(id), ErrorObject::new(INVALID_PARAMS, why)),
+            },
+            // Without a handler we never declared `elicitation`, and we declare nothing else: a
+            // server should not have asked, and the honest answer is "no such method here".
+            _ => {
+                let why = format!("Method not found: this client does not offer {method}");
+                Message::error(Some(id), ErrorObject::new(METHOD_NOT_FOUND, why))
+            }
+        };
+        self.send(&answer)
+    }
+
+    /// POST a notification or a response: the server accepts it with 202 and sends nothing back.
+    pub fn send(&mut self, message: &Message) -> Result<(), ClientError> {
+        let headers = self.headers(self.accept());
+        let mut answer = self
+            .transport
+            .post(&headers, message.to_line().as_bytes())?;
+        match answer.status {
+            // SPEC transports#sending-messages 4: "If the server accepts the input, the server MUST return HTTP status code 202 Accepted with no body."
+            202 => Ok(()),
+            // Another 2xx breaks that rule, but the message was taken; refusing helps nobody.
+            200..=299 => Ok(()),
+            status => Err(self.failure(status, &mut *answer.body)),
+        }
+    }
+
+    /// Reconnect to `pending`'s cut stream, as often as it is cut, until its response arrives.
+    /// Called with `pending.position.last_event_id` set; a resumed body only moves it forward.
+    ///
+    /// # Errors
+    /// [`ClientError::ResumeRefused`] for a 4xx (our server's 400: the events are gone),
+    /// [`ClientError::ResumeExhausted`] after [`MAX_ATTEMPTS_WITHOUT_PROGRESS`] fruitless
+    /// attempts in a row, [`ClientError::SessionExpired`] for a 404, and every error of reading a
+    /// stream except a cut.
+    fn resume(
+        &mut self,
+        pending: &mut Pending,
+        on_event: &mut dyn FnMut(&Incoming),
+    ) -> Result<Value, ClientError> {
+        let mut failures = 0; // attempts in a row that brought no new event
+        loop {
+            let last_event_id = pending.position.last_event_id.clone().unwrap_or_default();
+            // Read again each time: any connection may bring a new `retry`.
+            let retry = pending
+                .position
+                .retry_ms
+                .map_or(DEFAULT_RETRY, Duration::from_millis);
+            let waited = backoff(retry, failures);
+            // SPEC transports#sending-messages 6: "The client MUST respect the retry field, waiting the given number of milliseconds before attempting to reconnect."
+            thread::sleep(waited);
+            let mut headers = self.headers(MIME_SSE);
+            // SPEC transports#resumability: "If the client wishes to resume after a broken connection, it SHOULD issue an HTTP GET to the MCP endpoint, and include the Last-Event-ID header to indicate the last event ID it received."
+            headers.push((HEADER_LAST_EVENT_ID, last_event_id.clone()));
+            // Each arm either ends the request (`return`) or names why another attempt may help.
+            let again = match self.transport.get(&headers) {
+                // No answer at all (refused, reset, timed out): the server may be restarting, or
+                // the network may be back in a moment. That is what the waiting is for.
+                Err(e) => e,
+                Ok(mut answer) => match (answer.status, answer.framing) {
+                    (200 | 201, Some(Framing::Sse)) => {
+                        self.resumes += 1;
+                        let id = last_event_id.clone();
+                        on_event(&Incoming::Resumed {
+                            last_event_id: id,
+                            waited,
+                        });
+                        match self.read(&mut *answer.body, Framing::Sse, pending, on_event) {
+                            Err(cut @ ClientError::StreamEnded { .. }) => cut,
+                            outcome => return outcome,
+                        }
+                    }
+                    // A 5xx is the server's trouble, not our stream's: later may work.
+                    (status @ 500..=599, _) => ClientError::from_http(status, &mut *answer.body),
+                    // With the session, its streams are gone: `mod.rs` starts a new session and
+                    // sends the request again (so the tool may run a second time).
+                    (404, _) if self.session_id.is_some() => {
+                        return Err(ClientError::SessionExpired)
+                    }
+                    // A 4xx is a "no" about this stream (ours: 400, its events are gone). Asking
+                    // again would be refused again.
+                    (status @ 400..=499, _) => {
+                        let message = match ClientError::from_http(status, &mut *answer.body) {
+                            ClientError::Http { error: Some(e), .. } => e.message,
+                            ClientError::Http { body, .. } => body,
+                            other => other.to_string(),
+                        };
+                        return Err(ClientError::ResumeRefused {
+                            last_event_id,
+                            status,
+                            message,
+                        });
+                    }
+                    _ => {
+                        return Err(unexpected(
+                            "a GET with Last-Event-ID",
+                            &answer,
+                            "expected an SSE stream",
+                        ))
+                    }
+                },
+            };
+            // Progress is a new event id: the next GET starts later than this one did.
+            let moved = pending.position.last_event_id.as_ref() != Some(&last_event_id);
+            failures = if moved { 0 } else { failures + 1 };
+            if failures >= MAX_ATTEMPTS_WITHOUT_PROGRESS {
+                let last_error = Box::new(again);
+                return Err(ClientError::ResumeExhausted {
+                    last_event_id,
+                    attempts: failures,
+                    last_error,
+                });
+            }
+        }
+    }
+
+    /// End the session with DELETE.
+    pub fn delete(&self) -> Result<(), ClientError> {
+        if self.session_id.is_none() {
+            return Ok(()); // a stateless server: there is no session to end
+        }
+        // SPEC transports#session-management 5: clients "SHOULD send an HTTP DELETE to the MCP endpoint with the MCP-Session-Id header, to explicitly terminate the session."
+        let mut answer = self.transport.delete(&self.headers(self.accept()))?;
+        match answer.status {
+            200..=299 => Ok(()),
+            // SPEC transports#session-management 5: "The server MAY respond to this request with HTTP 405 Method Not Allowed"
+            405 => Ok(()),
+            // Already gone (expired, or deleted by someone else): what we wanted anyway.
+            404 => Ok(()),
+            status => Err(ClientError::from_http(status, &mut *answer.body)),
+        }
+    }
+}
+
+/// The error for an answer that is neither what we asked for nor an HTTP error.
+fn unexpected(what: &str, answer: &HttpResponse, expected: &str) -> ClientError {
+    let content_type = answer.content_type.as_deref().unwrap_or("(none)");
+    let status = answer.status;
+    ClientError::Protocol(format!(
+        "{what}: HTTP {status}, Content-Type {content_type:?}; {expected}"
+    ))
+}
+
+impl Pending {
+    /// The tutorial's `{"jsonrpc":"2.0","id":1,"stream":"..."}` line as progress, if `value` is
+    /// one. Checked before `jsonrpc::classify`, which rightly rejects such a line: it has an id
+    /// but neither `method`, `result` nor `error`.
+    fn stream_line(&mut self, value: &Value) -> Option<Incoming> {
+        let object = value.as_object()?;
+        if ["method", "result", "error"]
+            .iter()
+            .any(|k| object.contains_key(*k))
+        {
+            return None;
+        }
+        let message = Some(object.get("stream")?.as_str()?.to_string());
+        self.stream_lines += 1;
+        let progress = f64::from(self.stream_lines);
+        Some(Incoming::Progress(Progress {
+            progress,
+            total: None,
+            message,
+        }))
+    }
+
+    /// A notification as the caller sees it: progress for our token, anything else as it is.
+    fn notification(&self, method: String, params: Option<Value>) -> Incoming {
+        let field = |key: &str| params.as_ref().and_then(|p| p.get(key));
+        let progress = field("progress").and_then(Value::as_f64);
+        // SPEC progress: notifications "MUST only reference tokens that: Were provided in an active request"; another token is not ours to show as progress.
+        let ours = field("progressToken") == self.progress_token.as_ref();
+        if let (true, Some(progress), true) = (method == "notifications/progress", progress, ours) {
+            let total = field("total").and_then(Value::as_f64);
+            let message = field("message").and_then(Value::as_str).map(str::to_string);
+            return Incoming::Progress(Progress {
+                progress,
+                total,
+                message,
+            });
+        }
+        Incoming::Notification { method, params }
+    }
+}
+
+/// The wait before a reconnection: the server's `retry`, doubled for each attempt in a row that
+/// brought nothing, capped at [`MAX_BACKOFF`]; never less than `retry` itself.
+fn backoff(retry: Duration, failures: u32) -> Duration {
+    // Why double? A server that is restarting is not helped by a client knocking at a steady
+    // pace; a growing pause leaves it room, and the cap keeps a person from waiting minutes.
+    let doubled = retry.saturating_mul(1 << failures.min(16));
+    // The cap applies to our doubling only: `retry` is the server's, and it is a MUST.
+    doubled.min(MAX_BACKOFF).max(retry)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jsonrpc::PARSE_ERROR;
+    use serde_json::json;
+
+    const MS: Duration = Duration::from_millis(1);
+
+    fn pending() -> Pending {
+        Pending {
+            id: RequestId::Number(5),
+            progress_token: Some(json!("call-5")),
+            stream_lines: 0,
+            position: ResumePoint::default(),
+        }
+    }
+
+    /// Read `ndjson` as the answer to request 5; also returns what `on_event` saw. Nothing listens
+    /// at the URL, so answering a server request fails (with `Connect`) and ends the read.
+    fn read(ndjson: &str) -> (Result<Value, ClientError>, Vec<Incoming>) {
+        let mut channel = Channel::new("http://127.0.0.1:1/mcp", &Options::default());
+        let mut events = Vec::new();
+        let mut body = ndjson.as_bytes();
+        let mut on_event = |e: &Incoming| events.push(e.clone());
+        let outcome = channel.read(&mut body, Framing::Ndjson, &mut pending(), &mut on_event);
+        (outcome, events)
+    }
+
+    #[test]
+    fn accept_header_names_the_framing_asked_for() {
+        let mut channel = Channel::new("http://127.0.0.1:1/mcp", &Options::default());
+        assert_eq!(channel.accept(), "application/json, text/event-stream");
+        channel.framing = Framing::Ndjson;
+        assert!(channel.accept().contains("application/x-ndjson"));
+        channel.framing = Framing::Json;
+        assert_eq!(channel.accept(), "application/json");
+    }
+
+    #[test]
+    fn progress_with_our_token_becomes_progress_and_other_tokens_do_not() {
+        let ours = json!({"progressToken":"call-5","progress":1,"total":3,"message":"Looking up"});
+        let method = || "notifications/progress".to_string();
+        let Incoming::Progress(p) = pending().notification(method(), Some(ours)) else {
+            panic!()
+        };
+        assert_eq!(p.to_string(), "1/3 Looking up");
+        let theirs = json!({"progressToken":"other","progress":1});
+        assert!(matches!(
+            pending().notification(method(), Some(theirs)),
+            Incoming::Notification { .. }
+        ));
+    }
+
+    #[test]
+    fn tutorial_stream_lines_are_counted_as_progress() {
+        let mut p = pending();
+        for n in 1..=2 {
+            let line = json!({"jsonrpc":"2.0","id":5,"stream":format!("chunk {n}")});
+            let Some(Incoming::Progress(progress)) = p.stream_line(&line) else {
+                panic!()
+            };
+            assert_eq!(progress.to_string(), format!("{n} chunk {n}"));
+        }
+        // The same object with a result is a response, not a stream line.
+        assert!(p
+            .stream_line(&json!({"id":5,"stream":"x","result":{}}))
+            .is_none());
+    }
+
+    #[test]
+    fn only_the_response_with_our_id_ends_the_call() {
+        let other_then_ours = "{\"jsonrpc\":\"2.0\",\"id\":4,\"result\":{}}\n\
+                               {\"jsonrpc\":\"2.0\",\"id\":5,\"result\":{\"ok\":true}}\n";
+        assert_eq!(read(other_then_ours).0, Ok(json!({"ok": true})));
+        let err = "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,\"message\":\"Parse error\"}}\n";
+        assert!(matches!(read(err).0, Err(ClientError::JsonRpc(e)) if e.code == PARSE_ERROR));
+    }
+
+    #[test]
+    fn server_requests_are_events_and_garbage_is_a_protocol_error() {
+        let req =
+            "{\"jsonrpc\":\"2.0\",\"id\":\"s1\",\"method\":\"elicitation/create\",\"params\":{}}\n";
+        let (outcome, events) = read(req);
+        assert!(
+            matches!(events[..], [Incoming::Request { .. }]),
+            "{events:?}"
+        );
+        assert!(
+            matches!(outcome, Err(ClientError::Connect(_))),
+            "{outcome:?}"
+        );
+        assert!(matches!(
+            read("{\"hello\": 1}\n").0,
+            Err(ClientError::Protocol(_))
+        ));
+    }
+
+    #[test]
+    fn the_first_wait_is_the_servers_retry_and_fruitless_attempts_double_it() {
+        let waits: Vec<Duration> = (0..MAX_ATTEMPTS_WITHOUT_PROGRESS)
+            .map(|failures| backoff(300 * MS, failures))
+            .collect();
+        assert_eq!(
+            waits,
+            [300 * MS, 600 * MS, 1200 * MS, 2400 * MS, 4800 * MS],
+            "five attempts, then give up"
+        );
+    }
+
+    /// The count itself is reset in `Channel::resume` (an attempt that moved the last event id);
+    /// `tests/client/resume.rs::twenty_calls_through_cut_streams_all_complete` proves it end to end.
+    #[test]
+    fn an_attempt_that_brought_events_starts_the_count_again() {
+        assert_eq!(backoff(100 * MS, 0), 100 * MS);
+        assert!(backoff(100 * MS, 0) < backoff(100 * MS, 4));
+    }
+
+    /// SPEC transports#sending-messages 6: "The client MUST respect the retry field": the cap
+    /// limits our doubling, never the server's own value.
+    #[test]
+    fn the_cap_limits_the_doubling_but_never_shortens_the_servers_retry() {
+        assert_eq!(backoff(Duration::from_secs(3), 4), MAX_BACKOFF);
+        assert_eq!(backoff(Duration::from_secs(30), 0), Duration::from_secs(30));
+        // No overflow, however long it goes on.
+        assert_eq!(backoff(Duration::from_secs(3), 44), MAX_BACKOFF);
+    }
+}

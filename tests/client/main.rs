@@ -1,0 +1,21 @@
+//! The client's tests, in one crate (one link of the library instead of six), one module per
+//! concern. Each module names the rules it checks (MCP 2025-11-25) in its own `//!`.
+//!
+//! - `roundtrip`: our client against our server, in every framing;
+//! - `errors`: the error paths, against the scripted fake of `fake.rs`;
+//! - `elicitation`: the server asks, the client answers;
+//! - `resume`: streams cut before their response, resumed with GET + `Last-Event-ID`;
+//! - `cli`: the `mcp-client` binary, run as a user would;
+//! - `interop_python`: our client against the Python SDK's server (ignored unless asked for).
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod fake;
+
+mod cli;
+mod elicitation;
+mod errors;
+mod interop_python;
+mod resume;
+mod roundtrip;
