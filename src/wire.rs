@@ -31,6 +31,13 @@ pub const MIME_JSON: &str = "application/json";
 pub const MIME_SSE: &str = "text/event-stream";
 pub const MIME_NDJSON: &str = "application/x-ndjson";
 
+/// JSON-RPC code for transport-level refusals that JSON-RPC has no code for. The range
+/// -32000..-32099 is "reserved for implementation-defined server errors"; the TypeScript SDK uses
+/// -32000 the same way, and -32001 for "session not found". Both ends read them: the server
+/// sends them, the client recognises them.
+pub const TRANSPORT_ERROR: i64 = -32000;
+pub const SESSION_NOT_FOUND: i64 = -32001;
+
 /// Largest request body we read. 1 MiB is far above any real MCP request and far below what
 /// would hurt a small machine.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;

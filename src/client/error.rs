@@ -161,7 +161,7 @@ fn shorten(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rejection::TRANSPORT_ERROR;
+    use crate::wire::TRANSPORT_ERROR;
 
     #[test]
     fn http_error_shows_the_jsonrpc_error_inside_when_there_is_one() {
@@ -229,7 +229,7 @@ mod tests {
         };
         assert_eq!(status, 404);
         assert_eq!(text, body);
-        assert_eq!(error.unwrap().code, crate::rejection::SESSION_NOT_FOUND);
+        assert_eq!(error.unwrap().code, crate::wire::SESSION_NOT_FOUND);
         let plain = ClientError::from_http(502, &mut &b"Bad Gateway"[..]);
         assert!(matches!(plain, ClientError::Http { error: None, .. }));
     }

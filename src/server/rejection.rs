@@ -16,13 +16,10 @@ use crate::jsonrpc::{
     ErrorObject, Message, ParseError, RequestId, INTERNAL_ERROR, INVALID_REQUEST,
 };
 use crate::server::response::Whole;
-use crate::wire::{MAX_BODY_BYTES, MCP_PATH, MIME_JSON, SUPPORTED_PROTOCOL_VERSIONS};
-
-/// JSON-RPC code for transport-level refusals that JSON-RPC has no code for. The range
-/// -32000..-32099 is "reserved for implementation-defined server errors"; the TypeScript SDK uses
-/// -32000 the same way, and -32001 for "session not found".
-pub const TRANSPORT_ERROR: i64 = -32000;
-pub const SESSION_NOT_FOUND: i64 = -32001;
+use crate::wire::{
+    MAX_BODY_BYTES, MCP_PATH, MIME_JSON, SESSION_NOT_FOUND, SUPPORTED_PROTOCOL_VERSIONS,
+    TRANSPORT_ERROR,
+};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Rejection {

@@ -2,6 +2,7 @@
 
 use crate::conformance::media::PNG_BASE64;
 use crate::session::Client;
+use crate::support::INVALID_PARAMS;
 use serde_json::json;
 
 #[test]
@@ -96,7 +97,7 @@ fn prompts_are_listed_and_filled_in_with_their_arguments() {
         "prompts/get",
         json!({"name": "test_prompt_with_arguments", "arguments": {"arg1": "x"}}),
     );
-    assert_eq!(without["error"]["code"], -32602, "arg2 is required");
+    assert_eq!(without["error"]["code"], INVALID_PARAMS, "arg2 is required");
 }
 
 #[test]

@@ -22,7 +22,7 @@ fn content_length_shorter_than_the_body_is_parse_error_32700() {
         assert_refused(
             &send_raw(s.addr, req.as_bytes()),
             400,
-            -32700,
+            PARSE_ERROR,
             &declared.to_string(),
         );
     }
@@ -83,7 +83,7 @@ fn non_numeric_or_negative_content_length_is_411_length_required() {
     for bad in ["abc", "-1", "0x10", "1e3", " ", "99999999999999999999999"] {
         let req = head(s.addr, &sid, &format!("Content-Length: {bad}\r\n")) + PING;
         let r = send_raw(s.addr, req.as_bytes());
-        assert_refused(&r, 411, -32000, bad);
+        assert_refused(&r, 411, TRANSPORT_ERROR, bad);
         assert!(r.json()["error"]["message"]
             .as_str()
             .unwrap()
@@ -165,7 +165,7 @@ fn garbage_request_lines_are_400() {
         s.addr,
         format!("\u{7f}\u{1} /mcp HTTP/1.1\r\nHost: {}\r\n\r\n", s.addr).as_bytes(),
     );
-    assert_refused(&odd, 405, -32000, "odd method");
+    assert_refused(&odd, 405, TRANSPORT_ERROR, "odd method");
     let path = send_raw(
         s.addr,
         format!(
@@ -174,7 +174,7 @@ fn garbage_request_lines_are_400() {
         )
         .as_bytes(),
     );
-    assert_refused(&path, 404, -32000, "odd path");
+    assert_refused(&path, 404, TRANSPORT_ERROR, "odd path");
     victim.finish();
 }
 

@@ -15,7 +15,7 @@ fn conflicting_protocol_version_headers_are_400_and_identical_duplicates_are_ser
     let v = "MCP-Protocol-Version";
     let conflicting = [(v, "2025-11-25"), (v, "2025-06-18")];
     let r = post(s.addr, &[&base[..], &conflicting[..]].concat(), PING);
-    assert_refused(&r, 400, -32600, "two versions");
+    assert_refused(&r, 400, INVALID_REQUEST, "two versions");
     assert!(r.json()["error"]["message"]
         .as_str()
         .unwrap()
@@ -46,7 +46,12 @@ fn conflicting_last_event_id_headers_are_400() {
         ("Last-Event-ID", id.as_str()),
         ("Last-Event-ID", "1-0"),
     ];
-    assert_refused(&request(s.addr, "GET", &h, ""), 400, -32600, "two ids");
+    assert_refused(
+        &request(s.addr, "GET", &h, ""),
+        400,
+        INVALID_REQUEST,
+        "two ids",
+    );
     assert_eq!(
         request(s.addr, "GET", &h[..3], "").status,
         200,
@@ -68,7 +73,7 @@ fn missing_or_foreign_content_type_is_415() {
         let mut h = vec![("Accept", ACCEPT_BOTH), ("Mcp-Session-Id", sid.as_str())];
         h.extend(content_type.map(|c| ("Content-Type", c)));
         let r = request(s.addr, "POST", &h, PING);
-        assert_refused(&r, 415, -32000, &format!("{content_type:?}"));
+        assert_refused(&r, 415, TRANSPORT_ERROR, &format!("{content_type:?}"));
     }
 }
 
@@ -79,9 +84,9 @@ fn one_mib_header_values_are_refused_and_the_server_stays_up() {
     let huge = "a".repeat(1024 * 1024);
     let origin = format!("http://{huge}");
     let cases = [
-        ("Mcp-Session-Id", huge.as_str(), 404, -32001),
-        ("Origin", origin.as_str(), 403, -32000),
-        ("MCP-Protocol-Version", huge.as_str(), 400, -32600),
+        ("Mcp-Session-Id", huge.as_str(), 404, SESSION_NOT_FOUND),
+        ("Origin", origin.as_str(), 403, TRANSPORT_ERROR),
+        ("MCP-Protocol-Version", huge.as_str(), 400, INVALID_REQUEST),
     ];
     let sid = open_session(s.addr);
     for (name, value, status, code) in cases {
@@ -168,5 +173,5 @@ fn http_1_1_request_without_host_is_400() {
     let s = start(|_| {});
     let req = format!("POST /mcp HTTP/1.1\r\nContent-Type: application/json\r\nAccept: {ACCEPT_BOTH}\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{INIT}", INIT.len());
     let r = send_raw(s.addr, req.as_bytes());
-    assert_refused(&r, 400, -32600, "no Host");
+    assert_refused(&r, 400, INVALID_REQUEST, "no Host");
 }

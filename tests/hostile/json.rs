@@ -4,9 +4,6 @@ use crate::support::*;
 use crate::{assert_refused, assert_serves, post_bytes, post_in, Victim};
 use serde_json::json;
 
-const PARSE_ERROR: i64 = -32700;
-const INVALID_REQUEST: i64 = -32600;
-
 #[test]
 fn every_truncation_of_a_valid_request_is_http_400_parse_error_32700() {
     let s = start(|_| {});
@@ -156,7 +153,7 @@ fn strings_just_under_the_one_mib_cap_are_served() {
     let r = post_in(s.addr, &sid, &method);
     assert_eq!(
         (r.status, r.json()["error"]["code"].clone()),
-        (200, json!(-32601))
+        (200, json!(METHOD_NOT_FOUND))
     );
 
     // A progress token of half a MiB is echoed in every progress event.

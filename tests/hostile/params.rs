@@ -6,8 +6,6 @@ use crate::{post_in, Victim};
 use serde_json::{json, Value};
 use std::time::Duration;
 
-const INVALID_PARAMS: i64 = -32602;
-
 fn request(method: &str, params: Value) -> String {
     json!({"jsonrpc": "2.0", "id": 7, "method": method, "params": params}).to_string()
 }

@@ -38,9 +38,14 @@ fn unknown_session_ids_of_any_shape_are_404_session_not_found() {
     ];
     for sid in shapes {
         let h = [("Accept", ACCEPT_BOTH), ("Mcp-Session-Id", sid)];
-        assert_refused(&post(s.addr, &h, PING), 404, -32001, sid);
-        assert_refused(&request(s.addr, "DELETE", &h[1..], ""), 404, -32001, sid);
-        assert_refused(&resume(s.addr, sid, "1-1"), 404, -32001, sid);
+        assert_refused(&post(s.addr, &h, PING), 404, SESSION_NOT_FOUND, sid);
+        assert_refused(
+            &request(s.addr, "DELETE", &h[1..], ""),
+            404,
+            SESSION_NOT_FOUND,
+            sid,
+        );
+        assert_refused(&resume(s.addr, sid, "1-1"), 404, SESSION_NOT_FOUND, sid);
     }
     assert_eq!(
         post_in(s.addr, &real, PING).status,
@@ -60,17 +65,27 @@ fn an_expired_session_can_neither_post_resume_listen_nor_delete() {
     let r = post_in(s.addr, &sid, &weather_call(1, "Wuhan", "p"));
     let (first_id, _) = sse_events(&r.body)[1].clone();
     std::thread::sleep(Duration::from_millis(500));
-    assert_refused(&resume(s.addr, &sid, &first_id), 404, -32001, "resume");
+    assert_refused(
+        &resume(s.addr, &sid, &first_id),
+        404,
+        SESSION_NOT_FOUND,
+        "resume",
+    );
     let listen = [
         ("Accept", "text/event-stream"),
         ("Mcp-Session-Id", sid.as_str()),
     ];
-    assert_refused(&request(s.addr, "GET", &listen, ""), 404, -32001, "listen");
-    assert_refused(&post_in(s.addr, &sid, PING), 404, -32001, "post");
+    assert_refused(
+        &request(s.addr, "GET", &listen, ""),
+        404,
+        SESSION_NOT_FOUND,
+        "listen",
+    );
+    assert_refused(&post_in(s.addr, &sid, PING), 404, SESSION_NOT_FOUND, "post");
     assert_refused(
         &request(s.addr, "DELETE", &listen[1..], ""),
         404,
-        -32001,
+        SESSION_NOT_FOUND,
         "delete",
     );
     assert_eq!(s.server.endpoint().session_count(), 0);
@@ -95,7 +110,7 @@ fn another_sessions_event_id_is_refused_mid_stream_and_the_owner_resumes_every_e
         format!("{stream_no}-3"),
     ] {
         let r = resume(s.addr, &thief, &id);
-        assert_refused(&r, 400, -32600, &id);
+        assert_refused(&r, 400, INVALID_REQUEST, &id);
         assert!(
             !r.body.contains("Paris"),
             "nothing of the owner's stream leaks"
@@ -233,7 +248,7 @@ fn deleting_a_session_mid_stream_ends_only_its_own_streams() {
     assert_refused(
         &resume(s.addr, &doomed, &first_id),
         404,
-        -32001,
+        SESSION_NOT_FOUND,
         "resume after delete",
     );
     victim.finish();
@@ -250,5 +265,5 @@ fn a_last_event_id_at_the_end_of_u64_is_400_not_a_panic() {
     let (first_id, _) = sse_events(&r.body)[1].clone();
     let stream_no = first_id.split('-').next().unwrap();
     let r = resume(s.addr, &sid, &format!("{stream_no}-{}", u64::MAX));
-    assert_refused(&r, 400, -32600, "u64::MAX");
+    assert_refused(&r, 400, INVALID_REQUEST, "u64::MAX");
 }

@@ -298,3 +298,11 @@ pub fn sse_events(body: &str) -> Vec<(String, String)> {
     }
     out
 }
+
+// The error codes tests compare with, by name: the JSON-RPC ones and the two of the transport.
+#[allow(unused_imports)] // each test crate uses a different subset
+pub use streamable_mcp::jsonrpc::{
+    INTERNAL_ERROR, INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR,
+};
+#[allow(unused_imports)]
+pub use streamable_mcp::wire::{SESSION_NOT_FOUND, TRANSPORT_ERROR};

@@ -83,7 +83,7 @@ fn wildcard_or_missing_accept_streams_ndjson_so_plain_curl_shows_lines() {
 fn accept_allowing_no_framing_we_produce_is_406() {
     let r = call_with_accept(Some("text/html"));
     assert_eq!(r.status, 406);
-    assert_eq!(r.json()["error"]["code"], -32000);
+    assert_eq!(r.json()["error"]["code"], TRANSPORT_ERROR);
 }
 
 #[test]

@@ -23,7 +23,7 @@ fn invalid_json_is_http_400_with_parse_error_32700() {
     let s = start(|_| {});
     let r = post(s.addr, &[("Accept", ACCEPT_BOTH)], "{\"jsonrpc\": ");
     assert_eq!(r.status, 400);
-    assert_eq!(r.json()["error"]["code"], -32700);
+    assert_eq!(r.json()["error"]["code"], PARSE_ERROR);
     assert_eq!(r.json()["id"], serde_json::Value::Null);
 }
 
@@ -36,7 +36,7 @@ fn wrong_jsonrpc_version_is_http_400_with_invalid_request_32600_echoing_id() {
         r#"{"jsonrpc":"1.0","id":5,"method":"ping"}"#,
     );
     assert_eq!(r.status, 400);
-    assert_eq!(r.json()["error"]["code"], -32600);
+    assert_eq!(r.json()["error"]["code"], INVALID_REQUEST);
     assert_eq!(r.json()["id"], 5);
 }
 
@@ -50,7 +50,7 @@ fn non_string_method_is_invalid_request_32600() {
     );
     assert_eq!(
         (r.status, r.json()["error"]["code"].clone()),
-        (400, json!(-32600))
+        (400, json!(INVALID_REQUEST))
     );
 }
 
@@ -59,7 +59,7 @@ fn batch_array_gets_a_clear_invalid_request_error() {
     let s = start(|_| {});
     let r = post(s.addr, &[("Accept", ACCEPT_BOTH)], &format!("[{INIT}]"));
     assert_eq!(r.status, 400);
-    assert_eq!(r.json()["error"]["code"], -32600);
+    assert_eq!(r.json()["error"]["code"], INVALID_REQUEST);
     assert!(r.json()["error"]["message"]
         .as_str()
         .unwrap()
@@ -76,7 +76,7 @@ fn unknown_method_is_method_not_found_32601() {
         r#"{"jsonrpc":"2.0","id":9,"method":"resources/list"}"#,
     );
     assert_eq!(r.status, 200);
-    assert_eq!(r.json()["error"]["code"], -32601);
+    assert_eq!(r.json()["error"]["code"], METHOD_NOT_FOUND);
     assert_eq!(r.json()["id"], 9);
 }
 
@@ -126,7 +126,7 @@ fn initialize_with_bad_params_is_invalid_params_32602() {
         &[("Accept", ACCEPT_BOTH)],
         r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}"#,
     );
-    assert_eq!(r.json()["error"]["code"], -32602);
+    assert_eq!(r.json()["error"]["code"], INVALID_PARAMS);
 }
 
 #[test]
@@ -229,7 +229,7 @@ fn tools_list_with_invalid_cursor_is_invalid_params_32602() {
         &sid,
         r#"{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{"cursor":"bogus"}}"#,
     );
-    assert_eq!(r.json()["error"]["code"], -32602);
+    assert_eq!(r.json()["error"]["code"], INVALID_PARAMS);
 }
 
 #[test]
@@ -297,7 +297,7 @@ fn unknown_tool_is_jsonrpc_invalid_params_32602() {
         &sid,
         r#"{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"get_wether","arguments":{}}}"#,
     );
-    assert_eq!(r.json()["error"]["code"], -32602);
+    assert_eq!(r.json()["error"]["code"], INVALID_PARAMS);
 }
 
 #[test]

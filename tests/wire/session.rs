@@ -35,7 +35,7 @@ fn request_without_session_id_is_400_with_jsonrpc_error() {
     let _ = open_session(s.addr);
     let r = post(s.addr, &[("Accept", ACCEPT_BOTH)], PING);
     assert_eq!(r.status, 400);
-    assert_eq!(r.json()["error"]["code"], -32000);
+    assert_eq!(r.json()["error"]["code"], TRANSPORT_ERROR);
     assert!(r.json()["error"]["message"]
         .as_str()
         .unwrap()
@@ -65,7 +65,7 @@ fn unknown_session_id_is_404() {
         PING,
     );
     assert_eq!(r.status, 404);
-    assert_eq!(r.json()["error"]["code"], -32001);
+    assert_eq!(r.json()["error"]["code"], SESSION_NOT_FOUND);
 }
 
 #[test]
