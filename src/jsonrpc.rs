@@ -16,7 +16,9 @@
 use serde_json::{json, Map, Value};
 use std::fmt;
 
-// The error codes JSON-RPC 2.0 reserves (spec §5.1).
+// The error codes JSON-RPC 2.0 reserves (spec §5.1). MCP adds no codes of its own for these
+// failures; a server that invented `-1` for "bad JSON" would leave every client guessing. Codes
+// from -32000 to -32099 are left to implementations: ours are in `wire.rs`.
 pub const PARSE_ERROR: i64 = -32700;
 pub const INVALID_REQUEST: i64 = -32600;
 pub const METHOD_NOT_FOUND: i64 = -32601;
@@ -24,6 +26,12 @@ pub const INVALID_PARAMS: i64 = -32602;
 pub const INTERNAL_ERROR: i64 = -32603;
 
 /// A request id. MCP narrows JSON-RPC: "MUST be a string or integer", never null.
+///
+/// # Why keep the two kinds apart?
+/// An answer must carry the id exactly as the request had it: `1` and `"1"` are different ids,
+/// and a client matching answers to requests compares them as JSON. So we never turn one into the
+/// other. (`Hash` because the server keys running calls by id, to find them on cancellation.)
+/// Fractional numbers are refused: JSON-RPC discourages them, and equality of floats is a trap.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum RequestId {
     Number(i64),
@@ -31,7 +39,8 @@ pub enum RequestId {
 }
 
 impl RequestId {
-    fn from_json(value: &Value) -> Option<RequestId> {
+    /// The id in a JSON value: a string or an integer, or `None` for anything else.
+    pub fn from_json(value: &Value) -> Option<RequestId> {
         match value {
             Value::String(s) => Some(RequestId::String(s.clone())),
             Value::Number(n) => n.as_i64().map(RequestId::Number),
@@ -51,7 +60,10 @@ impl RequestId {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ErrorObject {
     pub code: i64,
+    /// One sentence for a person. Ours say what to do next ("send initialize first"), because a
+    /// student reading a curl transcript has nothing else to go on.
     pub message: String,
+    /// Anything machine-readable; we send none, and keep what a peer sends.
     pub data: Option<Value>,
 }
 
@@ -66,6 +78,11 @@ impl ErrorObject {
 }
 
 /// One JSON-RPC message, classified.
+///
+/// Four shapes, told apart by which members are present (see [`classify`]): a `method` makes a
+/// request or a notification, and an `id` tells which; otherwise `result` or `error` makes a
+/// response. Both ends send all four: the server's `elicitation/create` is a request too, and the
+/// client's answer to it is a response in a POST of its own.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Message {
     Request {
@@ -137,6 +154,10 @@ impl std::error::Error for ParseError {}
 
 /// Classify the bytes of one message.
 ///
+/// A production server would also bound nesting depth before parsing; serde_json already stops at
+/// 128 levels, which is why a 100k-deep body is a `-32700` and not a stack overflow (a test in
+/// `tests/hostile/json.rs` holds it to that).
+///
 /// # Errors
 /// [`ParseError`] says what is wrong, and [`ParseError::to_error_object`] turns it into the answer.
 pub fn parse(bytes: &[u8]) -> Result<Message, ParseError> {
@@ -156,7 +177,8 @@ pub fn classify(value: Value) -> Result<Message, ParseError> {
         _ => return Err(invalid(None, "a message must be a JSON object")),
     };
 
-    // Read the id first, so that every later rejection can echo it.
+    // Read the id first, so that every later rejection can echo it: a client with several
+    // requests in flight can then tell which one was refused.
     let raw_id = object.remove("id");
     let id = match &raw_id {
         None => None,
@@ -168,6 +190,9 @@ pub fn classify(value: Value) -> Result<Message, ParseError> {
         },
     };
 
+    // Exactly "2.0": JSON-RPC 1.0 peers send no `jsonrpc` member and follow other rules (there a
+    // notification has `"id": null`, and a response carries both `result` and `error`), so
+    // guessing what they meant would mislead both sides.
     if object.get("jsonrpc") != Some(&json!("2.0")) {
         return Err(invalid(id, "\"jsonrpc\" must be exactly \"2.0\""));
     }
@@ -177,6 +202,8 @@ pub fn classify(value: Value) -> Result<Message, ParseError> {
             return Err(invalid(id, "\"method\" must be a string"));
         };
         let params = object.remove("params");
+        // JSON-RPC allows by-position params (an array); MCP only ever sends objects, but the
+        // envelope is JSON-RPC's, so an array is a well-formed message that a method refuses later.
         if let Some(p) = &params {
             if !p.is_object() && !p.is_array() {
                 return Err(invalid(id, "\"params\" must be an object or an array"));
@@ -189,6 +216,8 @@ pub fn classify(value: Value) -> Result<Message, ParseError> {
         });
     }
 
+    // Unknown members (`"foo": 1`) are ignored rather than refused, so that what a newer peer
+    // adds does not break an older receiver.
     match (object.remove("result"), object.remove("error")) {
         (Some(result), None) => match id {
             Some(id) => Ok(Message::Response { id, result }),
@@ -248,6 +277,9 @@ impl Message {
     }
 
     /// The message as a JSON value, members in the order a reader expects.
+    ///
+    /// The order (`jsonrpc`, `id`, `method`...) means nothing to a parser, but it is what a student
+    /// sees in a transcript; serde_json's `preserve_order` feature keeps it as inserted.
     pub fn to_json(&self) -> Value {
         let mut m = Map::new();
         m.insert("jsonrpc".into(), json!("2.0"));

@@ -14,10 +14,6 @@ pub const LATEST_PROTOCOL_VERSION: &str = "2025-11-25";
 /// Every revision we can speak, newest first.
 pub const SUPPORTED_PROTOCOL_VERSIONS: [&str; 3] = ["2025-11-25", "2025-06-18", "2025-03-26"];
 
-/// What a request without an `MCP-Protocol-Version` header is taken to speak.
-// SPEC transports#protocol-version-header: "the server SHOULD assume protocol version 2025-03-26"
-pub const VERSION_WHEN_HEADER_MISSING: &str = "2025-03-26";
-
 /// The one path of the MCP endpoint.
 pub const MCP_PATH: &str = "/mcp";
 

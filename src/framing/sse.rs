@@ -74,7 +74,6 @@ pub struct Event {
 pub struct Decoder {
     event: String,
     data: Vec<String>,
-    saw_data: bool,
     /// Did this block have any field at all? A block of only comments is no event.
     saw_field: bool,
     last_id: Option<String>,
@@ -106,10 +105,7 @@ impl Decoder {
         };
         match field {
             "event" => self.event = value.to_string(),
-            "data" => {
-                self.data.push(value.to_string());
-                self.saw_data = true;
-            }
+            "data" => self.data.push(value.to_string()),
             // "If the field value does not contain U+0000 NULL, then set the last event ID buffer"
             "id" if !value.contains('\0') => self.last_id = Some(value.to_string()),
             "retry" => {
@@ -137,7 +133,6 @@ impl Decoder {
             retry_ms: self.retry_ms.take(),
         };
         self.data.clear();
-        self.saw_data = false;
         // The standard dispatches nothing when data is empty, but an id-only block (the priming
         // event) still matters to MCP: it tells the client where to resume. So we hand it out
         // too, and callers skip events whose data is empty.

@@ -6,7 +6,15 @@
 //! `notifications/cancelled` (`basic/utilities/cancellation`). When the catalog has resources,
 //! prompts or completions, their methods go to `resources.rs` (`server/resources`), `prompts.rs`
 //! (`server/prompts`) and `completion.rs` (`server/utilities/completion`). Free of I/O: the answer
-//! is an [`Outcome`] value, and the HTTP layer decides how it travels.
+//! is an [`Outcome`] value, and the transport (`server/endpoint.rs`) decides how it travels.
+//!
+//! # Why return a value and not act?
+//! Most methods are answered here and now (`ping`, `tools/list`), but some need what only the
+//! transport has: `initialize` needs a session minted, `tools/call` a stream and a thread,
+//! `notifications/cancelled` the call it names. Returning *what should happen* keeps this file free
+//! of all of that, and lets a unit test check the routing without a server. The official SDKs
+//! hide the same step behind handler registration (`server.tool(...)`); a `match` on the method
+//! name is what they do underneath.
 //!
 //! Left out: every other method, and a feature's methods when the catalog does not offer it, get
 //! `-32601 Method not found`; unknown notifications are ignored, as JSON-RPC says a receiver must
@@ -50,7 +58,8 @@ pub fn dispatch(message: Message, catalog: &'static Catalog, page_size: usize) -
             request(id, &method, params.as_ref(), catalog, page_size)
         }
         Message::Notification { method, params } => notification(&method, params.as_ref()),
-        // Answers to requests we sent the client.
+        // Answers to requests we sent the client (`elicitation/create`): the transport knows which
+        // session waits for which id; here we only say "this is an answer".
         answer @ (Message::Response { .. } | Message::Error { .. }) => Outcome::Answer(answer),
     }
 }
@@ -62,11 +71,16 @@ fn request(
     catalog: &'static Catalog,
     page_size: usize,
 ) -> Outcome {
+    // Every answer carries the request's id, success or failure: that is how the client matches
+    // it to its request (JSON-RPC §5: "the same as the value of the id member in the Request").
     let reply = |r: Result<Value, ErrorObject>| match r {
         Ok(result) => Outcome::Reply(Message::result(id.clone(), result)),
         Err(error) => Outcome::Reply(Message::error(Some(id.clone()), error)),
     };
     match method {
+        // `initialize` is routed like any request, but its outcome is special: the transport must
+        // start a session for the version we chose (revision 2026-07-28 has neither initialize
+        // nor sessions: every request carries its version instead).
         "initialize" => match InitializeParams::from_params(params) {
             Ok(init) => {
                 let version = lifecycle::negotiate(&init.protocol_version);
@@ -84,6 +98,8 @@ fn request(
         // We declare `logging` because the GET stream carries `notifications/message` alerts; a
         // valid level is accepted and not used (every alert is a warning).
         "logging/setLevel" => reply(set_level(params)),
+        // A call is checked here (the tool exists, the params have the right shape) and run by the
+        // transport: a bad call is answered at once, a good one only when its tool is done.
         "tools/call" => match Call::from_params(catalog.tools, params) {
             Ok(call) => Outcome::Call { id, call },
             Err(e) => reply(Err(e)),
@@ -112,6 +128,8 @@ fn request(
             catalog.resource_templates,
             params,
         )),
+        // Everything else, `resources/list` on a server with no resources included. A production
+        // server might also answer `-32601` for methods it knows but has switched off by config.
         other => reply(Err(ErrorObject::new(
             METHOD_NOT_FOUND,
             format!("Method not found: {other}"),
@@ -152,15 +170,14 @@ fn notification(method: &str, params: Option<&Value>) -> Outcome {
             // or malformed requestId is simply accepted and does nothing.
             let id = params
                 .and_then(|p| p.get("requestId"))
-                .and_then(|v| match v {
-                    Value::String(s) => Some(RequestId::String(s.clone())),
-                    Value::Number(n) => n.as_i64().map(RequestId::Number),
-                    _ => None,
-                });
+                .and_then(RequestId::from_json);
             id.map_or(Outcome::Accepted, Outcome::Cancel)
         }
+        // Until this arrives the server may send only pings and logging (see `server/worker.rs`):
+        // the client has the `InitializeResult` but may not be ready for questions yet.
         "notifications/initialized" => Outcome::Initialized,
-        // A notification we do not know: nothing to do.
+        // A notification we do not know (`notifications/roots/list_changed`, say): nothing to do,
+        // and never an error, since a notification cannot be answered.
         _ => Outcome::Accepted,
     }
 }

@@ -161,7 +161,9 @@ impl Endpoint {
         // ANCHOR: post_rules
         // SPEC transports#protocol-version-header: "If the server receives a request with an invalid or unsupported MCP-Protocol-Version, it MUST respond with 400 Bad Request."
         // Any supported value is accepted, even one that differs from the negotiated version: the
-        // conformance suite sends 2025-03-26 inside 2025-11-25 sessions.
+        // conformance suite sends 2025-03-26 inside 2025-11-25 sessions. A missing header is
+        // accepted too: the spec says to "assume protocol version 2025-03-26" then, and every
+        // revision we speak reads this request the same way; the session knows its own version.
         if let Some(v) = head.single_header("mcp-protocol-version")? {
             if !is_supported_version(v) {
                 return Err(Rejection::UnsupportedProtocolVersion(v.to_string()));

@@ -145,10 +145,10 @@ pub enum Lookup {
     },
 }
 
-/// Find a city by name, alias, "name, region" or "name, country".
-/// Longer queries are not looked up at all.
+/// Queries longer than this are not looked up at all (see [`lookup`]).
 pub const MAX_QUERY_CHARS: usize = 100;
 
+/// Find a city by name, alias, "name, region" or "name, country".
 pub fn lookup(query: &str) -> Lookup {
     // No city name comes near this length; refusing early keeps a hostile 1 MiB "city" from costing
     // seconds of edit distances.
