@@ -28,7 +28,7 @@ fn lab_01_handshake_by_hand() {
     script_labs::handshake_by_hand();
 }
 
-/// Lab 2: a `convert_temperature` tool in `src/tools/convert.rs`, listed in the catalog.
+/// Lab 2: a `convert_temperature` tool in `src/weather/convert.rs`, listed in `weather::CATALOG`.
 #[test]
 #[ignore = "lab checker: run with --ignored"]
 fn lab_02_add_a_tool() {

@@ -45,8 +45,8 @@ pub fn add_a_tool() {
             LAB,
             format!(
                 "tools/list names no tool \"convert_temperature\" (it names {}): write the \
-                 tool in src/tools/convert.rs, declare the module in src/mcp/tools.rs and list it \
-                 in catalog::WEATHER (see the `// LAB:` markers there)",
+                 tool in src/weather/convert.rs, declare the module in src/weather/mod.rs and list \
+                 it in weather::CATALOG, in the same file (see the `// LAB:` markers there)",
                 names.join(", ")
             ),
         );
