@@ -307,7 +307,7 @@ fn findings(r: &Report) -> String {
           2,002 for 500 calls). Now every event already in the log joins the same write; nothing \
           waits longer, so progress latency does not change.\n";
     s += "4. **The city lookup normalizes the whole table on every call**: about 60 names with \
-          their aliases, each a new `String` (`weather_data::normalize`, 4 % of the CPU in the same \
+          their aliases, each a new `String` (`weather::cities::normalize`, 4 % of the CPU in the same \
           profile; its own comment says a bigger table would precompute). Normalizing the keys \
           once, at start-up, removes it.\n";
     let bursts = &r.limits.bursts;

@@ -5,7 +5,7 @@
 //! results for input the model can correct (2025-11-25 moved input validation errors from JSON-RPC
 //! errors into tool results, so the model sees them and can retry).
 //!
-//! The work is simulated: the data set is offline (`weather_data.rs`) and each step sleeps for
+//! The work is simulated: the data set is offline (`cities.rs`) and each step sleeps for
 //! `--step-delay-ms`, so that progress notifications have something to report, as in the tutorial.
 
 use super::cities::{self, City, Lookup};

@@ -193,7 +193,7 @@ fn invalid_utf8_in_the_body_is_parse_error_32700() {
     assert_serves(s.addr);
 }
 
-/// A city name of ~1 MiB makes `weather_data::suggest` compute an edit distance between it and
+/// A city name of ~1 MiB makes `weather::cities::suggest` compute an edit distance between it and
 /// every city name (O(query length x cities), one allocation per character): ~3 s of CPU in
 /// release and ~40 s in debug, per request, while the in-flight cap allows 256 at once.
 #[test]

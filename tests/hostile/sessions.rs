@@ -254,7 +254,7 @@ fn deleting_a_session_mid_stream_ends_only_its_own_streams() {
     victim.finish();
 }
 
-/// `listen.rs` computes `seq + 1` on the sequence number of `Last-Event-ID`: at `u64::MAX` that
+/// `get_stream.rs` computes `seq + 1` on the sequence number of `Last-Event-ID`: at `u64::MAX` that
 /// overflows, which panics the request's thread in a debug build (the client gets tiny_http's
 /// bare 500) and wraps to 0 in release (then 400 "dropped from the log", by luck).
 #[test]

@@ -227,7 +227,7 @@ fn endpoint_never_panics_and_every_refusal_has_a_status_from_the_table() {
                 }
             }
             // Last-Event-ID of every shape, on this session. (`<stream>-18446744073709551615` is
-            // left out: it is a known bug, see hostile_input's sessions module.)
+            // left out: it is a known bug, see hostile's sessions module.)
             let seq = rng.next() % u64::MAX;
             let ids = [
                 format!("{}-{}", rng.below(4), seq),
