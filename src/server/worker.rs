@@ -119,6 +119,8 @@ impl Outbox for CallOutbox<'_> {
     }
 
     fn ask(&self, method: &str, params: Value, timeout: Duration) -> Result<Message, NoAnswer> {
+        // The question goes out on the call's stream, but the answer comes back in another POST,
+        // on another thread: the session is where the two meet, a channel per request id.
         let session = self.session.ok_or(NoAnswer::Unreachable)?;
         let id = session.next_request_id();
         // Register before sending, so that even an instant answer finds its waiter.
@@ -134,7 +136,9 @@ impl Outbox for CallOutbox<'_> {
         }
         let deadline = Instant::now() + timeout;
         loop {
-            // Wake up now and then to notice a cancellation: the channel cannot tell us.
+            // Wake up now and then to notice a cancellation: the channel cannot tell us. (A
+            // production server would wait on one condition for both; 100 ms of latency on a
+            // cancelled question is a price a reader of this loop does not notice.)
             let slice = deadline
                 .saturating_duration_since(Instant::now())
                 .min(Duration::from_millis(100));
@@ -164,6 +168,10 @@ impl Outbox for CallOutbox<'_> {
 }
 
 /// The alerts of one session's GET stream, waiting for a thread to run on.
+///
+/// One producer per session keeps the code a straight loop. A production server would run one
+/// timer for every session and push into each stream from there, so that idle sessions cost no
+/// thread at all.
 #[derive(Debug)]
 pub struct Alerts {
     pub stream: Arc<Stream>,

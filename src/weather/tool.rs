@@ -74,10 +74,15 @@ fn get_weather(args: &Map<String, Value>, cx: &Context) -> Result<ToolResult, St
             "The argument \"city\" is required and must be a string, for example {\"city\": \"Hangzhou\"}.".into(),
         ));
     };
+    // Every `?` below is where a cancelled call stops: `progress` and `step` fail with `Stop` once
+    // the client has cancelled (or nobody can read the rest), and the tool ends without a result.
     cx.progress(1, STEPS, &format!("Looking up {query}…"))?;
     cx.step()?;
     let city = match cities::lookup(query) {
         Lookup::Found(city) => city,
+        // Two ways to settle "which Springfield?": ask the user now, if the client can answer
+        // (it declared `elicitation` and the call has a stream), or hand the choice back to the
+        // model in an error result it can act on. Asking is friendlier; the fallback always works.
         Lookup::Ambiguous(candidates) if cx.can_elicit => {
             match ask_which(query, &candidates, cx)? {
                 Ok(city) => city,
@@ -145,6 +150,8 @@ fn ask_which(
             "{why} No weather was looked up."
         ))))
     };
+    // `ask` blocks this worker thread until the client's POST with the answer arrives (or the
+    // timeout, or a cancellation). That is why a call has a thread of its own.
     let answer = match cx
         .outbox
         .ask("elicitation/create", params, cx.answer_timeout)
@@ -163,6 +170,7 @@ fn ask_which(
         }
         Err(NoAnswer::Unreachable) => return Ok(Err(ambiguous(query, candidates))),
     };
+    // The client's answer is input like any other: check that the chosen label is one we offered.
     match answer["action"].as_str() {
         Some("accept") => {
             let chosen = answer
@@ -179,6 +187,9 @@ fn ask_which(
     }
 }
 
+/// The result for a name several cities share, when we cannot ask: an error result (not a
+/// JSON-RPC error), so the model reads it and can call again with the region. Naming an example
+/// in the text is what makes a model's second try succeed.
 fn ambiguous(query: &str, candidates: &[&City]) -> ToolResult {
     let labels: Vec<String> = candidates.iter().map(|c| c.label()).collect();
     ToolResult::error(format!(
@@ -189,6 +200,8 @@ fn ambiguous(query: &str, candidates: &[&City]) -> ToolResult {
     ))
 }
 
+/// The result for a city we do not know, with the nearest names when there are some. A production
+/// tool would geocode instead; ours knows the table and says so, pointing at `list_cities`.
 fn not_found(query: &str, suggestions: &[&str]) -> ToolResult {
     let hint = match suggestions {
         [] => "Call list_cities to see the cities this server knows.".to_string(),
@@ -209,6 +222,8 @@ fn list_cities_output() -> Value {
     })
 }
 
+/// Every city the table knows. It exists so that a model facing "Unknown city" has a way to
+/// recover on its own, without a person reading the README.
 fn list_cities(_args: &Map<String, Value>, _cx: &Context) -> Result<ToolResult, Stop> {
     let labels: Vec<String> = cities::CITIES.iter().map(City::label).collect();
     Ok(ToolResult::ok(

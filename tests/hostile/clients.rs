@@ -2,7 +2,7 @@
 //! mid-stream, clients that stop reading. Other clients must be served as if nothing happened.
 
 use crate::support::*;
-use crate::{assert_serves, in_session, Victim};
+use crate::{assert_serves, Victim};
 use socket2::{Domain, Socket, Type};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};

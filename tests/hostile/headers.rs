@@ -1,7 +1,7 @@
 //! Missing, duplicated, conflicting, oversized and non-ASCII headers.
 
 use crate::support::*;
-use crate::{assert_refused, assert_serves, connect_and_send, post_in, read_until_quiet, Victim};
+use crate::{assert_refused, assert_serves, connect_and_send, read_until_quiet, Victim};
 use std::time::Duration;
 
 const PING: &str = r#"{"jsonrpc":"2.0","id":2,"method":"ping"}"#;

@@ -1,7 +1,7 @@
 //! Bodies that are not JSON, not JSON-RPC, too deep, too long, or not UTF-8.
 
 use crate::support::*;
-use crate::{assert_refused, assert_serves, post_bytes, post_in, Victim};
+use crate::{assert_refused, assert_serves, post_bytes, Victim};
 use serde_json::json;
 
 #[test]

@@ -30,22 +30,6 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 use support::*;
 
-/// The headers of a request inside session `sid`.
-pub fn in_session(sid: &str) -> Vec<(&'static str, String)> {
-    vec![
-        ("Accept", ACCEPT_BOTH.to_string()),
-        ("Mcp-Session-Id", sid.to_string()),
-        ("MCP-Protocol-Version", "2025-11-25".to_string()),
-    ]
-}
-
-/// POST `body` inside session `sid`.
-pub fn post_in(addr: SocketAddr, sid: &str, body: &str) -> RawResponse {
-    let h = in_session(sid);
-    let h: Vec<(&str, &str)> = h.iter().map(|(n, v)| (*n, v.as_str())).collect();
-    post(addr, &h, body)
-}
-
 /// POST raw body bytes (which may be anything, not only UTF-8) with `Connection: close`.
 pub fn post_bytes(addr: SocketAddr, headers: &[(&str, &str)], body: &[u8]) -> RawResponse {
     let mut head = format!(

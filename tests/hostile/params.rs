@@ -2,7 +2,7 @@
 //! A JSON-RPC error travels in an HTTP 200 (the HTTP exchange worked; the method refused).
 
 use crate::support::*;
-use crate::{post_in, Victim};
+use crate::Victim;
 use serde_json::{json, Value};
 use std::time::Duration;
 

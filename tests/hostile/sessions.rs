@@ -2,21 +2,11 @@
 //! and questions: every attempt is refused or has no effect, and the owner never notices.
 
 use crate::support::*;
-use crate::{assert_refused, checked_call, in_session, post_in, Victim};
+use crate::{assert_refused, checked_call, Victim};
 use serde_json::json;
-use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 const PING: &str = r#"{"jsonrpc":"2.0","id":2,"method":"ping"}"#;
-
-fn resume(addr: SocketAddr, sid: &str, last_event_id: &str) -> RawResponse {
-    let h = [
-        ("Accept", "text/event-stream"),
-        ("Mcp-Session-Id", sid),
-        ("Last-Event-ID", last_event_id),
-    ];
-    request(addr, "GET", &h, "")
-}
 
 #[test]
 fn unknown_session_ids_of_any_shape_are_404_session_not_found() {

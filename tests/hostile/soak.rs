@@ -37,15 +37,6 @@ fn send(addr: SocketAddr, method: &str, h: &[(&'static str, String)], body: &str
     request(addr, method, &h, body)
 }
 
-fn resume(addr: SocketAddr, sid: &str, last_event_id: &str) -> RawResponse {
-    let h = [
-        ("Accept", "text/event-stream".to_string()),
-        ("Mcp-Session-Id", sid.to_string()),
-        ("Last-Event-ID", last_event_id.to_string()),
-    ];
-    send(addr, "GET", &h, "")
-}
-
 /// What one client saw; summed over all clients at the end.
 #[derive(Default)]
 struct Counts {

@@ -3,11 +3,11 @@
 //! command line, never by calling the code the student adds: that would not compile before.
 
 use crate::common::{fail, Rpc};
+use crate::support::binary::Binary;
 use crate::support::{self, ACCEPT_BOTH, INIT};
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 use streamable_mcp::weather::cities::{City, CITIES};
 
@@ -197,60 +197,19 @@ pub fn structured_output() {
     }
 }
 
-/// A `weather-server` process, killed when dropped.
-struct Spawned {
-    child: Child,
-    addr: SocketAddr,
-    /// Kept open: the server prints more lines after its address, and a closed pipe would make
-    /// those prints fail.
-    _stdout: BufReader<ChildStdout>,
-}
-
-impl Drop for Spawned {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Start the binary with `args` and read the address it prints; fail with its stderr if it exits.
-fn spawn_server(lab: usize, args: &[&str]) -> Spawned {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_weather-server"))
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start weather-server");
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut first = String::new();
-    let _ = stdout.read_line(&mut first);
-    let url = first.split_whitespace().find(|w| w.starts_with("http://"));
-    let Some(addr) = url.and_then(|u| {
-        u.trim_start_matches("http://")
-            .trim_end_matches("/mcp")
-            .parse()
-            .ok()
-    }) else {
-        let status = child.wait().ok();
-        let mut stderr = String::new();
-        let _ = child.stderr.take().unwrap().read_to_string(&mut stderr);
-        let first_error = stderr.lines().next().unwrap_or("").to_string();
+/// Start `weather-server --port 0 ARGS` and read the address it prints; fail with its stderr if
+/// it exits.
+fn spawn_server(lab: usize, args: &[&str]) -> Binary {
+    Binary::try_spawn(args).unwrap_or_else(|why| {
         fail(
             lab,
             format!(
-                "`weather-server {}` did not start ({}): {first_error}\nAdd the flag in \
-                 src/server/config.rs (`Config`, `USAGE` and `parse_args`; see the `// LAB:` markers).",
+                "`weather-server --port 0 {}` {why}\nAdd the flag in src/server/config.rs \
+                 (`Config`, `USAGE` and `parse_args`; see the `// LAB:` markers).",
                 args.join(" "),
-                status.map_or("still running".to_string(), |s| s.to_string())
             ),
-        );
-    };
-    Spawned {
-        child,
-        addr,
-        _stdout: stdout,
-    }
+        )
+    })
 }
 
 /// Send an initialize; the response.
@@ -260,7 +219,7 @@ fn initialize(addr: SocketAddr) -> support::RawResponse {
 
 pub fn cap_the_sessions() {
     const LAB: usize = 6;
-    let server = spawn_server(LAB, &["--port", "0", "--max-sessions", "2"]);
+    let server = spawn_server(LAB, &["--max-sessions", "2"]);
     let mut sessions = Vec::new();
     for n in 1..=2 {
         let r = initialize(server.addr);
@@ -331,7 +290,7 @@ pub fn cap_the_sessions() {
         );
     }
     // Without the flag there is no limit.
-    let server = spawn_server(LAB, &["--port", "0"]);
+    let server = spawn_server(LAB, &[]);
     for n in 1..=3 {
         let r = initialize(server.addr);
         if r.status != 200 {

@@ -21,6 +21,11 @@ pub struct Binary {
 impl Binary {
     /// Start `weather-server --port 0 ARGS` and wait for the address it prints.
     pub fn spawn(args: &[&str]) -> Binary {
+        Binary::try_spawn(args).unwrap_or_else(|why| panic!("weather-server {why}"))
+    }
+
+    /// The same, or why the server did not start ("did not start (exit status: 2): error: ...").
+    pub fn try_spawn(args: &[&str]) -> Result<Binary, String> {
         Binary::start(Command::new(env!("CARGO_BIN_EXE_weather-server")), args)
     }
 
@@ -30,36 +35,44 @@ impl Binary {
         let mut sh = Command::new("sh");
         sh.args(["-c", &format!("ulimit -n {limit} && exec \"$0\" \"$@\"")])
             .arg(env!("CARGO_BIN_EXE_weather-server"));
-        Binary::start(sh, args)
+        Binary::start(sh, args).unwrap_or_else(|why| panic!("weather-server {why}"))
     }
 
-    fn start(mut command: Command, args: &[&str]) -> Binary {
+    fn start(mut command: Command, args: &[&str]) -> Result<Binary, String> {
         // A dying server should die at once, not spend a second printing a backtrace while its
         // other threads still answer.
         let mut child = command
             .env("RUST_BACKTRACE", "0")
             .args(["--port", "0"])
             .args(args)
+            .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .expect("start weather-server");
         let mut stdout = BufReader::new(child.stdout.take().unwrap());
         let mut first = String::new();
-        stdout.read_line(&mut first).unwrap();
+        let _ = stdout.read_line(&mut first);
         let addr = first
             .split_whitespace()
             .find_map(|w| w.strip_prefix("http://"))
             .and_then(|w| w.strip_suffix("/mcp"))
-            .unwrap_or_else(|| panic!("no address in {first:?}"))
-            .parse()
-            .unwrap();
-        Binary {
+            .and_then(|w| w.parse().ok());
+        let Some(addr) = addr else {
+            // It printed no address: it exited (a bad flag, say); its first error line says why.
+            let status = child.wait().ok();
+            let mut stderr = String::new();
+            let _ = child.stderr.take().unwrap().read_to_string(&mut stderr);
+            let first_error = stderr.lines().next().unwrap_or("").to_string();
+            let status = status.map_or("still running".to_string(), |s| s.to_string());
+            return Err(format!("did not start ({status}): {first_error}"));
+        };
+        Ok(Binary {
             child,
             addr,
             first_line: first,
             stdout,
-        }
+        })
     }
 
     /// The next line the server writes to stderr (a warning, say).

@@ -100,6 +100,36 @@ pub fn request(
     send_raw(addr, build(addr, method, headers, body).as_bytes())
 }
 
+/// The headers of a request inside session `sid`, as a client that negotiated 2025-11-25 sends
+/// them: `Accept` for both framings, the session id, the protocol version.
+pub fn in_session(sid: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("Accept", ACCEPT_BOTH.to_string()),
+        ("Mcp-Session-Id", sid.to_string()),
+        ("MCP-Protocol-Version", "2025-11-25".to_string()),
+    ]
+}
+
+/// Owned header pairs borrowed, as [`post`] and [`request`] take them.
+pub fn as_refs<'a>(headers: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    headers.iter().map(|(n, v)| (*n, v.as_str())).collect()
+}
+
+/// POST `body` inside session `sid`.
+pub fn post_in(addr: SocketAddr, sid: &str, body: &str) -> RawResponse {
+    post(addr, &as_refs(&in_session(sid)), body)
+}
+
+/// GET with `Last-Event-ID`: resume a stream of session `sid` after that event.
+pub fn resume(addr: SocketAddr, sid: &str, last_event_id: &str) -> RawResponse {
+    let h = [
+        ("Accept", "text/event-stream"),
+        ("Mcp-Session-Id", sid),
+        ("Last-Event-ID", last_event_id),
+    ];
+    request(addr, "GET", &h, "")
+}
+
 /// A POST to /mcp with a JSON body and the given extra headers.
 pub fn post(addr: SocketAddr, headers: &[(&str, &str)], body: &str) -> RawResponse {
     let mut all = vec![("Content-Type", "application/json")];

@@ -4,20 +4,6 @@
 use crate::support::*;
 use serde_json::json;
 
-fn session_headers(sid: &str) -> Vec<(&'static str, String)> {
-    vec![
-        ("Accept", ACCEPT_BOTH.to_string()),
-        ("Mcp-Session-Id", sid.to_string()),
-        ("MCP-Protocol-Version", "2025-11-25".to_string()),
-    ]
-}
-
-fn post_in(addr: std::net::SocketAddr, sid: &str, body: &str) -> RawResponse {
-    let h = session_headers(sid);
-    let h: Vec<(&str, &str)> = h.iter().map(|(n, v)| (*n, v.as_str())).collect();
-    post(addr, &h, body)
-}
-
 #[test]
 fn invalid_json_is_http_400_with_parse_error_32700() {
     let s = start(|_| {});

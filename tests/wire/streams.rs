@@ -7,28 +7,6 @@ use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::time::Duration;
 
-fn in_session(sid: &str) -> Vec<(&'static str, String)> {
-    vec![
-        ("Content-Type", "application/json".into()),
-        ("Accept", ACCEPT_BOTH.into()),
-        ("Mcp-Session-Id", sid.into()),
-        ("MCP-Protocol-Version", "2025-11-25".into()),
-    ]
-}
-
-fn as_refs<'a>(h: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
-    h.iter().map(|(n, v)| (*n, v.as_str())).collect()
-}
-
-fn resume(addr: SocketAddr, sid: &str, last_event_id: &str) -> RawResponse {
-    let h = [
-        ("Accept", "text/event-stream"),
-        ("Mcp-Session-Id", sid),
-        ("Last-Event-ID", last_event_id),
-    ];
-    request(addr, "GET", &h, "")
-}
-
 /// POST a call, then GET with `Last-Event-ID` after every cut, until the final response arrives.
 /// Returns every message received, in order, and the number of connections used.
 fn call_through_cuts(addr: SocketAddr, sid: &str, body: &str) -> (Vec<Value>, usize) {
