@@ -169,7 +169,7 @@ impl Rejection {
         }
     }
 
-    /// The whole answer: status, extra headers and the JSON-RPC error body. The one place where
+    /// The whole response: status, extra headers and the JSON-RPC error body. The one place where
     /// a refusal becomes a response; the socket side only writes it.
     ///
     /// `id` is the id of the request being refused, when its body was read and parsed; a body that

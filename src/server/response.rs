@@ -12,11 +12,11 @@
 //! Nagle's algorithm and the client's delayed ACK: 40 ms per response. So we take the raw socket
 //! writer (`Request::into_writer`) and write each response, and each event, as one buffer.
 
-/// A response sent in one piece: every answer but a stream (refusals included).
+/// A response sent in one piece: everything but a stream (refusals included).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Whole {
     pub status: u16,
-    /// Headers of this answer (`Mcp-Session-Id`, `Allow`, ...); the connection's own header is
+    /// Headers of this response (`Mcp-Session-Id`, `Allow`, ...); the connection's own header is
     /// added when it is written (see [`Whole::to_bytes`]).
     pub headers: Vec<(&'static str, String)>,
     pub content_type: Option<&'static str>,
@@ -35,7 +35,7 @@ impl Whole {
     }
 
     /// The bytes to write, with `connection` (the server's `Connection: close`, or nothing)
-    /// after this answer's own headers.
+    /// after this response's own headers.
     pub fn to_bytes(&self, connection: &[(&str, String)]) -> Vec<u8> {
         let mut headers: Vec<(&str, String)> = self.headers.clone();
         headers.extend_from_slice(connection);

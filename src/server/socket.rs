@@ -135,12 +135,12 @@ fn head_of(request: &tiny_http::Request) -> RequestHead {
 
 /// The body, read only if the endpoint asks for it. tiny_http answers `Expect: 100-continue` the
 /// moment its reader is taken, so taking it early would invite a body we may refuse unread.
-struct Body<'a> {
+struct LazyBody<'a> {
     request: &'a mut tiny_http::Request,
     touched: bool,
 }
 
-impl Read for Body<'_> {
+impl Read for LazyBody<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.touched = true;
         self.request.as_reader().read(buf)
@@ -150,7 +150,7 @@ impl Read for Body<'_> {
 // ANCHOR: handle
 fn handle(mut request: tiny_http::Request, endpoint: &Endpoint) {
     let head = head_of(&request);
-    let mut body = Body {
+    let mut body = LazyBody {
         request: &mut request,
         touched: false,
     };
@@ -158,7 +158,7 @@ fn handle(mut request: tiny_http::Request, endpoint: &Endpoint) {
     let body_unread = !body.touched && !head.body.is_empty();
     let config = &endpoint.config;
     match action {
-        Action::Send(answer) => send_whole(request, &answer, body_unread, config),
+        Action::Send(response) => send_whole(request, &response, body_unread, config),
         Action::StreamCall { framing, job, plan } => {
             let stream = job.spawn();
             let conn = connection(config);
@@ -191,20 +191,20 @@ fn handle(mut request: tiny_http::Request, endpoint: &Endpoint) {
 }
 // ANCHOR_END: handle
 
-/// Write a whole answer: its bytes in one write, on tiny_http's raw socket writer. The one
-/// exception is an answer to a request whose body was never read, which tiny_http must write
+/// Write a whole response: its bytes in one write, on tiny_http's raw socket writer. The one
+/// exception is the response to a request whose body was never read, which tiny_http must write
 /// itself (see [`respond_before_unread_body`]).
-fn send_whole(request: tiny_http::Request, answer: &Whole, body_unread: bool, config: &Config) {
+fn send_whole(request: tiny_http::Request, response: &Whole, body_unread: bool, config: &Config) {
     if body_unread {
-        return respond_before_unread_body(request, answer);
+        return respond_before_unread_body(request, response);
     }
-    let bytes = answer.to_bytes(&connection(config));
+    let bytes = response.to_bytes(&connection(config));
     let mut writer = request.into_writer();
     // An error means the client left; there is nobody to tell.
     let _ = writer.write_all(&bytes).and_then(|()| writer.flush());
 }
 
-/// The header every answer carries about its connection. Unless `--keep-alive`, it is
+/// The header every response carries about its connection. Unless `--keep-alive`, it is
 /// `Connection: close`, so that no idle connection holds one of tiny_http's pool threads (see
 /// `Config::keep_alive`).
 fn connection(config: &Config) -> Vec<(&'static str, String)> {

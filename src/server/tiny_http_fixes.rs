@@ -163,12 +163,12 @@ fn from_socket(socket: TcpListener) -> io::Result<tiny_http::Server> {
 ///
 /// # Why not our one write path?
 /// SHARP EDGE: `into_writer` drops the request's body reader, and dropping it reads the rest of the
-/// body, so the answer would leave only once the whole body has arrived. A client waiting for our
-/// answer before it sends its body (`Expect: 100-continue`, or one that never sends) would wait
+/// body, so the response would leave only once the whole body has arrived. A client waiting for our
+/// response before it sends its body (`Expect: 100-continue`, or one that never sends) would wait
 /// forever. `respond` writes first and drains after. What it costs: tiny_http writes the head
 /// itself (its own `Server` and `Date` lines, and no `Connection` header of ours).
 // ANCHOR: respond_before_unread_body
-pub fn respond_before_unread_body(request: tiny_http::Request, answer: &Whole) {
+pub fn respond_before_unread_body(request: tiny_http::Request, response: &Whole) {
     if request
         .body_length()
         .is_some_and(|n| n > MAX_DRAINABLE_BODY)
@@ -181,18 +181,18 @@ pub fn respond_before_unread_body(request: tiny_http::Request, answer: &Whole) {
         std::mem::forget(request);
         return;
     }
-    let mut response =
-        tiny_http::Response::from_data(answer.body.clone()).with_status_code(answer.status);
-    let content_type = answer
+    let mut tiny =
+        tiny_http::Response::from_data(response.body.clone()).with_status_code(response.status);
+    let content_type = response
         .content_type
         .into_iter()
         .map(|ct| ("Content-Type", ct.to_string()));
-    for (name, value) in content_type.chain(answer.headers.iter().cloned()) {
+    for (name, value) in content_type.chain(response.headers.iter().cloned()) {
         if let Ok(h) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
-            response.add_header(h);
+            tiny.add_header(h);
         }
     }
     // An error means the client left; there is nobody to tell.
-    let _ = request.respond(response);
+    let _ = request.respond(tiny);
 }
 // ANCHOR_END: respond_before_unread_body

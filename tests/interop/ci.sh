@@ -11,7 +11,7 @@
 # 5. the MCP Inspector 2.12.0 CLI: tools/list and tools/call;
 # 6. the conformance suite's client mode against our mcp-client, when it is built;
 # 7. the conformance example against the whole suite (conformance_example.sh), our client against a
-#    server built with the Python SDK (tests/interop_python.rs), the Postman collection (newman.sh);
+#    server built with the Python SDK (tests/client/interop_python.rs), the Postman collection (newman.sh);
 # then prints one PASS/FAIL line per check and `N passed, M failed`, and exits 1 if any failed.
 #
 # Environment: MCP_INTEROP_CACHE (cache folder), MCP_INTEROP_KEEP=1 (keep the work folder with
@@ -304,7 +304,7 @@ postman_collection() {
   "${T[@]}" bash tests/interop/newman.sh
 }
 check "conformance example: active suite 40/40, all suite against the baseline" conformance_example
-check "mcp-client against a Python SDK server (tests/interop_python.rs)" our_client_against_python_sdk_server
+check "mcp-client against a Python SDK server (tests/client/interop_python.rs)" our_client_against_python_sdk_server
 check "postman collection with newman" postman_collection
 
 if [ "$FAILED" -gt 0 ] && [ -s "$WORK/server.err" ]; then
