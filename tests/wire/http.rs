@@ -263,3 +263,41 @@ fn http_1_0_client_gets_one_json_object_even_for_a_streaming_call() {
     assert_eq!(r.header("content-type"), Some("application/json"));
     assert_eq!(r.json()["result"]["structuredContent"]["city"], "Wuhan");
 }
+
+/// Every response leaves through the one write path, refusals included, so every one says
+/// `Connection: close` (unless `--keep-alive`). The exception, pinned here too: a refusal given
+/// before a sent body was read is written by tiny_http itself (`tiny_http_fixes.rs` says why),
+/// which adds its own `Server` header and drops ours.
+#[test]
+fn every_response_says_connection_close_refusals_included() {
+    let s = start(|_| {});
+    let sid = open_session(s.addr);
+    let ok = post_in(s.addr, &sid, PING);
+    let unknown = post_in(s.addr, "no-such-session", PING);
+    let get_without_session = request(s.addr, "GET", &[("Accept", "text/event-stream")], "");
+    for (what, r, status) in [
+        ("a reply", &ok, 200),
+        ("a refusal after the body", &unknown, 404),
+        ("a refusal of a GET", &get_without_session, 400),
+    ] {
+        assert_eq!(r.status, status, "{what}");
+        assert_eq!(r.header("connection"), Some("close"), "{what}");
+        assert!(
+            r.header("server").is_none(),
+            "{what}: our own bytes, not tiny_http's"
+        );
+    }
+    let unread = post(s.addr, &[("Accept", "text/html")], PING);
+    assert_eq!(unread.status, 406);
+    assert_eq!(
+        unread.header("server"),
+        Some("tiny-http (Rust)"),
+        "tiny_http wrote it"
+    );
+    let keep = start(|c| c.keep_alive = true);
+    let r = post(keep.addr, &[("Accept", ACCEPT_BOTH)], PING);
+    assert!(
+        r.header("connection").is_none(),
+        "--keep-alive sends no Connection header"
+    );
+}

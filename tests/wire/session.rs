@@ -179,3 +179,31 @@ fn cancelled_notification_stops_the_call_and_no_response_is_sent() {
         "the cancelled worker stopped"
     );
 }
+
+/// A refusal made after the body was read names the request it refuses, so that a client with
+/// several requests in flight can match the error to one of them; one made before (a foreign
+/// `Origin`, say) has no id to give and says `null`.
+#[test]
+fn a_refusal_after_the_body_was_read_echoes_the_request_id() {
+    let s = start(|_| {});
+    let unknown = post(
+        s.addr,
+        &[
+            ("Accept", ACCEPT_BOTH),
+            ("Mcp-Session-Id", "no-such-session"),
+        ],
+        PING,
+    );
+    assert_eq!(unknown.status, 404);
+    assert_eq!(unknown.json()["id"], 2, "the ping's id");
+    let missing = post(s.addr, &[("Accept", ACCEPT_BOTH)], PING);
+    assert_eq!(missing.status, 400);
+    assert_eq!(missing.json()["id"], 2);
+    let foreign = post(
+        s.addr,
+        &[("Accept", ACCEPT_BOTH), ("Origin", "http://evil.example")],
+        PING,
+    );
+    assert_eq!(foreign.status, 403);
+    assert!(foreign.json()["id"].is_null(), "refused before the body");
+}
