@@ -17,7 +17,7 @@
 //! see `Config::keep_alive`) and slowloris connections (no read timeout can be set from outside).
 //! Both are fixed upstream in unreleased code; a production server would use another library.
 
-use crate::server::locks::lock;
+use crate::server::locks::{lock, wait};
 use crate::server::response::Whole;
 use std::io;
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -110,10 +110,12 @@ impl Listener {
     fn watch(&self) {
         loop {
             let stopping = lock(&self.stopping);
-            let (stopping, _) = self
-                .stopped
-                .wait_timeout_while(stopping, LISTENER_CHECK, |stop| !*stop)
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            // Checked before waiting too: a shutdown that came first must not be slept through.
+            // (A spurious wake-up only makes the next knock come early.)
+            let stopping = match *stopping {
+                true => stopping,
+                false => wait(&self.stopped, stopping, LISTENER_CHECK),
+            };
             if *stopping {
                 return;
             }
