@@ -24,7 +24,7 @@
 use crate::framing::Framing;
 use crate::jsonrpc::{self, Message, RequestId};
 use crate::mcp::dispatch::{dispatch, Outcome};
-use crate::mcp::tools::Stop;
+use crate::mcp::tools::{Call, Stop};
 use crate::server::accept;
 use crate::server::config::Config;
 use crate::server::get_stream::GetStream;
@@ -262,7 +262,7 @@ impl Endpoint {
         &self,
         accept: Option<&str>,
         id: RequestId,
-        call: crate::mcp::tools::Call,
+        call: Call,
         session: Option<Arc<Session>>,
     ) -> Result<Action, Rejection> {
         let framing = accept::choose(accept, true).ok_or(Rejection::NotAcceptable)?;
