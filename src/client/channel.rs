@@ -10,19 +10,18 @@
 //! token); and the transport half of `client/elicitation` (the answer is a POST of its own, sent
 //! while the call's stream stays open). The 404 rule needs `initialize`, so it is in `mod.rs`.
 //!
-//! Left out: several requests in flight (one client is one thread, one request), batches, and
-//! cancelling our requests (a server's `notifications/cancelled` is shown as a notification).
-//! Resuming NDJSON or JSON: they carry no event ids, so the `StreamEnded` error stands. A stream
-//! that *stalls* stays a `Timeout`: the server promised heartbeats, and a reconnect would most
-//! likely hang the same way. Jitter between clients (one client, one stream), and the session's
-//! own GET stream, which this client never opens.
+//! Left out: several requests in flight (one client is one thread, one request), batches,
+//! cancelling our requests, and the session's own GET stream, which this client never opens.
+//! NDJSON and JSON carry no event ids, so they are not resumed. A stream that *stalls* stays a
+//! `Timeout`: the server promised heartbeats, and a reconnect would likely hang the same way.
+//! Between attempts we wait the server's `retry` and no more: no backoff of our own, no jitter.
 //!
 //! # The loop, in one picture
 //! ```text
 //!   POST ──▶ events… ──✂ cut (no response yet)
-//!     ┌─▶ wait retry × 2^k ──▶ GET, Last-Event-ID: <last id> ──▶ events… ──✂ cut ─┐
-//!     └───────────────────────────── k = 0 if events came, else k + 1 ◀───────────┘
-//!   …until the response arrives (done), a 4xx (refused), or 5 tries in a row bring nothing.
+//!     ┌─▶ wait retry ──▶ GET, Last-Event-ID: <last id> ──▶ events… ──✂ cut ─┐
+//!     └─────────────────────────────────────────────────────────────────────┘
+//!   …until the response arrives (done), a 4xx (refused), or 5 tries in a row bring no new event.
 //! ```
 
 use super::elicitation::{ElicitRequest, ElicitationHandler};
@@ -44,8 +43,6 @@ const MAX_ATTEMPTS_WITHOUT_PROGRESS: u32 = 5;
 /// The wait when the server never said (`retry:`). The SSE standard leaves it to the client; a
 /// second is what browsers use, give or take.
 const DEFAULT_RETRY: Duration = Duration::from_millis(1000);
-/// The longest our own doubling makes a wait (a server's `retry` may still ask for longer).
-const MAX_BACKOFF: Duration = Duration::from_secs(10);
 
 /// Sees every JSON-RPC message received, as it arrived. `Send`, so that a client (trace
 /// included) can be handed to a worker thread.
@@ -109,7 +106,7 @@ impl fmt::Display for Progress {
 /// Its fields are the session's state: `mod.rs` sets the session and the handlers, and reads the
 /// rest back for its caller.
 pub struct Channel {
-    pub transport: Transport,
+    transport: Transport,
     framing: Framing,
     bearer_token: Option<String>,
     /// From the `MCP-Session-Id` header of the initialize answer; `None` for a stateless server.
@@ -134,14 +131,12 @@ struct Pending {
     progress_token: Option<Value>,
     /// Tutorial `stream` lines carry no number, so we count them.
     stream_lines: u32,
-    /// Where its SSE stream stands: handed from the POST's body to each resumed GET's body.
-    position: ResumePoint,
 }
 
 impl Channel {
     pub fn new(url: &str, options: &Options) -> Channel {
         Channel {
-            transport: Transport::new(url, options.timeouts),
+            transport: Transport::new(url, options),
             framing: options.framing,
             bearer_token: options.bearer_token.clone(),
             session_id: None,
@@ -225,27 +220,24 @@ impl Channel {
             _ => return Err(unexpected(method, &answer, "a request needs a response")),
         };
         self.last_framing = Some(framing);
-
-        let position = ResumePoint::default();
         let mut pending = Pending {
             id,
             progress_token,
             stream_lines: 0,
-            position,
         };
-        let mut outcome = self.read(&mut *answer.body, framing, &mut pending, on_event);
-        // Cut before the response, with an event id to come back to: reconnect. (NDJSON, JSON,
-        // and SSE without ids have none: the error stands.)
+        let mut position = ResumePoint::default();
+        let body = &mut *answer.body;
+        let mut outcome = self.read(body, framing, &mut pending, &mut position, on_event);
+        // Cut before the response, with an event id to come back to: resume. (NDJSON, JSON and
+        // SSE without ids have none: the error stands.)
         if matches!(outcome, Err(ClientError::StreamEnded { .. }))
-            && framing == Framing::Sse
-            && pending.position.last_event_id.is_some()
+            && position.last_event_id.is_some()
         {
-            outcome = self.resume(&mut pending, on_event);
+            outcome = self.resume(&mut pending, &mut position, on_event);
         }
-        self.resume = pending.position;
+        self.resume = position;
         // We stop reading at the response. A server SHOULD end the stream there anyway; one that
-        // does not is not waited for. (Production code might drain a little, so that ureq can
-        // reuse the connection.)
+        // does not is not waited for.
         Ok((outcome?, answer.session_id.take()))
     }
 
@@ -256,16 +248,11 @@ impl Channel {
         body: &mut dyn BufRead,
         framing: Framing,
         pending: &mut Pending,
+        position: &mut ResumePoint,
         on_event: &mut dyn FnMut(&Incoming),
     ) -> Result<Value, ClientError> {
-        let position = std::mem::take(&mut pending.position);
         let mut reader = MessageReader::new(body, framing, position);
-        let outcome = loop {
-            let value = match reader.next_message() {
-                Ok(Some(value)) => value,
-                Ok(None) => break Err(reader.ended()),
-                Err(e) => break Err(e),
-            };
+        while let Some(value) = reader.next_message()? {
             // The reader has dropped repeats already, so the trace sees each message once.
             if let Some(trace) = &mut self.trace {
                 trace(&value);
@@ -274,15 +261,15 @@ impl Channel {
                 on_event(&progress);
                 continue;
             }
-            let why = |e| format!("the server sent an invalid JSON-RPC message: {e}");
-            match jsonrpc::classify(value).map_err(|e| ClientError::Protocol(why(e)))? {
-                Message::Response { id, result } if id == pending.id => break Ok(result),
+            let why = |e| ClientError::Protocol(format!("the server sent invalid JSON-RPC: {e}"));
+            match jsonrpc::classify(value).map_err(why)? {
+                Message::Response { id, result } if id == pending.id => return Ok(result),
                 // An error whose id is null is about a request the server could not read: on
                 // this request's own stream, that can only be ours.
                 Message::Error { id, error }
                     if id.is_none() || id.as_ref() == Some(&pending.id) =>
                 {
-                    break Err(ClientError::JsonRpc(Box::new(error)))
+                    return Err(ClientError::JsonRpc(Box::new(error)))
                 }
                 // A response to some other request: nothing to do with us.
                 Message::Response { .. } | Message::Error { .. } => {}
@@ -296,14 +283,11 @@ impl Channel {
                         method: m,
                         params: p,
                     });
-                    if let Err(e) = self.answer_server(id, &method, params.as_ref()) {
-                        break Err(e);
-                    }
+                    self.answer_server(id, &method, params.as_ref())?;
                 }
             }
-        };
-        pending.position = reader.finish();
-        outcome
+        }
+        Err(reader.ended())
     }
 
     /// Answer a server-to-client request with a POST of its own, while the stream that carried
@@ -332,47 +316,47 @@ impl Channel {
     /// POST a notification or a response: the server accepts it with 202 and sends nothing back.
     pub fn send(&mut self, message: &Message) -> Result<(), ClientError> {
         let headers = self.headers(self.accept());
-        let mut answer = self
-            .transport
-            .post(&headers, message.to_line().as_bytes())?;
+        let line = message.to_line();
+        let mut answer = self.transport.post(&headers, line.as_bytes())?;
         match answer.status {
             // SPEC transports#sending-messages 4: "If the server accepts the input, the server MUST return HTTP status code 202 Accepted with no body."
-            202 => Ok(()),
-            // Another 2xx breaks that rule, but the message was taken; refusing helps nobody.
+            // (Another 2xx breaks that rule, but the message was taken; refusing helps nobody.)
             200..=299 => Ok(()),
             status => Err(self.failure(status, &mut *answer.body)),
         }
     }
 
-    /// Reconnect to `pending`'s cut stream, as often as it is cut, until its response arrives.
-    /// Called with `pending.position.last_event_id` set; a resumed body only moves it forward.
+    /// Reconnect to a cut stream, as often as it is cut, until its response arrives. Called with
+    /// `position.last_event_id` set; a resumed body only moves it forward.
     ///
     /// # Errors
-    /// [`ClientError::ResumeRefused`] for a 4xx (our server's 400: the events are gone),
-    /// [`ClientError::ResumeExhausted`] after [`MAX_ATTEMPTS_WITHOUT_PROGRESS`] fruitless
-    /// attempts in a row, [`ClientError::SessionExpired`] for a 404, and every error of reading a
-    /// stream except a cut.
+    /// [`ClientError::ResumeFailed`] for a 4xx, or after [`MAX_ATTEMPTS_WITHOUT_PROGRESS`]
+    /// fruitless attempts in a row; [`ClientError::SessionExpired`] for a 404; and every error of
+    /// reading a stream except a cut.
     fn resume(
         &mut self,
         pending: &mut Pending,
+        position: &mut ResumePoint,
         on_event: &mut dyn FnMut(&Incoming),
     ) -> Result<Value, ClientError> {
-        let mut failures = 0; // attempts in a row that brought no new event
+        let mut fruitless = 0; // attempts in a row that brought no new event
         loop {
-            let last_event_id = pending.position.last_event_id.clone().unwrap_or_default();
+            let last_event_id = position.last_event_id.clone().unwrap_or_default();
+            let failed = |cause| ClientError::ResumeFailed {
+                last_event_id: last_event_id.clone(),
+                cause: Box::new(cause),
+            };
             // Read again each time: any connection may bring a new `retry`.
-            let retry = pending
-                .position
+            let waited = position
                 .retry_ms
                 .map_or(DEFAULT_RETRY, Duration::from_millis);
-            let waited = backoff(retry, failures);
             // SPEC transports#sending-messages 6: "The client MUST respect the retry field, waiting the given number of milliseconds before attempting to reconnect."
             thread::sleep(waited);
             let mut headers = self.headers(MIME_SSE);
             // SPEC transports#resumability: "If the client wishes to resume after a broken connection, it SHOULD issue an HTTP GET to the MCP endpoint, and include the Last-Event-ID header to indicate the last event ID it received."
             headers.push((HEADER_LAST_EVENT_ID, last_event_id.clone()));
             // Each arm either ends the request (`return`) or names why another attempt may help.
-            let again = match self.transport.get(&headers) {
+            let cause = match self.transport.get(&headers) {
                 // No answer at all (refused, reset, timed out): the server may be restarting, or
                 // the network may be back in a moment. That is what the waiting is for.
                 Err(e) => e,
@@ -384,7 +368,8 @@ impl Channel {
                             last_event_id: id,
                             waited,
                         });
-                        match self.read(&mut *answer.body, Framing::Sse, pending, on_event) {
+                        let body = &mut *answer.body;
+                        match self.read(body, Framing::Sse, pending, position, on_event) {
                             Err(cut @ ClientError::StreamEnded { .. }) => cut,
                             outcome => return outcome,
                         }
@@ -396,39 +381,25 @@ impl Channel {
                     (404, _) if self.session_id.is_some() => {
                         return Err(ClientError::SessionExpired)
                     }
-                    // A 4xx is a "no" about this stream (ours: 400, its events are gone). Asking
-                    // again would be refused again.
+                    // Any other 4xx is a "no" about this stream (ours: 400, its events are gone).
+                    // Asking again would be refused again.
                     (status @ 400..=499, _) => {
-                        let message = match ClientError::from_http(status, &mut *answer.body) {
-                            ClientError::Http { error: Some(e), .. } => e.message,
-                            ClientError::Http { body, .. } => body,
-                            other => other.to_string(),
-                        };
-                        return Err(ClientError::ResumeRefused {
-                            last_event_id,
-                            status,
-                            message,
-                        });
+                        return Err(failed(ClientError::from_http(status, &mut *answer.body)))
                     }
                     _ => {
                         return Err(unexpected(
                             "a GET with Last-Event-ID",
                             &answer,
-                            "expected an SSE stream",
+                            "expected SSE",
                         ))
                     }
                 },
             };
             // Progress is a new event id: the next GET starts later than this one did.
-            let moved = pending.position.last_event_id.as_ref() != Some(&last_event_id);
-            failures = if moved { 0 } else { failures + 1 };
-            if failures >= MAX_ATTEMPTS_WITHOUT_PROGRESS {
-                let last_error = Box::new(again);
-                return Err(ClientError::ResumeExhausted {
-                    last_event_id,
-                    attempts: failures,
-                    last_error,
-                });
+            let moved = position.last_event_id.as_ref() != Some(&last_event_id);
+            fruitless = if moved { 0 } else { fruitless + 1 };
+            if fruitless == MAX_ATTEMPTS_WITHOUT_PROGRESS {
+                return Err(failed(cause));
             }
         }
     }
@@ -441,11 +412,9 @@ impl Channel {
         // SPEC transports#session-management 5: clients "SHOULD send an HTTP DELETE to the MCP endpoint with the MCP-Session-Id header, to explicitly terminate the session."
         let mut answer = self.transport.delete(&self.headers(self.accept()))?;
         match answer.status {
-            200..=299 => Ok(()),
             // SPEC transports#session-management 5: "The server MAY respond to this request with HTTP 405 Method Not Allowed"
-            405 => Ok(()),
-            // Already gone (expired, or deleted by someone else): what we wanted anyway.
-            404 => Ok(()),
+            // (And a 404 says the session is already gone: what we wanted anyway.)
+            200..=299 | 404 | 405 => Ok(()),
             status => Err(ClientError::from_http(status, &mut *answer.body)),
         }
     }
@@ -455,9 +424,8 @@ impl Channel {
 fn unexpected(what: &str, answer: &HttpResponse, expected: &str) -> ClientError {
     let content_type = answer.content_type.as_deref().unwrap_or("(none)");
     let status = answer.status;
-    ClientError::Protocol(format!(
-        "{what}: HTTP {status}, Content-Type {content_type:?}; {expected}"
-    ))
+    let why = format!("{what}: HTTP {status}, Content-Type {content_type:?}; {expected}");
+    ClientError::Protocol(why)
 }
 
 impl Pending {
@@ -466,10 +434,8 @@ impl Pending {
     /// but neither `method`, `result` nor `error`.
     fn stream_line(&mut self, value: &Value) -> Option<Incoming> {
         let object = value.as_object()?;
-        if ["method", "result", "error"]
-            .iter()
-            .any(|k| object.contains_key(*k))
-        {
+        let keys = ["method", "result", "error"];
+        if keys.iter().any(|k| object.contains_key(*k)) {
             return None;
         }
         let message = Some(object.get("stream")?.as_str()?.to_string());
@@ -488,27 +454,19 @@ impl Pending {
         let progress = field("progress").and_then(Value::as_f64);
         // SPEC progress: notifications "MUST only reference tokens that: Were provided in an active request"; another token is not ours to show as progress.
         let ours = field("progressToken") == self.progress_token.as_ref();
-        if let (true, Some(progress), true) = (method == "notifications/progress", progress, ours) {
-            let total = field("total").and_then(Value::as_f64);
-            let message = field("message").and_then(Value::as_str).map(str::to_string);
-            return Incoming::Progress(Progress {
-                progress,
-                total,
-                message,
-            });
+        match progress {
+            Some(progress) if ours && method == "notifications/progress" => {
+                let total = field("total").and_then(Value::as_f64);
+                let message = field("message").and_then(Value::as_str).map(str::to_string);
+                Incoming::Progress(Progress {
+                    progress,
+                    total,
+                    message,
+                })
+            }
+            _ => Incoming::Notification { method, params },
         }
-        Incoming::Notification { method, params }
     }
-}
-
-/// The wait before a reconnection: the server's `retry`, doubled for each attempt in a row that
-/// brought nothing, capped at [`MAX_BACKOFF`]; never less than `retry` itself.
-fn backoff(retry: Duration, failures: u32) -> Duration {
-    // Why double? A server that is restarting is not helped by a client knocking at a steady
-    // pace; a growing pause leaves it room, and the cap keeps a person from waiting minutes.
-    let doubled = retry.saturating_mul(1 << failures.min(16));
-    // The cap applies to our doubling only: `retry` is the server's, and it is a MUST.
-    doubled.min(MAX_BACKOFF).max(retry)
 }
 
 #[cfg(test)]
@@ -524,7 +482,6 @@ mod tests {
             id: RequestId::Number(5),
             progress_token: Some(json!("call-5")),
             stream_lines: 0,
-            position: ResumePoint::default(),
         }
     }
 
@@ -535,7 +492,14 @@ mod tests {
         let mut events = Vec::new();
         let mut body = ndjson.as_bytes();
         let mut on_event = |e: &Incoming| events.push(e.clone());
-        let outcome = channel.read(&mut body, Framing::Ndjson, &mut pending(), &mut on_event);
+        let position = &mut ResumePoint::default();
+        let outcome = channel.read(
+            &mut body,
+            Framing::Ndjson,
+            &mut pending(),
+            position,
+            &mut on_event,
+        );
         (outcome, events)
     }
 
@@ -608,33 +572,27 @@ mod tests {
         ));
     }
 
+    /// Nothing listens at the URL, so every GET fails: five attempts in a row, each after the
+    /// server's `retry`, then the typed error with the last failure inside. (That an attempt
+    /// which brought events starts the count again, `tests/client/resume.rs` shows end to end.)
     #[test]
-    fn the_first_wait_is_the_servers_retry_and_fruitless_attempts_double_it() {
-        let waits: Vec<Duration> = (0..MAX_ATTEMPTS_WITHOUT_PROGRESS)
-            .map(|failures| backoff(300 * MS, failures))
-            .collect();
-        assert_eq!(
-            waits,
-            [300 * MS, 600 * MS, 1200 * MS, 2400 * MS, 4800 * MS],
-            "five attempts, then give up"
-        );
-    }
-
-    /// The count itself is reset in `Channel::resume` (an attempt that moved the last event id);
-    /// `tests/client/resume.rs::twenty_calls_through_cut_streams_all_complete` proves it end to end.
-    #[test]
-    fn an_attempt_that_brought_events_starts_the_count_again() {
-        assert_eq!(backoff(100 * MS, 0), 100 * MS);
-        assert!(backoff(100 * MS, 0) < backoff(100 * MS, 4));
-    }
-
-    /// SPEC transports#sending-messages 6: "The client MUST respect the retry field": the cap
-    /// limits our doubling, never the server's own value.
-    #[test]
-    fn the_cap_limits_the_doubling_but_never_shortens_the_servers_retry() {
-        assert_eq!(backoff(Duration::from_secs(3), 4), MAX_BACKOFF);
-        assert_eq!(backoff(Duration::from_secs(30), 0), Duration::from_secs(30));
-        // No overflow, however long it goes on.
-        assert_eq!(backoff(Duration::from_secs(3), 44), MAX_BACKOFF);
+    fn the_servers_retry_is_waited_and_fruitless_attempts_are_bounded() {
+        let mut channel = Channel::new("http://127.0.0.1:1/mcp", &Options::default());
+        let mut position = ResumePoint::default();
+        position.last_event_id = Some("7-1".into());
+        position.retry_ms = Some(30);
+        let started = std::time::Instant::now();
+        let outcome = channel.resume(&mut pending(), &mut position, &mut |_| {});
+        assert!(started.elapsed() >= 5 * 30 * MS, "{:?}", started.elapsed());
+        let Err(ClientError::ResumeFailed {
+            last_event_id,
+            cause,
+        }) = outcome
+        else {
+            panic!("{outcome:?}")
+        };
+        assert_eq!(last_event_id, "7-1");
+        assert!(matches!(*cause, ClientError::Connect(_)), "{cause:?}");
+        assert_eq!(channel.resumes, 0);
     }
 }

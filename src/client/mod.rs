@@ -5,18 +5,14 @@
 //! or 2025-03-26; then `notifications/initialized`), `basic/utilities/ping`, `server/tools`
 //! (list, following `nextCursor`; call, with a fresh progress token; §Tool Result), and
 //! `basic/transports` §Session Management #4, the one transport rule that needs `initialize` (on
-//! 404, a new session, once). Everything else about the transport is in `channel.rs`.
-//!
-//! Plus two things that are not MCP: answers framed as NDJSON (the tutorial's framing, which our
-//! server offers), and the tutorial's `{"stream": "..."}` lines, shown as progress.
+//! 404, a new session, once). The rest of the transport is in `channel.rs`, including two things
+//! that are not MCP: NDJSON answers and the tutorial's `{"stream": "..."}` lines, as progress.
 //!
 //! Left out: cancellation, sampling and roots (their requests get `-32601`), URL-mode
 //! elicitation, OAuth (a bearer token can be set by hand), and thread safety: one client is one
-//! session used from one thread. In results, content other than text is shown as a placeholder
-//! (`[image]`), and `outputSchema` is not checked against `structuredContent` (a careful client
-//! would).
+//! session used from one thread. Content other than text is shown as a placeholder (`[image]`),
+//! and `outputSchema` is not checked against `structuredContent` (a careful client would).
 //!
-//! # Layout
 //! | file | what it holds |
 //! |---|---|
 //! | `mod.rs` | `McpClient`: initialize, tools, ping, close, and the 404 rule |
@@ -64,33 +60,26 @@ use std::time::Duration;
 /// Most pages `list_tools` follows before it decides the server is going round in circles.
 const MAX_PAGES: usize = 1000;
 
-/// How long the client waits, and for what.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Timeouts {
-    /// Until the TCP connection is up.
-    pub connect: Duration,
-    /// From the end of our request until the answer's status line and headers.
-    pub response: Duration,
-    /// The longest silence *inside* an answer's body. It must be longer than the server's
-    /// heartbeat (ours writes one every 500 ms on a quiet stream), or a slow call looks dead.
-    /// With JSON-only framing there are no heartbeats, so a tool slower than this fails.
-    pub stall: Duration,
-}
-
-/// How the client talks: framing, credentials, limits. The spec leaves the limits to us.
+/// How the client talks: framing, credentials, timeouts. The spec leaves the limits to us.
 ///
-/// Left out: per-request timeouts (every request shares these), and a configurable policy for
-/// resuming cut streams (its default `retry`, attempts and backoff cap are constants in
-/// `channel.rs`).
+/// Left out: per-request timeouts, and a configurable policy for resuming cut streams (its
+/// default `retry` and bound on attempts are constants in `channel.rs`).
 #[derive(Debug, Clone)]
 pub struct Options {
     /// The framing we ask for with `Accept` (SSE, the spec's; NDJSON or JSON only are ours).
     pub framing: Framing,
     /// Sent as `Authorization: Bearer <token>` on every request.
     pub bearer_token: Option<String>,
-    pub timeouts: Timeouts,
     /// `clientInfo.name` in `initialize`.
     pub client_name: String,
+    /// Until the TCP connection is up.
+    pub connect_timeout: Duration,
+    /// From the end of our request until the answer's status line and headers.
+    pub response_timeout: Duration,
+    /// The longest silence *inside* an answer's body. It must be longer than the server's
+    /// heartbeat (ours writes one every 500 ms on a quiet stream), or a slow call looks dead.
+    /// With JSON-only framing there are no heartbeats, so a tool slower than this fails.
+    pub stall_timeout: Duration,
 }
 
 impl Default for Options {
@@ -98,12 +87,10 @@ impl Default for Options {
         Options {
             framing: Framing::Sse,
             bearer_token: None,
-            timeouts: Timeouts {
-                connect: Duration::from_secs(5),
-                response: Duration::from_secs(30),
-                stall: Duration::from_secs(10),
-            },
             client_name: "streamable-mcp-client".to_string(),
+            connect_timeout: Duration::from_secs(5),
+            response_timeout: Duration::from_secs(30),
+            stall_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -133,9 +120,9 @@ pub struct CallResult {
 ///
 /// # Why `&mut self` on every request?
 /// A request takes the next id and may replace the session (the 404 rule), so it changes the
-/// client. One client is one session driven by one thread at a time; two calls at once need two
-/// clients. A production client would share one session between threads (ids from an atomic
-/// counter, the session behind a lock) and match responses to callers by id.
+/// client. Two calls at once need two clients. A production client would share one session
+/// between threads (ids from an atomic counter, the session behind a lock) and match responses
+/// to callers by id.
 pub struct McpClient {
     /// The HTTP side: the session's headers, and the loop that reads each answer.
     channel: Channel,
@@ -154,9 +141,6 @@ impl McpClient {
     }
 
     /// [`McpClient::new`], then [`McpClient::initialize`].
-    ///
-    /// # Errors
-    /// As for [`McpClient::initialize`].
     pub fn connect(url: &str, options: Options) -> Result<McpClient, ClientError> {
         let mut client = McpClient::new(url, options);
         client.initialize()?;
@@ -171,9 +155,8 @@ impl McpClient {
     }
 
     /// Answer the server's questions (`elicitation/create`, form mode) with `handler`. Set it
-    /// *before* [`McpClient::initialize`]: the `elicitation` capability is declared there, and
-    /// only when a handler is set, because a server asks only clients that said they can answer.
-    /// The handler runs in the middle of a call, on the caller's thread; the call waits for it.
+    /// *before* [`McpClient::initialize`], which declares the `elicitation` capability only when a
+    /// handler is set. The handler runs in the middle of a call, on the caller's thread.
     pub fn set_elicitation(&mut self, handler: ElicitationHandler) {
         self.channel.elicitation = Some(handler);
     }
@@ -187,14 +170,12 @@ impl McpClient {
         // A new session starts from nothing: no old id, no old version on this request.
         self.channel.session_id = None;
         self.channel.protocol_version = None;
-        let elicitation = self.channel.elicitation.is_some();
-        let params = initialize_params(&self.client_name, elicitation);
+        let params = initialize_params(&self.client_name, self.channel.elicitation.is_some());
         let (result, session_id) =
             self.channel
                 .request("initialize", Some(params), None, &mut |_| {})?;
-        let version = negotiated_version(&result)?;
+        self.channel.protocol_version = Some(negotiated_version(&result)?);
         self.channel.session_id = session_id;
-        self.channel.protocol_version = Some(version);
         // SPEC lifecycle#initialization: "After successful initialization, the client MUST send an initialized notification to indicate it is ready to begin normal operations."
         self.channel.send(&Message::Notification {
             method: "notifications/initialized".into(),
@@ -205,40 +186,31 @@ impl McpClient {
     /// Every tool the server offers, following `nextCursor` from page to page.
     ///
     /// # Errors
-    /// Every error of a request, and [`ClientError::Protocol`] for a malformed page or a cursor
-    /// that repeats.
+    /// Every error of a request, and [`ClientError::Protocol`] for a malformed page or a list
+    /// that does not end.
     pub fn list_tools(&mut self) -> Result<Vec<ToolInfo>, ClientError> {
-        let mut tools = Vec::new();
-        let mut cursor: Option<String> = None;
+        let (mut tools, mut cursor) = (Vec::new(), None::<String>);
         for _ in 0..MAX_PAGES {
-            let params = match &cursor {
-                Some(c) => json!({ "cursor": c }),
-                None => json!({}),
-            };
+            let params = cursor
+                .as_ref()
+                .map_or(json!({}), |c| json!({ "cursor": c }));
             let session_before = self.channel.session_id.clone();
             let result = self.request("tools/list", Some(params), None, &mut |_| {})?;
             if cursor.is_some() && self.channel.session_id != session_before {
-                // The 404 retry started a new session mid-list. Cursors belong to a session
+                // The 404 rule started a new session mid-list. Cursors belong to a session
                 // ("Don't persist cursors across sessions"), so start the list over.
-                tools.clear();
-                cursor = None;
+                (tools, cursor) = (Vec::new(), None);
                 continue;
             }
             let (page, next) = tools_page(&result)?;
             tools.extend(page);
-            match next {
-                None => return Ok(tools),
-                Some(next) if cursor.as_ref() == Some(&next) => {
-                    return Err(ClientError::Protocol(format!(
-                        "tools/list returned cursor {next:?} twice in a row"
-                    )))
-                }
-                Some(next) => cursor = Some(next),
+            if next.is_none() {
+                return Ok(tools);
             }
+            cursor = next;
         }
-        Err(ClientError::Protocol(format!(
-            "tools/list did not end after {MAX_PAGES} pages"
-        )))
+        let why = format!("tools/list did not end after {MAX_PAGES} pages");
+        Err(ClientError::Protocol(why))
     }
 
     /// Call a tool. `on_event` sees each progress notification (and anything else the server sends
@@ -265,9 +237,6 @@ impl McpClient {
     }
 
     /// `ping`: is the server (and our session) alive?
-    ///
-    /// # Errors
-    /// Every error of a request.
     pub fn ping(&mut self) -> Result<(), ClientError> {
         self.request("ping", None, None, &mut |_| {}).map(|_| ())
     }
@@ -286,12 +255,12 @@ impl McpClient {
         &mut self,
         method: &str,
         params: Option<Value>,
-        progress_token: Option<Value>,
+        token: Option<Value>,
         on_event: &mut dyn FnMut(&Incoming),
     ) -> Result<Value, ClientError> {
         let first = self
             .channel
-            .request(method, params.clone(), progress_token.clone(), on_event);
+            .request(method, params.clone(), token.clone(), on_event);
         match first {
             // SPEC transports#session-management 4: "When a client receives HTTP 404 in response to a request containing an MCP-Session-Id, it MUST start a new session by sending a new InitializeRequest without a session ID attached."
             // (A 404 to a resuming GET lands here too: with the session, its streams are gone,
@@ -299,9 +268,7 @@ impl McpClient {
             Err(ClientError::SessionExpired) => {
                 self.initialize()?;
                 // Once only: if the new session is refused too, SessionExpired reaches the caller.
-                let again = self
-                    .channel
-                    .request(method, params, progress_token, on_event);
+                let again = self.channel.request(method, params, token, on_event);
                 again.map(|(result, _)| result)
             }
             other => other.map(|(result, _)| result),
@@ -326,9 +293,8 @@ impl McpClient {
         &self.channel.resume
     }
 
-    /// How many times a cut stream was picked up again with GET + `Last-Event-ID`, over this
-    /// client's life. A call whose stream was never cut used one connection; each resume is one
-    /// more.
+    /// How many times, over this client's life, a cut stream was picked up again with GET +
+    /// `Last-Event-ID`.
     pub fn resumes(&self) -> u64 {
         self.channel.resumes
     }
@@ -341,10 +307,11 @@ impl McpClient {
 /// roots and sampling never. The empty object `{}` means form mode (2025-11-25 reads it so, for
 /// compatibility with 2025-06-18, where it was the only mode).
 fn initialize_params(client_name: &str, elicitation: bool) -> Value {
-    let mut capabilities = json!({});
-    if elicitation {
-        capabilities["elicitation"] = json!({});
-    }
+    let capabilities = if elicitation {
+        json!({ "elicitation": {} })
+    } else {
+        json!({})
+    };
     json!({
         "protocolVersion": LATEST_PROTOCOL_VERSION,
         "capabilities": capabilities,
@@ -355,14 +322,13 @@ fn initialize_params(client_name: &str, elicitation: bool) -> Value {
 /// The version the server chose, if we speak it.
 // SPEC lifecycle#version-negotiation: "If the client does not support the version in the server's response, it SHOULD disconnect."
 fn negotiated_version(result: &Value) -> Result<String, ClientError> {
-    let Some(version) = result.get("protocolVersion").and_then(Value::as_str) else {
-        let why = "the initialize result has no protocolVersion";
-        return Err(ClientError::Protocol(why.into()));
-    };
-    if !is_supported_version(version) {
-        return Err(ClientError::UnsupportedVersion(version.to_string()));
+    match result.get("protocolVersion").and_then(Value::as_str) {
+        Some(v) if is_supported_version(v) => Ok(v.to_string()),
+        Some(v) => Err(ClientError::UnsupportedVersion(v.to_string())),
+        None => Err(ClientError::Protocol(
+            "the initialize result has no protocolVersion".into(),
+        )),
     }
-    Ok(version.to_string())
 }
 
 /// One page of `tools/list`: its tools and the cursor of the next page, if any.
@@ -371,15 +337,15 @@ fn tools_page(result: &Value) -> Result<(Vec<ToolInfo>, Option<String>), ClientE
     let list = result.get("tools").and_then(Value::as_array);
     let list = list.ok_or_else(|| bad("\"tools\" must be an array"))?;
     let text = |tool: &Value, key: &str| tool.get(key).and_then(Value::as_str).map(str::to_string);
-    let mut tools = Vec::with_capacity(list.len());
-    for tool in list {
-        tools.push(ToolInfo {
+    let tool = |tool: &Value| {
+        Ok(ToolInfo {
             name: text(tool, "name").ok_or_else(|| bad("a tool has no \"name\""))?,
             title: text(tool, "title"),
             description: text(tool, "description"),
             input_schema: tool.get("inputSchema").cloned().unwrap_or(Value::Null),
-        });
-    }
+        })
+    };
+    let tools = list.iter().map(tool).collect::<Result<_, _>>()?;
     // SPEC pagination: Clients SHOULD "Treat a missing `nextCursor` as the end of results" (null too).
     Ok((tools, text(result, "nextCursor")))
 }
@@ -391,24 +357,14 @@ impl CallResult {
             let why = "tool result: \"content\" must be an array";
             return Err(ClientError::Protocol(why.into()));
         };
-        let text = content
-            .iter()
-            .map(|item| match item.get("text").and_then(Value::as_str) {
-                Some(text) => text.to_string(),
-                None => format!(
-                    "[{}]",
-                    item.get("type").and_then(Value::as_str).unwrap_or("?")
-                ),
-            })
-            .collect::<Vec<_>>()
-            .join("\n");
+        let item = |item: &Value| match item.get("text").and_then(Value::as_str) {
+            Some(text) => text.to_string(),
+            None => format!("[{}]", item["type"].as_str().unwrap_or("?")),
+        };
         Ok(CallResult {
-            text,
+            text: content.iter().map(item).collect::<Vec<_>>().join("\n"),
             structured: result.get("structuredContent").cloned(),
-            is_error: result
-                .get("isError")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
+            is_error: result["isError"].as_bool().unwrap_or(false),
             raw: result,
         })
     }
