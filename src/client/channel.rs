@@ -2,21 +2,18 @@
 //! framing, through every connection its stream takes, answering what the server asks meanwhile.
 //!
 //! Implements the client side of MCP 2025-11-25 `basic/transports`: §Sending Messages to the Server
-//! (one POST per message, the `Accept` header, 202 for a notification or a response, one JSON
-//! object or an SSE stream for a request, with requests and notifications before the response),
-//! §Resumability and Redelivery (after a cut, wait the server's `retry`, then GET with
-//! `Last-Event-ID`), §Session Management #2 and #5 (the session id on every request; DELETE at the
-//! end), §Protocol Version Header; `basic/utilities/progress` (progress matched to our call by its
-//! token); and the transport half of `client/elicitation` (the answer is a POST of its own, sent
-//! while the call's stream stays open). The 404 rule needs `initialize`, so it is in `mod.rs`.
+//! (one POST per message, `Accept`, 202 for a notification or a response, JSON or an SSE stream
+//! for a request), §Resumability and Redelivery (after a cut, wait the server's `retry`, then GET
+//! with `Last-Event-ID`), §Session Management #2 and #5, §Protocol Version Header;
+//! `basic/utilities/progress` (matched to our call by its token); and the transport half of
+//! `client/elicitation` (the answer is a POST of its own, while the call's stream stays open).
+//! Not MCP: the tutorial's NDJSON framing and its `{"stream": "..."}` lines, shown as progress.
 //!
-//! Left out: several requests in flight (one client is one thread, one request), batches,
-//! cancelling our requests, and the session's own GET stream, which this client never opens.
-//! NDJSON and JSON carry no event ids, so they are not resumed. A stream that *stalls* stays a
-//! `Timeout`: the server promised heartbeats, and a reconnect would likely hang the same way.
-//! Between attempts we wait the server's `retry` and no more: no backoff of our own, no jitter.
+//! Left out: several requests in flight, batches, cancelling our requests, and the session's own
+//! GET stream. NDJSON and JSON have no event ids, so a cut there stays an error; so does a stall
+//! (the server promised heartbeats: a reconnect would likely hang the same way). Between attempts
+//! we wait the server's `retry`, with no backoff or jitter of our own.
 //!
-//! # The loop, in one picture
 //! ```text
 //!   POST ──▶ events… ──✂ cut (no response yet)
 //!     ┌─▶ wait retry ──▶ GET, Last-Event-ID: <last id> ──▶ events… ──✂ cut ─┐
@@ -32,24 +29,23 @@ use crate::framing::Framing;
 use crate::jsonrpc::{self, ErrorObject, Message, RequestId, INVALID_PARAMS, METHOD_NOT_FOUND};
 use crate::wire::{HEADER_LAST_EVENT_ID, HEADER_PROTOCOL_VERSION, HEADER_SESSION_ID};
 use crate::wire::{MIME_JSON, MIME_SSE};
+use serde::Deserialize;
 use serde_json::Value;
 use std::io::BufRead;
 use std::time::Duration;
 use std::{fmt, thread};
 
-/// Reconnections in a row that may bring no new event before the client gives up. Each one that
+/// Reconnections in a row that may bring no new event before the client gives up. One that
 /// brings an event starts the count again: a stream cut after every event still gets through.
 const MAX_ATTEMPTS_WITHOUT_PROGRESS: u32 = 5;
-/// The wait when the server never said (`retry:`). The SSE standard leaves it to the client; a
+/// The wait when the server never sent `retry:`. The SSE standard leaves it to the client; a
 /// second is what browsers use, give or take.
 const DEFAULT_RETRY: Duration = Duration::from_millis(1000);
 
-/// Sees every JSON-RPC message received, as it arrived. `Send`, so that a client (trace
-/// included) can be handed to a worker thread.
+/// Sees every JSON-RPC message received, as it arrived. `Send`, so a client can change threads.
 pub type Trace = Box<dyn FnMut(&Value) + Send>;
 
-/// Something that happened on a call's stream before the response: almost always a message the
-/// server sent, once in a while a cut it recovered from.
+/// Something that happened on a call's stream before the response.
 ///
 /// # Why an enum and not one callback per kind?
 /// One callback with a `match` keeps the call's signature small, and a new kind of message is a
@@ -64,8 +60,8 @@ pub enum Incoming {
         method: String,
         params: Option<Value>,
     },
-    /// Not a message: the stream was cut before its response, and picked up again with GET +
-    /// `Last-Event-ID` after waiting `waited`, so a person can see why a call paused.
+    /// Not a message: the stream was cut, and picked up again with GET + `Last-Event-ID` after
+    /// waiting `waited`, so a person can see why a call paused.
     Resumed {
         last_event_id: String,
         waited: Duration,
@@ -79,8 +75,8 @@ pub enum Incoming {
     },
 }
 
-/// One progress report of a running call.
-#[derive(Debug, Clone, PartialEq)]
+/// One progress report of a running call: the params of `notifications/progress`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Progress {
     /// How far along; the spec makes it a number that increases with each report.
     pub progress: f64,
@@ -103,17 +99,16 @@ impl fmt::Display for Progress {
 }
 
 /// The HTTP side of one session: what every request carries, and the loop that reads an answer.
-/// Its fields are the session's state: `mod.rs` sets the session and the handlers, and reads the
-/// rest back for its caller.
+/// `mod.rs` sets the session and the handlers, and reads the rest back for its caller.
 pub struct Channel {
     transport: Transport,
     framing: Framing,
     bearer_token: Option<String>,
-    /// From the `MCP-Session-Id` header of the initialize answer; `None` for a stateless server.
+    /// From the initialize answer's `MCP-Session-Id`; `None` for a stateless server.
     pub session_id: Option<String>,
     /// The negotiated version; `None` until initialize succeeded.
     pub protocol_version: Option<String>,
-    /// Request ids only have to be unique among our requests in flight; a counter does that.
+    /// Ids only have to be unique among our requests in flight; a counter does that.
     next_id: i64,
     /// Where the last request's SSE stream stopped (kept when the request failed, too).
     pub resume: ResumePoint,
@@ -121,7 +116,6 @@ pub struct Channel {
     pub resumes: u64,
     pub last_framing: Option<Framing>,
     pub trace: Option<Trace>,
-    /// Answers `elicitation/create`; the capability is declared only when it is set.
     pub elicitation: Option<ElicitationHandler>,
 }
 
@@ -153,8 +147,8 @@ impl Channel {
     /// The headers of every request, from what the session knows so far.
     ///
     /// # Why not a ureq middleware that adds the session header?
-    /// It would work, but the session id would then live inside the HTTP agent, out of sight of
-    /// the 404 rule that must drop it. As plain fields, the rule and the header are a screen apart.
+    /// The session id would then live inside the HTTP agent, out of sight of the 404 rule that
+    /// must drop it. As plain fields, the rule and the header are a screen apart.
     fn headers(&self, accept: &str) -> Vec<(&'static str, String)> {
         let mut headers = vec![("Accept", accept.to_string())];
         // SPEC transports#session-management 2: clients "MUST include it in the MCP-Session-Id header on all of their subsequent HTTP requests."
@@ -177,9 +171,9 @@ impl Channel {
             // SPEC transports#sending-messages 2: "The client MUST include an Accept header, listing both application/json and text/event-stream as supported content types."
             Framing::Sse => "application/json, text/event-stream",
             // Not MCP: our server's tutorial framing (a spec-only server, like the Python SDK's,
-            // answers 406). JSON stays listed, so answers with nothing to stream come as one object.
+            // answers 406). With JSON listed, an answer with nothing to stream comes as JSON.
             Framing::Ndjson => "application/json, application/x-ndjson",
-            // Not MCP either: with nowhere to put progress, the server drops it and sends the result.
+            // Not MCP either: with nowhere to put progress, the server sends the result alone.
             Framing::Json => MIME_JSON,
         }
     }
@@ -187,10 +181,10 @@ impl Channel {
     /// An HTTP error status as an error. A 404 to a request that carried our session id means the
     /// server forgot the session: [`ClientError::SessionExpired`], which `mod.rs` answers.
     fn failure(&self, status: u16, body: &mut dyn BufRead) -> ClientError {
-        if status == 404 && self.session_id.is_some() {
-            return ClientError::SessionExpired;
+        match status {
+            404 if self.session_id.is_some() => ClientError::SessionExpired,
+            _ => ClientError::from_http(status, body),
         }
-        ClientError::from_http(status, body)
     }
 
     /// POST one request and read its answer until the response arrives, resuming its SSE stream
@@ -205,14 +199,15 @@ impl Channel {
     ) -> Result<(Value, Option<String>), ClientError> {
         let id = RequestId::Number(self.next_id);
         self.next_id += 1;
-        let (name, headers) = (method.to_string(), self.headers(self.accept()));
-        let line = Message::Request {
+        let request = Message::Request {
             id: id.clone(),
-            method: name,
+            method: method.to_string(),
             params,
-        }
-        .to_line();
-        let mut answer = self.transport.post(&headers, line.as_bytes())?;
+        };
+        let headers = self.headers(self.accept());
+        let mut answer = self
+            .transport
+            .post(&headers, request.to_line().as_bytes())?;
         let framing = match (answer.status, answer.framing) {
             (200 | 201, Some(framing)) => framing,
             (status @ 400..=599, _) => return Err(self.failure(status, &mut *answer.body)),
@@ -220,18 +215,16 @@ impl Channel {
             _ => return Err(unexpected(method, &answer, "a request needs a response")),
         };
         self.last_framing = Some(framing);
+        let (mut position, stream_lines) = (ResumePoint::default(), 0);
         let mut pending = Pending {
             id,
             progress_token,
-            stream_lines: 0,
+            stream_lines,
         };
-        let mut position = ResumePoint::default();
         let body = &mut *answer.body;
         let mut outcome = self.read(body, framing, &mut pending, &mut position, on_event);
-        // Cut before the response, with an event id to come back to: resume. (NDJSON, JSON and
-        // SSE without ids have none: the error stands.)
-        if matches!(outcome, Err(ClientError::StreamEnded { .. }))
-            && position.last_event_id.is_some()
+        // Cut before the response, with an event id to come back to (only SSE has them): resume.
+        if let (Err(ClientError::StreamEnded { .. }), Some(_)) = (&outcome, &position.last_event_id)
         {
             outcome = self.resume(&mut pending, &mut position, on_event);
         }
@@ -261,14 +254,13 @@ impl Channel {
                 on_event(&progress);
                 continue;
             }
-            let why = |e| ClientError::Protocol(format!("the server sent invalid JSON-RPC: {e}"));
-            match jsonrpc::classify(value).map_err(why)? {
+            let invalid =
+                |e| ClientError::Protocol(format!("invalid JSON-RPC from the server: {e}"));
+            match jsonrpc::classify(value).map_err(invalid)? {
                 Message::Response { id, result } if id == pending.id => return Ok(result),
-                // An error whose id is null is about a request the server could not read: on
-                // this request's own stream, that can only be ours.
-                Message::Error { id, error }
-                    if id.is_none() || id.as_ref() == Some(&pending.id) =>
-                {
+                // An error with a null id is about a request the server could not read: on this
+                // request's own stream, that can only be ours.
+                Message::Error { id, error } if id.is_none() || id == Some(pending.id.clone()) => {
                     return Err(ClientError::JsonRpc(Box::new(error)))
                 }
                 // A response to some other request: nothing to do with us.
@@ -291,7 +283,7 @@ impl Channel {
     }
 
     /// Answer a server-to-client request with a POST of its own, while the stream that carried
-    /// it stays open (the server is waiting for this answer before it can go on).
+    /// it stays open (the server waits for this answer before it can go on).
     fn answer_server(
         &mut self,
         id: RequestId,
@@ -316,8 +308,9 @@ impl Channel {
     /// POST a notification or a response: the server accepts it with 202 and sends nothing back.
     pub fn send(&mut self, message: &Message) -> Result<(), ClientError> {
         let headers = self.headers(self.accept());
-        let line = message.to_line();
-        let mut answer = self.transport.post(&headers, line.as_bytes())?;
+        let mut answer = self
+            .transport
+            .post(&headers, message.to_line().as_bytes())?;
         match answer.status {
             // SPEC transports#sending-messages 4: "If the server accepts the input, the server MUST return HTTP status code 202 Accepted with no body."
             // (Another 2xx breaks that rule, but the message was taken; refusing helps nobody.)
@@ -326,8 +319,8 @@ impl Channel {
         }
     }
 
-    /// Reconnect to a cut stream, as often as it is cut, until its response arrives. Called with
-    /// `position.last_event_id` set; a resumed body only moves it forward.
+    /// Reconnect to a cut stream (`position.last_event_id` is set), as often as it is cut, until
+    /// its response arrives.
     ///
     /// # Errors
     /// [`ClientError::ResumeFailed`] for a 4xx, or after [`MAX_ATTEMPTS_WITHOUT_PROGRESS`]
@@ -342,9 +335,12 @@ impl Channel {
         let mut fruitless = 0; // attempts in a row that brought no new event
         loop {
             let last_event_id = position.last_event_id.clone().unwrap_or_default();
-            let failed = |cause| ClientError::ResumeFailed {
-                last_event_id: last_event_id.clone(),
-                cause: Box::new(cause),
+            let failed = |cause| {
+                let (last_event_id, cause) = (last_event_id.clone(), Box::new(cause));
+                Err(ClientError::ResumeFailed {
+                    last_event_id,
+                    cause,
+                })
             };
             // Read again each time: any connection may bring a new `retry`.
             let waited = position
@@ -357,8 +353,7 @@ impl Channel {
             headers.push((HEADER_LAST_EVENT_ID, last_event_id.clone()));
             // Each arm either ends the request (`return`) or names why another attempt may help.
             let cause = match self.transport.get(&headers) {
-                // No answer at all (refused, reset, timed out): the server may be restarting, or
-                // the network may be back in a moment. That is what the waiting is for.
+                // No answer at all: the server may be restarting. That is what the waiting is for.
                 Err(e) => e,
                 Ok(mut answer) => match (answer.status, answer.framing) {
                     (200 | 201, Some(Framing::Sse)) => {
@@ -376,30 +371,21 @@ impl Channel {
                     }
                     // A 5xx is the server's trouble, not our stream's: later may work.
                     (status @ 500..=599, _) => ClientError::from_http(status, &mut *answer.body),
-                    // With the session, its streams are gone: `mod.rs` starts a new session and
-                    // sends the request again (so the tool may run a second time).
-                    (404, _) if self.session_id.is_some() => {
-                        return Err(ClientError::SessionExpired)
-                    }
-                    // Any other 4xx is a "no" about this stream (ours: 400, its events are gone).
-                    // Asking again would be refused again.
-                    (status @ 400..=499, _) => {
-                        return Err(failed(ClientError::from_http(status, &mut *answer.body)))
-                    }
-                    _ => {
-                        return Err(unexpected(
-                            "a GET with Last-Event-ID",
-                            &answer,
-                            "expected SSE",
-                        ))
-                    }
+                    // A 404 with a session: `mod.rs` starts a new one and sends the request again
+                    // (so the tool may run twice). Any other 4xx is a "no" about this stream
+                    // (ours: 400, its events are gone), and asking again would not change it.
+                    (status @ 400..=499, _) => match self.failure(status, &mut *answer.body) {
+                        ClientError::SessionExpired => return Err(ClientError::SessionExpired),
+                        refusal => return failed(refusal),
+                    },
+                    _ => return Err(unexpected("a resuming GET", &answer, "expected SSE")),
                 },
             };
             // Progress is a new event id: the next GET starts later than this one did.
             let moved = position.last_event_id.as_ref() != Some(&last_event_id);
             fruitless = if moved { 0 } else { fruitless + 1 };
             if fruitless == MAX_ATTEMPTS_WITHOUT_PROGRESS {
-                return Err(failed(cause));
+                return failed(cause);
             }
         }
     }
@@ -413,7 +399,7 @@ impl Channel {
         let mut answer = self.transport.delete(&self.headers(self.accept()))?;
         match answer.status {
             // SPEC transports#session-management 5: "The server MAY respond to this request with HTTP 405 Method Not Allowed"
-            // (And a 404 says the session is already gone: what we wanted anyway.)
+            // And a 404 says the session is gone already: what we wanted anyway.
             200..=299 | 404 | 405 => Ok(()),
             status => Err(ClientError::from_http(status, &mut *answer.body)),
         }
@@ -422,8 +408,8 @@ impl Channel {
 
 /// The error for an answer that is neither what we asked for nor an HTTP error.
 fn unexpected(what: &str, answer: &HttpResponse, expected: &str) -> ClientError {
-    let content_type = answer.content_type.as_deref().unwrap_or("(none)");
-    let status = answer.status;
+    let (status, content_type) = (answer.status, answer.content_type.as_deref());
+    let content_type = content_type.unwrap_or("(none)");
     let why = format!("{what}: HTTP {status}, Content-Type {content_type:?}; {expected}");
     ClientError::Protocol(why)
 }
@@ -434,8 +420,10 @@ impl Pending {
     /// but neither `method`, `result` nor `error`.
     fn stream_line(&mut self, value: &Value) -> Option<Incoming> {
         let object = value.as_object()?;
-        let keys = ["method", "result", "error"];
-        if keys.iter().any(|k| object.contains_key(*k)) {
+        if ["method", "result", "error"]
+            .iter()
+            .any(|k| object.contains_key(*k))
+        {
             return None;
         }
         let message = Some(object.get("stream")?.as_str()?.to_string());
@@ -450,20 +438,11 @@ impl Pending {
 
     /// A notification as the caller sees it: progress for our token, anything else as it is.
     fn notification(&self, method: String, params: Option<Value>) -> Incoming {
-        let field = |key: &str| params.as_ref().and_then(|p| p.get(key));
-        let progress = field("progress").and_then(Value::as_f64);
+        let token = params.as_ref().and_then(|p| p.get("progressToken"));
         // SPEC progress: notifications "MUST only reference tokens that: Were provided in an active request"; another token is not ours to show as progress.
-        let ours = field("progressToken") == self.progress_token.as_ref();
-        match progress {
-            Some(progress) if ours && method == "notifications/progress" => {
-                let total = field("total").and_then(Value::as_f64);
-                let message = field("message").and_then(Value::as_str).map(str::to_string);
-                Incoming::Progress(Progress {
-                    progress,
-                    total,
-                    message,
-                })
-            }
+        let ours = method == "notifications/progress" && token == self.progress_token.as_ref();
+        match params.as_ref().map(Progress::deserialize) {
+            Some(Ok(progress)) if ours => Incoming::Progress(progress),
             _ => Incoming::Notification { method, params },
         }
     }

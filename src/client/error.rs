@@ -86,20 +86,18 @@ impl fmt::Display for ClientError {
             ClientError::Timeout(what) => write!(f, "timed out: {what}"),
             ClientError::Http {
                 status,
-                error: Some(e),
-                ..
-            } => write!(f, "HTTP {status}, JSON-RPC error {}: {}", e.code, e.message),
-            ClientError::Http { status, body, .. } if body.trim().is_empty() => {
-                write!(f, "HTTP {status}")
-            }
-            ClientError::Http { status, body, .. } => {
-                write!(f, "HTTP {status}: {}", shorten(body.trim(), 300))
-            }
+                error,
+                body,
+            } => match error {
+                Some(e) => write!(f, "HTTP {status}, JSON-RPC error {}: {}", e.code, e.message),
+                None if body.trim().is_empty() => write!(f, "HTTP {status}"),
+                None => write!(f, "HTTP {status}: {}", shorten(body.trim(), 300)),
+            },
             ClientError::JsonRpc(e) => write!(f, "JSON-RPC error {}: {}", e.code, e.message),
-            ClientError::StreamEnded {
-                last_event_id: Some(id),
-            } => write!(f, "stream ended before the response (last event id {id:?})"),
-            ClientError::StreamEnded { .. } => write!(f, "stream ended before the response"),
+            ClientError::StreamEnded { last_event_id } => match last_event_id {
+                Some(id) => write!(f, "stream ended before the response (last event id {id:?})"),
+                None => write!(f, "stream ended before the response"),
+            },
             ClientError::ResumeFailed {
                 last_event_id,
                 cause,
@@ -108,15 +106,15 @@ impl fmt::Display for ClientError {
                 "could not resume the stream after event {last_event_id:?} ({cause}); \
                  the request may be sent again"
             ),
-            ClientError::SessionExpired => write!(
-                f,
-                "session not found (HTTP 404), even after starting a new session"
-            ),
-            ClientError::UnsupportedVersion(v) => write!(
-                f,
-                "the server chose protocol version {v:?}; this client speaks {}",
-                SUPPORTED_PROTOCOL_VERSIONS.join(", ")
-            ),
+            ClientError::SessionExpired => {
+                let why = "even after starting a new session";
+                write!(f, "session not found (HTTP 404), {why}")
+            }
+            ClientError::UnsupportedVersion(v) => {
+                let ours = SUPPORTED_PROTOCOL_VERSIONS.join(", ");
+                let why = format!("this client speaks {ours}");
+                write!(f, "the server chose protocol version {v:?}; {why}")
+            }
             ClientError::Protocol(why) => write!(f, "protocol error: {why}"),
             ClientError::Io(why) => write!(f, "I/O error: {why}"),
         }

@@ -1,30 +1,20 @@
 //! A blocking MCP client for the Streamable HTTP transport, revision 2025-11-25.
 //!
 //! This file is the data layer, the MCP methods a caller uses: `basic/lifecycle` §Initialization
-//! and §Version Negotiation (`initialize` proposing 2025-11-25, accepting 2025-11-25, 2025-06-18
-//! or 2025-03-26; then `notifications/initialized`), `basic/utilities/ping`, `server/tools`
-//! (list, following `nextCursor`; call, with a fresh progress token; §Tool Result), and
-//! `basic/transports` §Session Management #4, the one transport rule that needs `initialize` (on
-//! 404, a new session, once). The rest of the transport is in `channel.rs`, including two things
-//! that are not MCP: NDJSON answers and the tutorial's `{"stream": "..."}` lines, as progress.
+//! and §Version Negotiation (propose 2025-11-25; accept it, 2025-06-18 or 2025-03-26; then send
+//! `notifications/initialized`), `basic/utilities/ping`, `server/tools` (list, following
+//! `nextCursor`; call, with a fresh progress token), and `basic/transports` §Session Management
+//! #4, the one transport rule that needs `initialize` (on 404, a new session, once).
 //!
 //! Left out: cancellation, sampling and roots (their requests get `-32601`), URL-mode
 //! elicitation, OAuth (a bearer token can be set by hand), and thread safety: one client is one
 //! session used from one thread. Content other than text is shown as a placeholder (`[image]`),
 //! and `outputSchema` is not checked against `structuredContent` (a careful client would).
 //!
-//! | file | what it holds |
-//! |---|---|
-//! | `mod.rs` | `McpClient`: initialize, tools, ping, close, and the 404 rule |
-//! | `channel.rs` | the request loop: headers, POST, reading as it arrives, answering the server, resuming |
-//! | `reader.rs` | messages out of an SSE, NDJSON or JSON body; event ids seen, repeats dropped |
-//! | `elicitation.rs` | the server's questions (`elicitation/create`) and our answers |
-//! | `error.rs` | `ClientError`, everything that can go wrong |
-//! | `transport.rs` | ureq, and nothing else |
+//! Below it: `channel.rs` (the request loop), `reader.rs` (messages out of a body),
+//! `elicitation.rs` (the server's questions), `error.rs`, and `transport.rs` (ureq, nothing else).
+//! The command line, `mcp-client` (`src/bin/mcp-client/`), is a user of this library.
 //!
-//! The command line, `mcp-client`, is a user of this library: `src/bin/mcp-client/`.
-//!
-//! # Example
 //! ```no_run
 //! use streamable_mcp::client::{Incoming, McpClient, Options};
 //! let mut client = McpClient::connect("http://127.0.0.1:8000/mcp", Options::default())?;
@@ -54,16 +44,14 @@ pub use crate::framing::Framing;
 use self::channel::Channel;
 use crate::jsonrpc::Message;
 use crate::wire::{is_supported_version, LATEST_PROTOCOL_VERSION};
+use serde::Deserialize;
 use serde_json::{json, Value};
 use std::time::Duration;
 
 /// Most pages `list_tools` follows before it decides the server is going round in circles.
 const MAX_PAGES: usize = 1000;
 
-/// How the client talks: framing, credentials, timeouts. The spec leaves the limits to us.
-///
-/// Left out: per-request timeouts, and a configurable policy for resuming cut streams (its
-/// default `retry` and bound on attempts are constants in `channel.rs`).
+/// How the client talks: framing, credentials, timeouts (one set for every request).
 #[derive(Debug, Clone)]
 pub struct Options {
     /// The framing we ask for with `Accept` (SSE, the spec's; NDJSON or JSON only are ours).
@@ -76,9 +64,8 @@ pub struct Options {
     pub connect_timeout: Duration,
     /// From the end of our request until the answer's status line and headers.
     pub response_timeout: Duration,
-    /// The longest silence *inside* an answer's body. It must be longer than the server's
-    /// heartbeat (ours writes one every 500 ms on a quiet stream), or a slow call looks dead.
-    /// With JSON-only framing there are no heartbeats, so a tool slower than this fails.
+    /// The longest silence *inside* a body. Longer than the server's heartbeat (ours: 500 ms on a
+    /// quiet stream), or a slow call looks dead; with JSON-only framing there are no heartbeats.
     pub stall_timeout: Duration,
 }
 
@@ -96,12 +83,23 @@ impl Default for Options {
 }
 
 /// One tool as `tools/list` describes it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ToolInfo {
     pub name: String,
     pub title: Option<String>,
     pub description: Option<String>,
+    #[serde(default)]
     pub input_schema: Value,
+}
+
+/// One page of `tools/list`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ToolsPage {
+    tools: Vec<ToolInfo>,
+    // SPEC pagination: Clients SHOULD "Treat a missing `nextCursor` as the end of results" (null too).
+    next_cursor: Option<String>,
 }
 
 /// What `tools/call` returned.
@@ -112,17 +110,14 @@ pub struct CallResult {
     pub structured: Option<Value>,
     /// The tool failed (bad input, unknown city): a *result* for the model, not a JSON-RPC error.
     pub is_error: bool,
-    /// The full `result`, for callers who want the rest.
-    pub raw: Value,
 }
 
 /// One MCP session with one server.
 ///
 /// # Why `&mut self` on every request?
-/// A request takes the next id and may replace the session (the 404 rule), so it changes the
-/// client. Two calls at once need two clients. A production client would share one session
-/// between threads (ids from an atomic counter, the session behind a lock) and match responses
-/// to callers by id.
+/// A request takes the next id and may replace the session (the 404 rule). Two calls at once need
+/// two clients. A production client would share one session between threads (ids from an atomic
+/// counter, the session behind a lock) and match responses to callers by id.
 pub struct McpClient {
     /// The HTTP side: the session's headers, and the loop that reads each answer.
     channel: Channel,
@@ -133,10 +128,13 @@ pub struct McpClient {
 impl McpClient {
     /// A client for the MCP endpoint at `url`. Sends nothing yet; see [`McpClient::initialize`].
     pub fn new(url: &str, options: Options) -> McpClient {
+        let channel = Channel::new(url, &options);
+        let client_name = options.client_name;
+        let next_progress_token = 1;
         McpClient {
-            channel: Channel::new(url, &options),
-            client_name: options.client_name,
-            next_progress_token: 1,
+            channel,
+            client_name,
+            next_progress_token,
         }
     }
 
@@ -147,16 +145,15 @@ impl McpClient {
         Ok(client)
     }
 
-    /// Show every JSON-RPC message received, exactly as it arrived, to `trace` (the CLI's
-    /// `--json` prints them): each one once, even when a cut stream is resumed, and never the
-    /// priming event (it is no message). Set it before `initialize` to see that answer too.
+    /// Show every JSON-RPC message received, as it arrived, to `trace` (the CLI's `--json`):
+    /// each once, even across a resumed stream. Set it before `initialize` to see that answer too.
     pub fn set_trace(&mut self, trace: Trace) {
         self.channel.trace = Some(trace);
     }
 
-    /// Answer the server's questions (`elicitation/create`, form mode) with `handler`. Set it
-    /// *before* [`McpClient::initialize`], which declares the `elicitation` capability only when a
-    /// handler is set. The handler runs in the middle of a call, on the caller's thread.
+    /// Answer the server's questions (`elicitation/create`, form mode) with `handler`, on the
+    /// caller's thread in the middle of a call. Set it *before* [`McpClient::initialize`], which
+    /// declares the `elicitation` capability only when a handler is set.
     pub fn set_elicitation(&mut self, handler: ElicitationHandler) {
         self.channel.elicitation = Some(handler);
     }
@@ -168,19 +165,19 @@ impl McpClient {
     /// every error of a request.
     pub fn initialize(&mut self) -> Result<(), ClientError> {
         // A new session starts from nothing: no old id, no old version on this request.
-        self.channel.session_id = None;
-        self.channel.protocol_version = None;
+        (self.channel.session_id, self.channel.protocol_version) = (None, None);
         let params = initialize_params(&self.client_name, self.channel.elicitation.is_some());
         let (result, session_id) =
             self.channel
                 .request("initialize", Some(params), None, &mut |_| {})?;
         self.channel.protocol_version = Some(negotiated_version(&result)?);
         self.channel.session_id = session_id;
-        // SPEC lifecycle#initialization: "After successful initialization, the client MUST send an initialized notification to indicate it is ready to begin normal operations."
-        self.channel.send(&Message::Notification {
+        let initialized = Message::Notification {
             method: "notifications/initialized".into(),
             params: None,
-        })
+        };
+        // SPEC lifecycle#initialization: "After successful initialization, the client MUST send an initialized notification to indicate it is ready to begin normal operations."
+        self.channel.send(&initialized)
     }
 
     /// Every tool the server offers, following `nextCursor` from page to page.
@@ -202,20 +199,20 @@ impl McpClient {
                 (tools, cursor) = (Vec::new(), None);
                 continue;
             }
-            let (page, next) = tools_page(&result)?;
-            tools.extend(page);
-            if next.is_none() {
+            let bad = |e| ClientError::Protocol(format!("tools/list result: {e}"));
+            let page = ToolsPage::deserialize(&result).map_err(bad)?;
+            tools.extend(page.tools);
+            if page.next_cursor.is_none() {
                 return Ok(tools);
             }
-            cursor = next;
+            cursor = page.next_cursor;
         }
         let why = format!("tools/list did not end after {MAX_PAGES} pages");
         Err(ClientError::Protocol(why))
     }
 
     /// Call a tool. `on_event` sees each progress notification (and anything else the server sends
-    /// on the call's stream) *as it arrives*, before the result exists, and each one once, even
-    /// when the stream is cut and resumed on the way.
+    /// on the call's stream) *as it arrives*, and each one once, even across a resumed stream.
     ///
     /// # Errors
     /// [`ClientError::JsonRpc`] for an unknown tool or bad params (`-32602`). A tool that *fails*
@@ -243,9 +240,6 @@ impl McpClient {
 
     /// End the session with `DELETE` (a stateless server has none to end). Takes `self`: after
     /// closing, the compiler stops you from using the client.
-    ///
-    /// # Errors
-    /// An HTTP error status other than 404 and 405, or no answer at all.
     pub fn close(self) -> Result<(), ClientError> {
         self.channel.delete()
     }
@@ -261,18 +255,15 @@ impl McpClient {
         let first = self
             .channel
             .request(method, params.clone(), token.clone(), on_event);
-        match first {
-            // SPEC transports#session-management 4: "When a client receives HTTP 404 in response to a request containing an MCP-Session-Id, it MUST start a new session by sending a new InitializeRequest without a session ID attached."
-            // (A 404 to a resuming GET lands here too: with the session, its streams are gone,
-            // so the request is sent again in the new session, and may run a second time.)
-            Err(ClientError::SessionExpired) => {
-                self.initialize()?;
-                // Once only: if the new session is refused too, SessionExpired reaches the caller.
-                let again = self.channel.request(method, params, token, on_event);
-                again.map(|(result, _)| result)
-            }
-            other => other.map(|(result, _)| result),
+        // SPEC transports#session-management 4: "When a client receives HTTP 404 in response to a request containing an MCP-Session-Id, it MUST start a new session by sending a new InitializeRequest without a session ID attached."
+        // (A 404 to a resuming GET lands here too: with the session, its streams are gone, so the
+        // request is sent again in the new session, and may run a second time.)
+        if matches!(first, Err(ClientError::SessionExpired)) {
+            self.initialize()?;
+            // Once only: if the new session is refused too, SessionExpired reaches the caller.
+            return Ok(self.channel.request(method, params, token, on_event)?.0);
         }
+        Ok(first?.0)
     }
 
     pub fn session_id(&self) -> Option<&str> {
@@ -283,7 +274,7 @@ impl McpClient {
         self.channel.protocol_version.as_deref()
     }
 
-    /// How the last answer to a request was framed (tests use it to check the server's choice).
+    /// How the last answer to a request was framed (the server's choice).
     pub fn last_framing(&self) -> Option<Framing> {
         self.channel.last_framing
     }
@@ -293,8 +284,7 @@ impl McpClient {
         &self.channel.resume
     }
 
-    /// How many times, over this client's life, a cut stream was picked up again with GET +
-    /// `Last-Event-ID`.
+    /// How often, over this client's life, a cut stream was picked up again.
     pub fn resumes(&self) -> u64 {
         self.channel.resumes
     }
@@ -307,65 +297,43 @@ impl McpClient {
 /// roots and sampling never. The empty object `{}` means form mode (2025-11-25 reads it so, for
 /// compatibility with 2025-06-18, where it was the only mode).
 fn initialize_params(client_name: &str, elicitation: bool) -> Value {
-    let capabilities = if elicitation {
-        json!({ "elicitation": {} })
-    } else {
-        json!({})
-    };
-    json!({
-        "protocolVersion": LATEST_PROTOCOL_VERSION,
-        "capabilities": capabilities,
-        "clientInfo": { "name": client_name, "version": env!("CARGO_PKG_VERSION") }
-    })
+    let mut capabilities = json!({});
+    if elicitation {
+        capabilities["elicitation"] = json!({});
+    }
+    let client_info = json!({ "name": client_name, "version": env!("CARGO_PKG_VERSION") });
+    let version = LATEST_PROTOCOL_VERSION;
+    json!({ "protocolVersion": version, "capabilities": capabilities, "clientInfo": client_info })
 }
 
 /// The version the server chose, if we speak it.
 // SPEC lifecycle#version-negotiation: "If the client does not support the version in the server's response, it SHOULD disconnect."
 fn negotiated_version(result: &Value) -> Result<String, ClientError> {
-    match result.get("protocolVersion").and_then(Value::as_str) {
+    match result["protocolVersion"].as_str() {
         Some(v) if is_supported_version(v) => Ok(v.to_string()),
         Some(v) => Err(ClientError::UnsupportedVersion(v.to_string())),
-        None => Err(ClientError::Protocol(
-            "the initialize result has no protocolVersion".into(),
-        )),
+        None => Err(ClientError::Protocol("no protocolVersion".into())),
     }
-}
-
-/// One page of `tools/list`: its tools and the cursor of the next page, if any.
-fn tools_page(result: &Value) -> Result<(Vec<ToolInfo>, Option<String>), ClientError> {
-    let bad = |why: &str| ClientError::Protocol(format!("tools/list result: {why}"));
-    let list = result.get("tools").and_then(Value::as_array);
-    let list = list.ok_or_else(|| bad("\"tools\" must be an array"))?;
-    let text = |tool: &Value, key: &str| tool.get(key).and_then(Value::as_str).map(str::to_string);
-    let tool = |tool: &Value| {
-        Ok(ToolInfo {
-            name: text(tool, "name").ok_or_else(|| bad("a tool has no \"name\""))?,
-            title: text(tool, "title"),
-            description: text(tool, "description"),
-            input_schema: tool.get("inputSchema").cloned().unwrap_or(Value::Null),
-        })
-    };
-    let tools = list.iter().map(tool).collect::<Result<_, _>>()?;
-    // SPEC pagination: Clients SHOULD "Treat a missing `nextCursor` as the end of results" (null too).
-    Ok((tools, text(result, "nextCursor")))
 }
 
 impl CallResult {
     /// Read a `tools/call` result: text content, `structuredContent`, `isError`.
     fn from_result(result: Value) -> Result<CallResult, ClientError> {
-        let Some(content) = result.get("content").and_then(Value::as_array) else {
+        let Some(content) = result["content"].as_array() else {
             let why = "tool result: \"content\" must be an array";
             return Err(ClientError::Protocol(why.into()));
         };
-        let item = |item: &Value| match item.get("text").and_then(Value::as_str) {
+        let item = |item: &Value| match item["text"].as_str() {
             Some(text) => text.to_string(),
             None => format!("[{}]", item["type"].as_str().unwrap_or("?")),
         };
+        let text = content.iter().map(item).collect::<Vec<_>>().join("\n");
+        let structured = result.get("structuredContent").cloned();
+        let is_error = result["isError"].as_bool().unwrap_or(false);
         Ok(CallResult {
-            text: content.iter().map(item).collect::<Vec<_>>().join("\n"),
-            structured: result.get("structuredContent").cloned(),
-            is_error: result["isError"].as_bool().unwrap_or(false),
-            raw: result,
+            text,
+            structured,
+            is_error,
         })
     }
 }
@@ -404,13 +372,14 @@ mod tests {
     #[test]
     fn tools_page_reads_tools_and_cursor() {
         let page = json!({"tools":[{"name":"a","description":"A"},{"name":"b"}],"nextCursor":"n1"});
-        let (tools, next) = tools_page(&page).unwrap();
-        assert_eq!(tools.len(), 2);
-        assert_eq!(tools[0].description.as_deref(), Some("A"));
-        assert_eq!(next.as_deref(), Some("n1"));
+        let page = ToolsPage::deserialize(&page).unwrap();
+        assert_eq!(page.tools.len(), 2);
+        assert_eq!(page.tools[0].description.as_deref(), Some("A"));
+        assert_eq!(page.next_cursor.as_deref(), Some("n1"));
         let last = json!({"tools":[],"nextCursor":null});
-        assert_eq!(tools_page(&last).unwrap().1, None);
-        assert!(tools_page(&json!({"tools":[{"title":"x"}]})).is_err());
+        assert_eq!(ToolsPage::deserialize(&last).unwrap().next_cursor, None);
+        assert!(ToolsPage::deserialize(&json!({"tools":[{"title":"x"}]})).is_err());
+        assert!(ToolsPage::deserialize(&json!({"tools":{}})).is_err());
     }
 
     #[test]

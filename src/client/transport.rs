@@ -19,7 +19,6 @@ use crate::framing::Framing;
 use crate::wire::{HEADER_SESSION_ID, MIME_JSON, MIME_NDJSON, MIME_SSE};
 use std::io::{self, BufRead, BufReader, Read};
 use ureq::http::Response;
-use ureq::typestate::WithoutBody;
 use ureq::{Agent, Body, BodyReader, RequestBuilder, Timeout};
 
 /// An answer, with the parts the rules look at copied out of ureq's types.
@@ -34,6 +33,9 @@ pub struct HttpResponse {
     /// lines" and unit tests can hand it a string: naming ureq's type would tie it to ureq.
     pub body: Box<dyn BufRead + Send>,
 }
+
+/// The headers of a request, as `channel.rs` decides them.
+pub type Headers = [(&'static str, String)];
 
 /// An HTTP client for one MCP endpoint.
 pub struct Transport {
@@ -65,55 +67,47 @@ impl Transport {
 
     /// POST one JSON-RPC message. Like `get` and `delete`, it fails only when no answer came; an
     /// HTTP error status is an `Ok` answer.
-    pub fn post(
-        &self,
-        headers: &[(&str, String)],
-        json: &[u8],
-    ) -> Result<HttpResponse, ClientError> {
-        let mut request = self.agent.post(self.url.as_str()).content_type(MIME_JSON);
-        for (name, value) in headers {
-            // SHARP EDGE: ureq adds `Accept: */*` on its own; setting the header replaces it.
-            request = request.header(*name, value.as_str());
-        }
+    pub fn post(&self, headers: &Headers, json: &[u8]) -> Result<HttpResponse, ClientError> {
+        let request = self.agent.post(self.url.as_str()).content_type(MIME_JSON);
         // `send(&[u8])` sets Content-Length; our server answers a body without one with 411.
-        answer(request.send(json))
+        answer(with_headers(request, headers).send(json))
     }
 
     /// GET the endpoint: with `Last-Event-ID` among `headers`, that resumes a cut stream.
-    pub fn get(&self, headers: &[(&str, String)]) -> Result<HttpResponse, ClientError> {
-        without_body(self.agent.get(self.url.as_str()), headers)
+    pub fn get(&self, headers: &Headers) -> Result<HttpResponse, ClientError> {
+        answer(with_headers(self.agent.get(self.url.as_str()), headers).call())
     }
 
     /// DELETE the session named in `headers`.
-    pub fn delete(&self, headers: &[(&str, String)]) -> Result<HttpResponse, ClientError> {
-        without_body(self.agent.delete(self.url.as_str()), headers)
+    pub fn delete(&self, headers: &Headers) -> Result<HttpResponse, ClientError> {
+        answer(with_headers(self.agent.delete(self.url.as_str()), headers).call())
     }
 }
 
-fn without_body(
-    mut request: RequestBuilder<WithoutBody>,
-    headers: &[(&str, String)],
-) -> Result<HttpResponse, ClientError> {
+fn with_headers<B>(mut request: RequestBuilder<B>, headers: &Headers) -> RequestBuilder<B> {
     for (name, value) in headers {
+        // SHARP EDGE: ureq adds `Accept: */*` on its own; setting the header replaces it.
         request = request.header(*name, value.as_str());
     }
-    answer(request.call())
+    request
 }
 
 fn answer(result: Result<Response<Body>, ureq::Error>) -> Result<HttpResponse, ClientError> {
     let response = result.map_err(from_ureq)?;
     let header = |name: &str| Some(response.headers().get(name)?.to_str().ok()?.to_string());
     let (content_type, session_id) = (header("content-type"), header(HEADER_SESSION_ID));
+    let framing = content_type.as_deref().and_then(framing_of);
+    let status = response.status().as_u16();
+    // `into_reader` has no size limit (unlike `read_to_string`'s 10 MB); `reader.rs` caps each
+    // message itself, because a stream as a whole may rightly be long.
+    let body = StallsAsTimedOut(response.into_body().into_reader());
+    let body = Box::new(BufReader::new(body));
     Ok(HttpResponse {
-        status: response.status().as_u16(),
-        framing: content_type.as_deref().and_then(framing_of),
+        status,
+        framing,
         content_type,
         session_id,
-        // `into_reader` has no size limit (unlike `read_to_string`'s 10 MB); `reader.rs` caps
-        // each message itself, because a stream as a whole may rightly be long.
-        body: Box::new(BufReader::new(StallsAsTimedOut(
-            response.into_body().into_reader(),
-        ))),
+        body,
     })
 }
 
@@ -123,7 +117,7 @@ fn framing_of(content_type: &str) -> Option<Framing> {
     match media.as_str() {
         MIME_JSON => Some(Framing::Json),
         MIME_SSE => Some(Framing::Sse),
-        MIME_NDJSON => Some(Framing::Ndjson), // not MCP: the tutorial's framing, which our server offers
+        MIME_NDJSON => Some(Framing::Ndjson), // not MCP: the tutorial's framing
         _ => None,
     }
 }
@@ -136,15 +130,12 @@ fn from_ureq(e: ureq::Error) -> ClientError {
         ureq::Error::BadUri(uri) => ClientError::Connect(format!("bad URL {uri}")),
         ureq::Error::HostNotFound => ClientError::Connect("host not found".into()),
         ureq::Error::ConnectionFailed => ClientError::Connect("connection failed".into()),
-        ureq::Error::Io(io)
-            if matches!(
-                io.kind(),
-                ConnectionRefused | AddrNotAvailable | NotConnected
-            ) =>
-        {
-            ClientError::Connect(io.to_string())
-        }
-        ureq::Error::Io(io) => ClientError::Io(io.to_string()),
+        ureq::Error::Io(io) => match io.kind() {
+            ConnectionRefused | AddrNotAvailable | NotConnected => {
+                ClientError::Connect(io.to_string())
+            }
+            _ => ClientError::Io(io.to_string()),
+        },
         ureq::Error::Http(e) => ClientError::Protocol(format!("cannot build the request: {e}")),
         other => ClientError::Io(other.to_string()),
     }
