@@ -45,17 +45,14 @@ const DEFAULT_RETRY: Duration = Duration::from_millis(1000);
 /// Sees every JSON-RPC message received, as it arrived. `Send`, so a client can change threads.
 pub type Trace = Box<dyn FnMut(&Value) + Send>;
 
-/// Something that happened on a call's stream before the response.
-///
-/// # Why an enum and not one callback per kind?
-/// One callback with a `match` keeps the call's signature small, and a new kind of message is a
-/// new variant. The callback only *shows* what arrived: a `Request` is answered by the client's
-/// elicitation handler (see [`super::McpClient::set_elicitation`]).
+/// Something that happened on a call's stream before the response. One enum and one callback
+/// rather than a callback per kind: the call's signature stays small. The callback only *shows*
+/// what arrived; a `Request` is answered by the elicitation handler.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Incoming {
     /// `notifications/progress` for our call's token, or a tutorial `stream` line.
     Progress(Progress),
-    /// Any other notification (`notifications/message`, a progress of another token...).
+    /// Any other notification (`notifications/message`, another token's progress...).
     Notification {
         method: String,
         params: Option<Value>,
@@ -66,8 +63,8 @@ pub enum Incoming {
         last_event_id: String,
         waited: Duration,
     },
-    /// A server-to-client request: `elicitation/create` goes to the handler when one is set (only
-    /// then is the capability declared); anything else is answered `-32601 Method not found`.
+    /// A server-to-client request: `elicitation/create` goes to the handler when one is set;
+    /// anything else is answered `-32601 Method not found`.
     Request {
         id: RequestId,
         method: String,
@@ -99,7 +96,6 @@ impl fmt::Display for Progress {
 }
 
 /// The HTTP side of one session: what every request carries, and the loop that reads an answer.
-/// `mod.rs` sets the session and the handlers, and reads the rest back for its caller.
 pub struct Channel {
     transport: Transport,
     framing: Framing,
@@ -110,9 +106,8 @@ pub struct Channel {
     pub protocol_version: Option<String>,
     /// Ids only have to be unique among our requests in flight; a counter does that.
     next_id: i64,
-    /// Where the last request's SSE stream stopped (kept when the request failed, too).
+    /// Where the last request's SSE stream stopped, and the reconnections that got a stream back.
     pub resume: ResumePoint,
-    /// Reconnections that got a stream back, over the client's life.
     pub resumes: u64,
     pub last_framing: Option<Framing>,
     pub trace: Option<Trace>,
@@ -187,9 +182,8 @@ impl Channel {
         }
     }
 
-    /// POST one request and read its answer until the response arrives, resuming its SSE stream
-    /// as often as it is cut. Returns the result and the answer's `MCP-Session-Id` (which only
-    /// `initialize` looks at).
+    /// POST one request and read its answer until the response, resuming its SSE stream as often
+    /// as it is cut. Returns the result and the answer's `MCP-Session-Id` (for `initialize`).
     pub fn request(
         &mut self,
         method: &str,
@@ -320,12 +314,7 @@ impl Channel {
     }
 
     /// Reconnect to a cut stream (`position.last_event_id` is set), as often as it is cut, until
-    /// its response arrives.
-    ///
-    /// # Errors
-    /// [`ClientError::ResumeFailed`] for a 4xx, or after [`MAX_ATTEMPTS_WITHOUT_PROGRESS`]
-    /// fruitless attempts in a row; [`ClientError::SessionExpired`] for a 404; and every error of
-    /// reading a stream except a cut.
+    /// its response arrives; [`ClientError::ResumeFailed`] when that cannot be.
     fn resume(
         &mut self,
         pending: &mut Pending,
@@ -351,7 +340,6 @@ impl Channel {
             let mut headers = self.headers(MIME_SSE);
             // SPEC transports#resumability: "If the client wishes to resume after a broken connection, it SHOULD issue an HTTP GET to the MCP endpoint, and include the Last-Event-ID header to indicate the last event ID it received."
             headers.push((HEADER_LAST_EVENT_ID, last_event_id.clone()));
-            // Each arm either ends the request (`return`) or names why another attempt may help.
             let cause = match self.transport.get(&headers) {
                 // No answer at all: the server may be restarting. That is what the waiting is for.
                 Err(e) => e,
@@ -390,7 +378,6 @@ impl Channel {
         }
     }
 
-    /// End the session with DELETE.
     pub fn delete(&self) -> Result<(), ClientError> {
         if self.session_id.is_none() {
             return Ok(()); // a stateless server: there is no session to end
@@ -436,7 +423,7 @@ impl Pending {
         }))
     }
 
-    /// A notification as the caller sees it: progress for our token, anything else as it is.
+    /// Progress for our token, any other notification as it is.
     fn notification(&self, method: String, params: Option<Value>) -> Incoming {
         let token = params.as_ref().and_then(|p| p.get("progressToken"));
         // SPEC progress: notifications "MUST only reference tokens that: Were provided in an active request"; another token is not ours to show as progress.

@@ -35,16 +35,12 @@ pub enum ElicitAnswer {
     Accept(Map<String, Value>),
     /// The user said no.
     Decline,
-    /// The user walked away without choosing (closed the dialog, or there was nobody to ask).
+    /// The user walked away (closed the dialog, or there was nobody to ask).
     Cancel,
 }
 
 impl ElicitRequest {
-    /// Read the params of an `elicitation/create` request.
-    ///
-    /// # Errors
-    /// A sentence for the `-32602` the client answers with: URL mode, no `message`, or a
-    /// `requestedSchema` that is not an object with `properties`.
+    /// Read the params of an `elicitation/create` request, or say why not (for the `-32602`).
     pub fn from_params(params: Option<&Value>) -> Result<ElicitRequest, String> {
         let params = params.ok_or("elicitation/create needs params")?;
         let mode = params.get("mode").and_then(Value::as_str).unwrap_or("form");

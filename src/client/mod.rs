@@ -119,7 +119,6 @@ pub struct CallResult {
 /// two clients. A production client would share one session between threads (ids from an atomic
 /// counter, the session behind a lock) and match responses to callers by id.
 pub struct McpClient {
-    /// The HTTP side: the session's headers, and the loop that reads each answer.
     channel: Channel,
     client_name: String,
     next_progress_token: u64,
@@ -181,10 +180,6 @@ impl McpClient {
     }
 
     /// Every tool the server offers, following `nextCursor` from page to page.
-    ///
-    /// # Errors
-    /// Every error of a request, and [`ClientError::Protocol`] for a malformed page or a list
-    /// that does not end.
     pub fn list_tools(&mut self) -> Result<Vec<ToolInfo>, ClientError> {
         let (mut tools, mut cursor) = (Vec::new(), None::<String>);
         for _ in 0..MAX_PAGES {
@@ -233,7 +228,7 @@ impl McpClient {
         CallResult::from_result(result)
     }
 
-    /// `ping`: is the server (and our session) alive?
+    /// Is the server (and our session) alive?
     pub fn ping(&mut self) -> Result<(), ClientError> {
         self.request("ping", None, None, &mut |_| {}).map(|_| ())
     }

@@ -7,9 +7,8 @@
 //! `retry` interval, the ids already delivered), and our non-standard `application/x-ndjson`
 //! framing (one message per line, empty heartbeat lines).
 //!
-//! Pure: it reads a `&mut dyn BufRead`. Unit tests feed it strings; `transport.rs` feeds it the
-//! socket. The SSE parsing itself is `crate::framing::sse::Decoder`; this file only decides what
-//! an event means to a client. Reconnecting is `channel.rs`'s job.
+//! Pure: it reads a `&mut dyn BufRead` (strings in unit tests, the socket otherwise). The SSE
+//! parsing itself is `crate::framing::sse::Decoder`; this file decides what an event means.
 //!
 //! Left out: SSE events whose type is not `message`, which MCP never sends and we skip.
 
@@ -40,7 +39,7 @@ pub struct ResumePoint {
     delivered: HashSet<String>,
 }
 
-/// Reads the messages of one response body.
+/// Reads the messages of one response body, keeping its stream's [`ResumePoint`] up to date.
 pub struct MessageReader<'a> {
     body: &'a mut dyn BufRead,
     framing: Framing,
@@ -53,8 +52,8 @@ pub struct MessageReader<'a> {
 }
 
 impl<'a> MessageReader<'a> {
-    /// A reader for one body, keeping `resume` up to date as it reads: a fresh `ResumePoint` for
-    /// the first body of an answer, the one the cut body left for a resumed SSE stream.
+    /// `resume`: a fresh one for the first body of an answer; for a resumed SSE stream, the one
+    /// the cut body left, so the ids it delivered stay known.
     pub fn new(
         body: &'a mut dyn BufRead,
         framing: Framing,
@@ -72,15 +71,9 @@ impl<'a> MessageReader<'a> {
 
     /// The next message as raw JSON, blocking until it arrives. `Ok(None)` means the body ended.
     ///
-    /// # Why JSON and not a `jsonrpc::Message`?
-    /// The tutorial's streamed lines (`{"jsonrpc":"2.0","id":1,"stream":"..."}`) are not valid
-    /// JSON-RPC; the caller looks at the raw object first (see `channel.rs`). And the trace
-    /// (`--json`) shows each message exactly as it came.
-    ///
-    /// # Errors
-    /// [`ClientError::Timeout`] when no byte came for the stall timeout,
-    /// [`ClientError::StreamEnded`] when the connection broke, [`ClientError::Protocol`] for a
-    /// message that is not JSON.
+    /// Raw JSON, not a `jsonrpc::Message`: the tutorial's `stream` lines are not valid JSON-RPC,
+    /// and the trace (`--json`) shows each message exactly as it came. Fails with `Timeout` on a
+    /// stall, `StreamEnded` when the connection broke, `Protocol` for a message that is not JSON.
     pub fn next_message(&mut self) -> Result<Option<Value>, ClientError> {
         if self.framing == Framing::Json {
             return self.whole_body();
@@ -164,8 +157,7 @@ impl<'a> MessageReader<'a> {
         Ok((n > 0).then_some(line))
     }
 
-    /// Name a read failure. `transport.rs` makes sure a stall arrives as `TimedOut` (ureq wraps it
-    /// otherwise), so this file needs no knowledge of ureq.
+    /// Name a read failure. `transport.rs` makes sure a stall arrives as `TimedOut`.
     fn read_error(&self, e: io::Error) -> ClientError {
         use io::ErrorKind::*;
         match e.kind() {
