@@ -2,27 +2,23 @@
 //! framing, through every connection its stream takes, answering what the server asks meanwhile.
 //!
 //! Implements the client side of MCP 2025-11-25 `basic/transports`: §Sending Messages to the Server
-//! (one POST per message, the `Accept` header, 202 for a notification or a response, one JSON
-//! object or an SSE stream for a request, with requests and notifications before the response),
-//! §Resumability and Redelivery (after a cut, wait the server's `retry`, then GET with
-//! `Last-Event-ID`), §Session Management #2 and #5 (the session id on every request; DELETE at the
-//! end), §Protocol Version Header; `basic/utilities/progress` (progress matched to our call by its
-//! token); and the transport half of `client/elicitation` (the answer is a POST of its own, sent
-//! while the call's stream stays open). The 404 rule needs `initialize`, so it is in `mod.rs`.
+//! (one POST per message, `Accept`, 202 for a notification or a response, JSON or an SSE stream
+//! for a request), §Resumability and Redelivery (after a cut, wait the server's `retry`, then GET
+//! with `Last-Event-ID`), §Session Management #2 and #5, §Protocol Version Header;
+//! `basic/utilities/progress` (matched to our call by its token); and the transport half of
+//! `client/elicitation` (the answer is a POST of its own, while the call's stream stays open).
+//! Not MCP: the tutorial's NDJSON framing and its `{"stream": "..."}` lines, shown as progress.
 //!
-//! Left out: several requests in flight (one client is one thread, one request), batches, and
-//! cancelling our requests (a server's `notifications/cancelled` is shown as a notification).
-//! Resuming NDJSON or JSON: they carry no event ids, so the `StreamEnded` error stands. A stream
-//! that *stalls* stays a `Timeout`: the server promised heartbeats, and a reconnect would most
-//! likely hang the same way. Jitter between clients (one client, one stream), and the session's
-//! own GET stream, which this client never opens.
+//! Left out: several requests in flight, batches, cancelling our requests, and the session's own
+//! GET stream. NDJSON and JSON have no event ids, so a cut there stays an error; so does a stall
+//! (the server promised heartbeats: a reconnect would likely hang the same way). Between attempts
+//! we wait the server's `retry`, with no backoff or jitter of our own.
 //!
-//! # The loop, in one picture
 //! ```text
 //!   POST ──▶ events… ──✂ cut (no response yet)
-//!     ┌─▶ wait retry × 2^k ──▶ GET, Last-Event-ID: <last id> ──▶ events… ──✂ cut ─┐
-//!     └───────────────────────────── k = 0 if events came, else k + 1 ◀───────────┘
-//!   …until the response arrives (done), a 4xx (refused), or 5 tries in a row bring nothing.
+//!     ┌─▶ wait retry ──▶ GET, Last-Event-ID: <last id> ──▶ events… ──✂ cut ─┐
+//!     └─────────────────────────────────────────────────────────────────────┘
+//!   …until the response arrives (done), a 4xx (refused), or 5 tries in a row bring no new event.
 //! ```
 
 use super::elicitation::{ElicitRequest, ElicitationHandler};
@@ -33,48 +29,42 @@ use crate::framing::Framing;
 use crate::jsonrpc::{self, ErrorObject, Message, RequestId, INVALID_PARAMS, METHOD_NOT_FOUND};
 use crate::wire::{HEADER_LAST_EVENT_ID, HEADER_PROTOCOL_VERSION, HEADER_SESSION_ID};
 use crate::wire::{MIME_JSON, MIME_SSE};
+use serde::Deserialize;
 use serde_json::Value;
 use std::io::BufRead;
 use std::time::Duration;
 use std::{fmt, thread};
 
-/// Reconnections in a row that may bring no new event before the client gives up. Each one that
+/// Reconnections in a row that may bring no new event before the client gives up. One that
 /// brings an event starts the count again: a stream cut after every event still gets through.
 const MAX_ATTEMPTS_WITHOUT_PROGRESS: u32 = 5;
-/// The wait when the server never said (`retry:`). The SSE standard leaves it to the client; a
+/// The wait when the server never sent `retry:`. The SSE standard leaves it to the client; a
 /// second is what browsers use, give or take.
 const DEFAULT_RETRY: Duration = Duration::from_millis(1000);
-/// The longest our own doubling makes a wait (a server's `retry` may still ask for longer).
-const MAX_BACKOFF: Duration = Duration::from_secs(10);
 
-/// Sees every JSON-RPC message received, as it arrived. `Send`, so that a client (trace
-/// included) can be handed to a worker thread.
+/// Sees every JSON-RPC message received, as it arrived. `Send`, so a client can change threads.
 pub type Trace = Box<dyn FnMut(&Value) + Send>;
 
-/// Something that happened on a call's stream before the response: almost always a message the
-/// server sent, once in a while a cut it recovered from.
-///
-/// # Why an enum and not one callback per kind?
-/// One callback with a `match` keeps the call's signature small, and a new kind of message is a
-/// new variant. The callback only *shows* what arrived: a `Request` is answered by the client's
-/// elicitation handler (see [`super::McpClient::set_elicitation`]).
+/// Something that happened on a call's stream before the response. One enum and one callback
+/// rather than a callback per kind: the call's signature stays small. The callback only *shows*
+/// what arrived; a `Request` is answered by the elicitation handler.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Incoming {
     /// `notifications/progress` for our call's token, or a tutorial `stream` line.
     Progress(Progress),
-    /// Any other notification (`notifications/message`, a progress of another token...).
+    /// Any other notification (`notifications/message`, another token's progress...).
     Notification {
         method: String,
         params: Option<Value>,
     },
-    /// Not a message: the stream was cut before its response, and picked up again with GET +
-    /// `Last-Event-ID` after waiting `waited`, so a person can see why a call paused.
+    /// Not a message: the stream was cut, and picked up again with GET + `Last-Event-ID` after
+    /// waiting `waited`, so a person can see why a call paused.
     Resumed {
         last_event_id: String,
         waited: Duration,
     },
-    /// A server-to-client request: `elicitation/create` goes to the handler when one is set (only
-    /// then is the capability declared); anything else is answered `-32601 Method not found`.
+    /// A server-to-client request: `elicitation/create` goes to the handler when one is set;
+    /// anything else is answered `-32601 Method not found`.
     Request {
         id: RequestId,
         method: String,
@@ -82,8 +72,8 @@ pub enum Incoming {
     },
 }
 
-/// One progress report of a running call.
-#[derive(Debug, Clone, PartialEq)]
+/// One progress report of a running call: the params of `notifications/progress`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Progress {
     /// How far along; the spec makes it a number that increases with each report.
     pub progress: f64,
@@ -106,25 +96,21 @@ impl fmt::Display for Progress {
 }
 
 /// The HTTP side of one session: what every request carries, and the loop that reads an answer.
-/// Its fields are the session's state: `mod.rs` sets the session and the handlers, and reads the
-/// rest back for its caller.
 pub struct Channel {
-    pub transport: Transport,
+    transport: Transport,
     framing: Framing,
     bearer_token: Option<String>,
-    /// From the `MCP-Session-Id` header of the initialize answer; `None` for a stateless server.
+    /// From the initialize answer's `MCP-Session-Id`; `None` for a stateless server.
     pub session_id: Option<String>,
     /// The negotiated version; `None` until initialize succeeded.
     pub protocol_version: Option<String>,
-    /// Request ids only have to be unique among our requests in flight; a counter does that.
+    /// Ids only have to be unique among our requests in flight; a counter does that.
     next_id: i64,
-    /// Where the last request's SSE stream stopped (kept when the request failed, too).
+    /// Where the last request's SSE stream stopped, and the reconnections that got a stream back.
     pub resume: ResumePoint,
-    /// Reconnections that got a stream back, over the client's life.
     pub resumes: u64,
     pub last_framing: Option<Framing>,
     pub trace: Option<Trace>,
-    /// Answers `elicitation/create`; the capability is declared only when it is set.
     pub elicitation: Option<ElicitationHandler>,
 }
 
@@ -134,14 +120,12 @@ struct Pending {
     progress_token: Option<Value>,
     /// Tutorial `stream` lines carry no number, so we count them.
     stream_lines: u32,
-    /// Where its SSE stream stands: handed from the POST's body to each resumed GET's body.
-    position: ResumePoint,
 }
 
 impl Channel {
     pub fn new(url: &str, options: &Options) -> Channel {
         Channel {
-            transport: Transport::new(url, options.timeouts),
+            transport: Transport::new(url, options),
             framing: options.framing,
             bearer_token: options.bearer_token.clone(),
             session_id: None,
@@ -158,8 +142,8 @@ impl Channel {
     /// The headers of every request, from what the session knows so far.
     ///
     /// # Why not a ureq middleware that adds the session header?
-    /// It would work, but the session id would then live inside the HTTP agent, out of sight of
-    /// the 404 rule that must drop it. As plain fields, the rule and the header are a screen apart.
+    /// The session id would then live inside the HTTP agent, out of sight of the 404 rule that
+    /// must drop it. As plain fields, the rule and the header are a screen apart.
     fn headers(&self, accept: &str) -> Vec<(&'static str, String)> {
         let mut headers = vec![("Accept", accept.to_string())];
         // SPEC transports#session-management 2: clients "MUST include it in the MCP-Session-Id header on all of their subsequent HTTP requests."
@@ -182,9 +166,9 @@ impl Channel {
             // SPEC transports#sending-messages 2: "The client MUST include an Accept header, listing both application/json and text/event-stream as supported content types."
             Framing::Sse => "application/json, text/event-stream",
             // Not MCP: our server's tutorial framing (a spec-only server, like the Python SDK's,
-            // answers 406). JSON stays listed, so answers with nothing to stream come as one object.
+            // answers 406). With JSON listed, an answer with nothing to stream comes as JSON.
             Framing::Ndjson => "application/json, application/x-ndjson",
-            // Not MCP either: with nowhere to put progress, the server drops it and sends the result.
+            // Not MCP either: with nowhere to put progress, the server sends the result alone.
             Framing::Json => MIME_JSON,
         }
     }
@@ -192,15 +176,14 @@ impl Channel {
     /// An HTTP error status as an error. A 404 to a request that carried our session id means the
     /// server forgot the session: [`ClientError::SessionExpired`], which `mod.rs` answers.
     fn failure(&self, status: u16, body: &mut dyn BufRead) -> ClientError {
-        if status == 404 && self.session_id.is_some() {
-            return ClientError::SessionExpired;
+        match status {
+            404 if self.session_id.is_some() => ClientError::SessionExpired,
+            _ => ClientError::from_http(status, body),
         }
-        ClientError::from_http(status, body)
     }
 
-    /// POST one request and read its answer until the response arrives, resuming its SSE stream
-    /// as often as it is cut. Returns the result and the answer's `MCP-Session-Id` (which only
-    /// `initialize` looks at).
+    /// POST one request and read its answer until the response, resuming its SSE stream as often
+    /// as it is cut. Returns the result and the answer's `MCP-Session-Id` (for `initialize`).
     pub fn request(
         &mut self,
         method: &str,
@@ -210,14 +193,15 @@ impl Channel {
     ) -> Result<(Value, Option<String>), ClientError> {
         let id = RequestId::Number(self.next_id);
         self.next_id += 1;
-        let (name, headers) = (method.to_string(), self.headers(self.accept()));
-        let line = Message::Request {
+        let request = Message::Request {
             id: id.clone(),
-            method: name,
+            method: method.to_string(),
             params,
-        }
-        .to_line();
-        let mut answer = self.transport.post(&headers, line.as_bytes())?;
+        };
+        let headers = self.headers(self.accept());
+        let mut answer = self
+            .transport
+            .post(&headers, request.to_line().as_bytes())?;
         let framing = match (answer.status, answer.framing) {
             (200 | 201, Some(framing)) => framing,
             (status @ 400..=599, _) => return Err(self.failure(status, &mut *answer.body)),
@@ -225,27 +209,22 @@ impl Channel {
             _ => return Err(unexpected(method, &answer, "a request needs a response")),
         };
         self.last_framing = Some(framing);
-
-        let position = ResumePoint::default();
+        let (mut position, stream_lines) = (ResumePoint::default(), 0);
         let mut pending = Pending {
             id,
             progress_token,
-            stream_lines: 0,
-            position,
+            stream_lines,
         };
-        let mut outcome = self.read(&mut *answer.body, framing, &mut pending, on_event);
-        // Cut before the response, with an event id to come back to: reconnect. (NDJSON, JSON,
-        // and SSE without ids have none: the error stands.)
-        if matches!(outcome, Err(ClientError::StreamEnded { .. }))
-            && framing == Framing::Sse
-            && pending.position.last_event_id.is_some()
+        let body = &mut *answer.body;
+        let mut outcome = self.read(body, framing, &mut pending, &mut position, on_event);
+        // Cut before the response, with an event id to come back to (only SSE has them): resume.
+        if let (Err(ClientError::StreamEnded { .. }), Some(_)) = (&outcome, &position.last_event_id)
         {
-            outcome = self.resume(&mut pending, on_event);
+            outcome = self.resume(&mut pending, &mut position, on_event);
         }
-        self.resume = pending.position;
+        self.resume = position;
         // We stop reading at the response. A server SHOULD end the stream there anyway; one that
-        // does not is not waited for. (Production code might drain a little, so that ureq can
-        // reuse the connection.)
+        // does not is not waited for.
         Ok((outcome?, answer.session_id.take()))
     }
 
@@ -256,16 +235,11 @@ impl Channel {
         body: &mut dyn BufRead,
         framing: Framing,
         pending: &mut Pending,
+        position: &mut ResumePoint,
         on_event: &mut dyn FnMut(&Incoming),
     ) -> Result<Value, ClientError> {
-        let position = std::mem::take(&mut pending.position);
         let mut reader = MessageReader::new(body, framing, position);
-        let outcome = loop {
-            let value = match reader.next_message() {
-                Ok(Some(value)) => value,
-                Ok(None) => break Err(reader.ended()),
-                Err(e) => break Err(e),
-            };
+        while let Some(value) = reader.next_message()? {
             // The reader has dropped repeats already, so the trace sees each message once.
             if let Some(trace) = &mut self.trace {
                 trace(&value);
@@ -274,15 +248,14 @@ impl Channel {
                 on_event(&progress);
                 continue;
             }
-            let why = |e| format!("the server sent an invalid JSON-RPC message: {e}");
-            match jsonrpc::classify(value).map_err(|e| ClientError::Protocol(why(e)))? {
-                Message::Response { id, result } if id == pending.id => break Ok(result),
-                // An error whose id is null is about a request the server could not read: on
-                // this request's own stream, that can only be ours.
-                Message::Error { id, error }
-                    if id.is_none() || id.as_ref() == Some(&pending.id) =>
-                {
-                    break Err(ClientError::JsonRpc(Box::new(error)))
+            let invalid =
+                |e| ClientError::Protocol(format!("invalid JSON-RPC from the server: {e}"));
+            match jsonrpc::classify(value).map_err(invalid)? {
+                Message::Response { id, result } if id == pending.id => return Ok(result),
+                // An error with a null id is about a request the server could not read: on this
+                // request's own stream, that can only be ours.
+                Message::Error { id, error } if id.is_none() || id == Some(pending.id.clone()) => {
+                    return Err(ClientError::JsonRpc(Box::new(error)))
                 }
                 // A response to some other request: nothing to do with us.
                 Message::Response { .. } | Message::Error { .. } => {}
@@ -296,18 +269,15 @@ impl Channel {
                         method: m,
                         params: p,
                     });
-                    if let Err(e) = self.answer_server(id, &method, params.as_ref()) {
-                        break Err(e);
-                    }
+                    self.answer_server(id, &method, params.as_ref())?;
                 }
             }
-        };
-        pending.position = reader.finish();
-        outcome
+        }
+        Err(reader.ended())
     }
 
     /// Answer a server-to-client request with a POST of its own, while the stream that carried
-    /// it stays open (the server is waiting for this answer before it can go on).
+    /// it stays open (the server waits for this answer before it can go on).
     fn answer_server(
         &mut self,
         id: RequestId,
@@ -337,44 +307,41 @@ impl Channel {
             .post(&headers, message.to_line().as_bytes())?;
         match answer.status {
             // SPEC transports#sending-messages 4: "If the server accepts the input, the server MUST return HTTP status code 202 Accepted with no body."
-            202 => Ok(()),
-            // Another 2xx breaks that rule, but the message was taken; refusing helps nobody.
+            // (Another 2xx breaks that rule, but the message was taken; refusing helps nobody.)
             200..=299 => Ok(()),
             status => Err(self.failure(status, &mut *answer.body)),
         }
     }
 
-    /// Reconnect to `pending`'s cut stream, as often as it is cut, until its response arrives.
-    /// Called with `pending.position.last_event_id` set; a resumed body only moves it forward.
-    ///
-    /// # Errors
-    /// [`ClientError::ResumeRefused`] for a 4xx (our server's 400: the events are gone),
-    /// [`ClientError::ResumeExhausted`] after [`MAX_ATTEMPTS_WITHOUT_PROGRESS`] fruitless
-    /// attempts in a row, [`ClientError::SessionExpired`] for a 404, and every error of reading a
-    /// stream except a cut.
+    /// Reconnect to a cut stream (`position.last_event_id` is set), as often as it is cut, until
+    /// its response arrives; [`ClientError::ResumeFailed`] when that cannot be.
     fn resume(
         &mut self,
         pending: &mut Pending,
+        position: &mut ResumePoint,
         on_event: &mut dyn FnMut(&Incoming),
     ) -> Result<Value, ClientError> {
-        let mut failures = 0; // attempts in a row that brought no new event
+        let mut fruitless = 0; // attempts in a row that brought no new event
         loop {
-            let last_event_id = pending.position.last_event_id.clone().unwrap_or_default();
+            let last_event_id = position.last_event_id.clone().unwrap_or_default();
+            let failed = |cause| {
+                let (last_event_id, cause) = (last_event_id.clone(), Box::new(cause));
+                Err(ClientError::ResumeFailed {
+                    last_event_id,
+                    cause,
+                })
+            };
             // Read again each time: any connection may bring a new `retry`.
-            let retry = pending
-                .position
+            let waited = position
                 .retry_ms
                 .map_or(DEFAULT_RETRY, Duration::from_millis);
-            let waited = backoff(retry, failures);
             // SPEC transports#sending-messages 6: "The client MUST respect the retry field, waiting the given number of milliseconds before attempting to reconnect."
             thread::sleep(waited);
             let mut headers = self.headers(MIME_SSE);
             // SPEC transports#resumability: "If the client wishes to resume after a broken connection, it SHOULD issue an HTTP GET to the MCP endpoint, and include the Last-Event-ID header to indicate the last event ID it received."
             headers.push((HEADER_LAST_EVENT_ID, last_event_id.clone()));
-            // Each arm either ends the request (`return`) or names why another attempt may help.
-            let again = match self.transport.get(&headers) {
-                // No answer at all (refused, reset, timed out): the server may be restarting, or
-                // the network may be back in a moment. That is what the waiting is for.
+            let cause = match self.transport.get(&headers) {
+                // No answer at all: the server may be restarting. That is what the waiting is for.
                 Err(e) => e,
                 Ok(mut answer) => match (answer.status, answer.framing) {
                     (200 | 201, Some(Framing::Sse)) => {
@@ -384,56 +351,33 @@ impl Channel {
                             last_event_id: id,
                             waited,
                         });
-                        match self.read(&mut *answer.body, Framing::Sse, pending, on_event) {
+                        let body = &mut *answer.body;
+                        match self.read(body, Framing::Sse, pending, position, on_event) {
                             Err(cut @ ClientError::StreamEnded { .. }) => cut,
                             outcome => return outcome,
                         }
                     }
                     // A 5xx is the server's trouble, not our stream's: later may work.
                     (status @ 500..=599, _) => ClientError::from_http(status, &mut *answer.body),
-                    // With the session, its streams are gone: `mod.rs` starts a new session and
-                    // sends the request again (so the tool may run a second time).
-                    (404, _) if self.session_id.is_some() => {
-                        return Err(ClientError::SessionExpired)
-                    }
-                    // A 4xx is a "no" about this stream (ours: 400, its events are gone). Asking
-                    // again would be refused again.
-                    (status @ 400..=499, _) => {
-                        let message = match ClientError::from_http(status, &mut *answer.body) {
-                            ClientError::Http { error: Some(e), .. } => e.message,
-                            ClientError::Http { body, .. } => body,
-                            other => other.to_string(),
-                        };
-                        return Err(ClientError::ResumeRefused {
-                            last_event_id,
-                            status,
-                            message,
-                        });
-                    }
-                    _ => {
-                        return Err(unexpected(
-                            "a GET with Last-Event-ID",
-                            &answer,
-                            "expected an SSE stream",
-                        ))
-                    }
+                    // A 404 with a session: `mod.rs` starts a new one and sends the request again
+                    // (so the tool may run twice). Any other 4xx is a "no" about this stream
+                    // (ours: 400, its events are gone), and asking again would not change it.
+                    (status @ 400..=499, _) => match self.failure(status, &mut *answer.body) {
+                        ClientError::SessionExpired => return Err(ClientError::SessionExpired),
+                        refusal => return failed(refusal),
+                    },
+                    _ => return Err(unexpected("a resuming GET", &answer, "expected SSE")),
                 },
             };
             // Progress is a new event id: the next GET starts later than this one did.
-            let moved = pending.position.last_event_id.as_ref() != Some(&last_event_id);
-            failures = if moved { 0 } else { failures + 1 };
-            if failures >= MAX_ATTEMPTS_WITHOUT_PROGRESS {
-                let last_error = Box::new(again);
-                return Err(ClientError::ResumeExhausted {
-                    last_event_id,
-                    attempts: failures,
-                    last_error,
-                });
+            let moved = position.last_event_id.as_ref() != Some(&last_event_id);
+            fruitless = if moved { 0 } else { fruitless + 1 };
+            if fruitless == MAX_ATTEMPTS_WITHOUT_PROGRESS {
+                return failed(cause);
             }
         }
     }
 
-    /// End the session with DELETE.
     pub fn delete(&self) -> Result<(), ClientError> {
         if self.session_id.is_none() {
             return Ok(()); // a stateless server: there is no session to end
@@ -441,11 +385,9 @@ impl Channel {
         // SPEC transports#session-management 5: clients "SHOULD send an HTTP DELETE to the MCP endpoint with the MCP-Session-Id header, to explicitly terminate the session."
         let mut answer = self.transport.delete(&self.headers(self.accept()))?;
         match answer.status {
-            200..=299 => Ok(()),
             // SPEC transports#session-management 5: "The server MAY respond to this request with HTTP 405 Method Not Allowed"
-            405 => Ok(()),
-            // Already gone (expired, or deleted by someone else): what we wanted anyway.
-            404 => Ok(()),
+            // And a 404 says the session is gone already: what we wanted anyway.
+            200..=299 | 404 | 405 => Ok(()),
             status => Err(ClientError::from_http(status, &mut *answer.body)),
         }
     }
@@ -453,11 +395,10 @@ impl Channel {
 
 /// The error for an answer that is neither what we asked for nor an HTTP error.
 fn unexpected(what: &str, answer: &HttpResponse, expected: &str) -> ClientError {
-    let content_type = answer.content_type.as_deref().unwrap_or("(none)");
-    let status = answer.status;
-    ClientError::Protocol(format!(
-        "{what}: HTTP {status}, Content-Type {content_type:?}; {expected}"
-    ))
+    let (status, content_type) = (answer.status, answer.content_type.as_deref());
+    let content_type = content_type.unwrap_or("(none)");
+    let why = format!("{what}: HTTP {status}, Content-Type {content_type:?}; {expected}");
+    ClientError::Protocol(why)
 }
 
 impl Pending {
@@ -482,33 +423,16 @@ impl Pending {
         }))
     }
 
-    /// A notification as the caller sees it: progress for our token, anything else as it is.
+    /// Progress for our token, any other notification as it is.
     fn notification(&self, method: String, params: Option<Value>) -> Incoming {
-        let field = |key: &str| params.as_ref().and_then(|p| p.get(key));
-        let progress = field("progress").and_then(Value::as_f64);
+        let token = params.as_ref().and_then(|p| p.get("progressToken"));
         // SPEC progress: notifications "MUST only reference tokens that: Were provided in an active request"; another token is not ours to show as progress.
-        let ours = field("progressToken") == self.progress_token.as_ref();
-        if let (true, Some(progress), true) = (method == "notifications/progress", progress, ours) {
-            let total = field("total").and_then(Value::as_f64);
-            let message = field("message").and_then(Value::as_str).map(str::to_string);
-            return Incoming::Progress(Progress {
-                progress,
-                total,
-                message,
-            });
+        let ours = method == "notifications/progress" && token == self.progress_token.as_ref();
+        match params.as_ref().map(Progress::deserialize) {
+            Some(Ok(progress)) if ours => Incoming::Progress(progress),
+            _ => Incoming::Notification { method, params },
         }
-        Incoming::Notification { method, params }
     }
-}
-
-/// The wait before a reconnection: the server's `retry`, doubled for each attempt in a row that
-/// brought nothing, capped at [`MAX_BACKOFF`]; never less than `retry` itself.
-fn backoff(retry: Duration, failures: u32) -> Duration {
-    // Why double? A server that is restarting is not helped by a client knocking at a steady
-    // pace; a growing pause leaves it room, and the cap keeps a person from waiting minutes.
-    let doubled = retry.saturating_mul(1 << failures.min(16));
-    // The cap applies to our doubling only: `retry` is the server's, and it is a MUST.
-    doubled.min(MAX_BACKOFF).max(retry)
 }
 
 #[cfg(test)]
@@ -524,7 +448,6 @@ mod tests {
             id: RequestId::Number(5),
             progress_token: Some(json!("call-5")),
             stream_lines: 0,
-            position: ResumePoint::default(),
         }
     }
 
@@ -535,7 +458,14 @@ mod tests {
         let mut events = Vec::new();
         let mut body = ndjson.as_bytes();
         let mut on_event = |e: &Incoming| events.push(e.clone());
-        let outcome = channel.read(&mut body, Framing::Ndjson, &mut pending(), &mut on_event);
+        let position = &mut ResumePoint::default();
+        let outcome = channel.read(
+            &mut body,
+            Framing::Ndjson,
+            &mut pending(),
+            position,
+            &mut on_event,
+        );
         (outcome, events)
     }
 
@@ -608,33 +538,27 @@ mod tests {
         ));
     }
 
+    /// Nothing listens at the URL, so every GET fails: five attempts in a row, each after the
+    /// server's `retry`, then the typed error with the last failure inside. (That an attempt
+    /// which brought events starts the count again, `tests/client/resume.rs` shows end to end.)
     #[test]
-    fn the_first_wait_is_the_servers_retry_and_fruitless_attempts_double_it() {
-        let waits: Vec<Duration> = (0..MAX_ATTEMPTS_WITHOUT_PROGRESS)
-            .map(|failures| backoff(300 * MS, failures))
-            .collect();
-        assert_eq!(
-            waits,
-            [300 * MS, 600 * MS, 1200 * MS, 2400 * MS, 4800 * MS],
-            "five attempts, then give up"
-        );
-    }
-
-    /// The count itself is reset in `Channel::resume` (an attempt that moved the last event id);
-    /// `tests/client/resume.rs::twenty_calls_through_cut_streams_all_complete` proves it end to end.
-    #[test]
-    fn an_attempt_that_brought_events_starts_the_count_again() {
-        assert_eq!(backoff(100 * MS, 0), 100 * MS);
-        assert!(backoff(100 * MS, 0) < backoff(100 * MS, 4));
-    }
-
-    /// SPEC transports#sending-messages 6: "The client MUST respect the retry field": the cap
-    /// limits our doubling, never the server's own value.
-    #[test]
-    fn the_cap_limits_the_doubling_but_never_shortens_the_servers_retry() {
-        assert_eq!(backoff(Duration::from_secs(3), 4), MAX_BACKOFF);
-        assert_eq!(backoff(Duration::from_secs(30), 0), Duration::from_secs(30));
-        // No overflow, however long it goes on.
-        assert_eq!(backoff(Duration::from_secs(3), 44), MAX_BACKOFF);
+    fn the_servers_retry_is_waited_and_fruitless_attempts_are_bounded() {
+        let mut channel = Channel::new("http://127.0.0.1:1/mcp", &Options::default());
+        let mut position = ResumePoint::default();
+        position.last_event_id = Some("7-1".into());
+        position.retry_ms = Some(30);
+        let started = std::time::Instant::now();
+        let outcome = channel.resume(&mut pending(), &mut position, &mut |_| {});
+        assert!(started.elapsed() >= 5 * 30 * MS, "{:?}", started.elapsed());
+        let Err(ClientError::ResumeFailed {
+            last_event_id,
+            cause,
+        }) = outcome
+        else {
+            panic!("{outcome:?}")
+        };
+        assert_eq!(last_event_id, "7-1");
+        assert!(matches!(*cause, ClientError::Connect(_)), "{cause:?}");
+        assert_eq!(channel.resumes, 0);
     }
 }

@@ -1,14 +1,12 @@
 //! Answering the server's questions: `elicitation/create`, form mode.
 //!
 //! Implements the client side of MCP 2025-11-25 `client/elicitation` in form mode: the request
-//! checked and read (its `message` and `requestedSchema`), and the three answers, `accept` with
-//! `content`, `decline` and `cancel`, turned into the result the server reads. Sending that result
-//! (a POST of a JSON-RPC response, answered 202) is `channel.rs`'s job. Showing the schema's
-//! fields to a person is the UI's: the CLI's terminal prompt is `src/bin/mcp-client/ask.rs`.
+//! read (its `message` and `requestedSchema`), and the three answers turned into the result the
+//! server reads. Sending it is `channel.rs`'s job; asking a person is the UI's (the CLI's terminal
+//! prompt is `src/bin/mcp-client/ask.rs`).
 //!
-//! Left out: URL mode (`"mode": "url"`, new in 2025-11-25), which we do not declare and answer
-//! with `-32602`; checking `content` against `requestedSchema` (the server must check what it
-//! receives anyway, and ours does).
+//! Left out: URL mode (new in 2025-11-25), which we do not declare and answer with `-32602`;
+//! checking `content` against `requestedSchema` (the server must check what it receives anyway).
 //!
 //! # Why a callback and not a return value of `call_tool`?
 //! The question arrives in the middle of a call, and the server waits for the answer before it
@@ -37,31 +35,25 @@ pub enum ElicitAnswer {
     Accept(Map<String, Value>),
     /// The user said no.
     Decline,
-    /// The user walked away without choosing (closed the dialog, or there was nobody to ask).
+    /// The user walked away (closed the dialog, or there was nobody to ask).
     Cancel,
 }
 
 impl ElicitRequest {
-    /// Read the params of an `elicitation/create` request.
-    ///
-    /// # Errors
-    /// A sentence for the `-32602` the client answers with: URL mode, no `message`, or a
-    /// `requestedSchema` that is not an object with `properties`.
+    /// Read the params of an `elicitation/create` request, or say why not (for the `-32602`).
     pub fn from_params(params: Option<&Value>) -> Result<ElicitRequest, String> {
         let params = params.ok_or("elicitation/create needs params")?;
         let mode = params.get("mode").and_then(Value::as_str).unwrap_or("form");
         if mode != "form" {
-            let why = "(it declared no other mode)";
-            return Err(format!(
-                "this client answers form mode only, not {mode:?} {why}"
-            ));
+            return Err(format!("this client answers form mode only, not {mode:?}"));
         }
-        let message = params.get("message").and_then(Value::as_str);
+        let message = params["message"].as_str();
         let message = message.ok_or("elicitation/create needs a \"message\"")?;
-        let schema = params.get("requestedSchema").filter(|s| s.is_object());
-        let schema = schema.ok_or("elicitation/create needs a \"requestedSchema\" object")?;
-        if !schema.get("properties").is_some_and(Value::is_object) {
-            return Err("\"requestedSchema\" needs \"properties\"".into());
+        let schema = &params["requestedSchema"];
+        if !schema["properties"].is_object() {
+            return Err(
+                "elicitation/create needs a \"requestedSchema\" with \"properties\"".into(),
+            );
         }
         Ok(ElicitRequest {
             message: message.to_string(),

@@ -1,16 +1,14 @@
 //! Everything that can go wrong for the client, as one hand-written enum.
 //!
-//! Implements no rule of its own: it gives a name to each way MCP 2025-11-25 `basic/transports`
-//! and `basic/lifecycle` let an exchange fail (an HTTP error status, a JSON-RPC error response, a
-//! stream cut before its response and not resumable, a resume the server refused, a session the
-//! server forgot, a version we cannot speak), so the caller can `match` on what happened instead
-//! of parsing a sentence.
+//! Implements no rule of its own: it names each way MCP 2025-11-25 `basic/transports` and
+//! `basic/lifecycle` let an exchange fail (an HTTP error status, a JSON-RPC error response, a
+//! stream cut before its response and not resumed, a session the server forgot, a version we
+//! cannot speak), so the caller can `match` on what happened instead of parsing a sentence.
 //!
 //! # Why not `Box<dyn Error>` (or `anyhow`)?
-//! The client *acts* on some of these: [`ClientError::SessionExpired`] starts a new session, a
-//! [`ClientError::StreamEnded`] with an event id is resumed (`channel.rs`), and the CLI picks its
-//! exit code from the variant. A boxed error would make all of that string matching. The
-//! binaries, which only print errors, may use simpler handling.
+//! The client *acts* on some of these: [`ClientError::SessionExpired`] starts a new session, and a
+//! [`ClientError::StreamEnded`] with an event id is resumed (`channel.rs`). A boxed error would
+//! make that string matching. The binaries, which only print errors, may use simpler handling.
 
 use crate::jsonrpc::{self, ErrorObject, Message};
 use crate::wire::SUPPORTED_PROTOCOL_VERSIONS;
@@ -21,6 +19,9 @@ use std::io::Read;
 const MAX_ERROR_BODY_BYTES: u64 = 64 * 1024;
 
 /// Why a client operation failed.
+///
+/// The `ErrorObject`s and the `cause` are boxed: unboxed, they would make every
+/// `Result<_, ClientError>` several times larger than its usual `Ok` value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ClientError {
     /// Nothing answered: a bad URL, an unknown host, a refused connection.
@@ -29,9 +30,6 @@ pub enum ClientError {
     Timeout(String),
     /// The server answered with an HTTP error status. The body is kept, and so is the JSON-RPC
     /// error inside it when there is one (our server and the official SDKs send one).
-    ///
-    /// The `ErrorObject`s are boxed: one holds a `serde_json::Value`, and unboxed it would make
-    /// every `Result<_, ClientError>` several times larger than its usual `Ok` value.
     Http {
         status: u16,
         body: String,
@@ -39,26 +37,17 @@ pub enum ClientError {
     },
     /// The server answered our request with a JSON-RPC error response.
     JsonRpc(Box<ErrorObject>),
-    /// A stream ended before the response to our request arrived, and could not be resumed: it
-    /// was NDJSON, or SSE without event ids. (An SSE stream with an id is resumed instead; a
-    /// caller sees this with an id only from [`super::MessageReader`] used on its own.)
+    /// A stream ended before the response to our request, with no event id to resume from: it
+    /// was NDJSON, or SSE without ids. (With an id, `channel.rs` resumes instead; a caller sees
+    /// one here only from a [`super::MessageReader`] used on its own.)
     StreamEnded { last_event_id: Option<String> },
-    /// The server refused to resume a cut stream: the GET with `Last-Event-ID` got a 4xx (our
-    /// server answers 400 once the events are gone: expired, or dropped from its log). Asking
-    /// again would be refused again, so the client does not retry; sending the request anew is the
-    /// caller's decision, since the tool may have run already.
-    ResumeRefused {
+    /// A cut SSE stream could not be picked up again. `cause` says why: a 4xx to the GET with
+    /// `Last-Event-ID` (our server's 400: the events are gone), which asking again would not
+    /// change, or the last failure of the reconnections in a row that brought no new event.
+    /// Sending the request anew is the caller's decision: the tool may have run already.
+    ResumeFailed {
         last_event_id: String,
-        status: u16,
-        /// The JSON-RPC error message of the answer, or its body text.
-        message: String,
-    },
-    /// Reconnecting to a cut stream failed `attempts` times in a row without a single new event
-    /// (no answer, a 5xx, or a stream that ended at once). `last_error` is the last failure.
-    ResumeExhausted {
-        last_event_id: String,
-        attempts: u32,
-        last_error: Box<ClientError>,
+        cause: Box<ClientError>,
     },
     /// HTTP 404 for our session id, and again after starting a new session (we retry once).
     SessionExpired,
@@ -81,9 +70,10 @@ impl ClientError {
             Ok(Message::Error { error, .. }) => Some(Box::new(error)),
             _ => None,
         };
+        let body = String::from_utf8_lossy(&bytes).into_owned();
         ClientError::Http {
             status,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
+            body,
             error,
         }
     }
@@ -96,52 +86,35 @@ impl fmt::Display for ClientError {
             ClientError::Timeout(what) => write!(f, "timed out: {what}"),
             ClientError::Http {
                 status,
-                error: Some(e),
-                ..
-            } => write!(f, "HTTP {status}, JSON-RPC error {}: {}", e.code, e.message),
-            ClientError::Http { status, body, .. } => {
-                write!(f, "HTTP {status}")?;
-                if !body.trim().is_empty() {
-                    write!(f, ": {}", shorten(body.trim(), 300))?;
-                }
-                Ok(())
-            }
+                error,
+                body,
+            } => match error {
+                Some(e) => write!(f, "HTTP {status}, JSON-RPC error {}: {}", e.code, e.message),
+                None if body.trim().is_empty() => write!(f, "HTTP {status}"),
+                None => write!(f, "HTTP {status}: {}", shorten(body.trim(), 300)),
+            },
             ClientError::JsonRpc(e) => write!(f, "JSON-RPC error {}: {}", e.code, e.message),
-            ClientError::StreamEnded { last_event_id } => {
-                write!(f, "stream ended before the response")?;
-                if let Some(id) = last_event_id {
-                    write!(f, " (last event id {id:?})")?;
-                }
-                Ok(())
+            ClientError::StreamEnded { last_event_id } => match last_event_id {
+                Some(id) => write!(f, "stream ended before the response (last event id {id:?})"),
+                None => write!(f, "stream ended before the response"),
+            },
+            ClientError::ResumeFailed {
+                last_event_id,
+                cause,
+            } => write!(
+                f,
+                "could not resume the stream after event {last_event_id:?} ({cause}); \
+                 the request may be sent again"
+            ),
+            ClientError::SessionExpired => {
+                let why = "even after starting a new session";
+                write!(f, "session not found (HTTP 404), {why}")
             }
-            ClientError::ResumeRefused {
-                last_event_id,
-                status,
-                message,
-            } => write!(
-                f,
-                "the server refused to resume the stream after event {last_event_id:?} \
-                 (HTTP {status}: {}); its events are gone, the request may be sent again",
-                shorten(message.trim(), 300)
-            ),
-            ClientError::ResumeExhausted {
-                last_event_id,
-                attempts,
-                last_error,
-            } => write!(
-                f,
-                "gave up resuming the stream after event {last_event_id:?}: {attempts} \
-                 reconnections in a row brought no new event (last: {last_error})"
-            ),
-            ClientError::SessionExpired => write!(
-                f,
-                "session not found (HTTP 404), even after starting a new session"
-            ),
-            ClientError::UnsupportedVersion(v) => write!(
-                f,
-                "the server chose protocol version {v:?}; this client speaks {}",
-                SUPPORTED_PROTOCOL_VERSIONS.join(", ")
-            ),
+            ClientError::UnsupportedVersion(v) => {
+                let ours = SUPPORTED_PROTOCOL_VERSIONS.join(", ");
+                let why = format!("this client speaks {ours}");
+                write!(f, "the server chose protocol version {v:?}; {why}")
+            }
             ClientError::Protocol(why) => write!(f, "protocol error: {why}"),
             ClientError::Io(why) => write!(f, "I/O error: {why}"),
         }
@@ -195,23 +168,20 @@ mod tests {
 
     #[test]
     fn resume_errors_name_the_event_and_the_cause() {
-        let refused = ClientError::ResumeRefused {
+        let refused = ClientError::ResumeFailed {
             last_event_id: "4-2".into(),
-            status: 400,
-            message: "names no stream".into(),
+            cause: Box::new(ClientError::from_http(400, &mut &b"names no stream"[..])),
         };
         assert!(refused
             .to_string()
             .contains("\"4-2\" (HTTP 400: names no stream)"));
-        let exhausted = ClientError::ResumeExhausted {
+        let exhausted = ClientError::ResumeFailed {
             last_event_id: "4-2".into(),
-            attempts: 5,
-            last_error: Box::new(ClientError::Connect("connection failed".into())),
+            cause: Box::new(ClientError::Connect("connection failed".into())),
         };
-        assert!(exhausted.to_string().contains("5 reconnections"));
         assert!(exhausted
             .to_string()
-            .ends_with("(last: cannot reach the server: connection failed)"));
+            .contains("(cannot reach the server: connection failed)"));
     }
 
     #[test]

@@ -1,34 +1,20 @@
 //! A blocking MCP client for the Streamable HTTP transport, revision 2025-11-25.
 //!
 //! This file is the data layer, the MCP methods a caller uses: `basic/lifecycle` §Initialization
-//! and §Version Negotiation (`initialize` proposing 2025-11-25, accepting 2025-11-25, 2025-06-18
-//! or 2025-03-26; then `notifications/initialized`), `basic/utilities/ping`, `server/tools`
-//! (list, following `nextCursor`; call, with a fresh progress token; §Tool Result), and
-//! `basic/transports` §Session Management #4, the one transport rule that needs `initialize` (on
-//! 404, a new session, once). Everything else about the transport is in `channel.rs`.
-//!
-//! Plus two things that are not MCP: answers framed as NDJSON (the tutorial's framing, which our
-//! server offers), and the tutorial's `{"stream": "..."}` lines, shown as progress.
+//! and §Version Negotiation (propose 2025-11-25; accept it, 2025-06-18 or 2025-03-26; then send
+//! `notifications/initialized`), `basic/utilities/ping`, `server/tools` (list, following
+//! `nextCursor`; call, with a fresh progress token), and `basic/transports` §Session Management
+//! #4, the one transport rule that needs `initialize` (on 404, a new session, once).
 //!
 //! Left out: cancellation, sampling and roots (their requests get `-32601`), URL-mode
 //! elicitation, OAuth (a bearer token can be set by hand), and thread safety: one client is one
-//! session used from one thread. In results, content other than text is shown as a placeholder
-//! (`[image]`), and `outputSchema` is not checked against `structuredContent` (a careful client
-//! would).
+//! session used from one thread. Content other than text is shown as a placeholder (`[image]`),
+//! and `outputSchema` is not checked against `structuredContent` (a careful client would).
 //!
-//! # Layout
-//! | file | what it holds |
-//! |---|---|
-//! | `mod.rs` | `McpClient`: initialize, tools, ping, close, and the 404 rule |
-//! | `channel.rs` | the request loop: headers, POST, reading as it arrives, answering the server, resuming |
-//! | `reader.rs` | messages out of an SSE, NDJSON or JSON body; event ids seen, repeats dropped |
-//! | `elicitation.rs` | the server's questions (`elicitation/create`) and our answers |
-//! | `error.rs` | `ClientError`, everything that can go wrong |
-//! | `transport.rs` | ureq, and nothing else |
+//! Below it: `channel.rs` (the request loop), `reader.rs` (messages out of a body),
+//! `elicitation.rs` (the server's questions), `error.rs`, and `transport.rs` (ureq, nothing else).
+//! The command line, `mcp-client` (`src/bin/mcp-client/`), is a user of this library.
 //!
-//! The command line, `mcp-client`, is a user of this library: `src/bin/mcp-client/`.
-//!
-//! # Example
 //! ```no_run
 //! use streamable_mcp::client::{Incoming, McpClient, Options};
 //! let mut client = McpClient::connect("http://127.0.0.1:8000/mcp", Options::default())?;
@@ -58,39 +44,29 @@ pub use crate::framing::Framing;
 use self::channel::Channel;
 use crate::jsonrpc::Message;
 use crate::wire::{is_supported_version, LATEST_PROTOCOL_VERSION};
+use serde::Deserialize;
 use serde_json::{json, Value};
 use std::time::Duration;
 
 /// Most pages `list_tools` follows before it decides the server is going round in circles.
 const MAX_PAGES: usize = 1000;
 
-/// How long the client waits, and for what.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Timeouts {
-    /// Until the TCP connection is up.
-    pub connect: Duration,
-    /// From the end of our request until the answer's status line and headers.
-    pub response: Duration,
-    /// The longest silence *inside* an answer's body. It must be longer than the server's
-    /// heartbeat (ours writes one every 500 ms on a quiet stream), or a slow call looks dead.
-    /// With JSON-only framing there are no heartbeats, so a tool slower than this fails.
-    pub stall: Duration,
-}
-
-/// How the client talks: framing, credentials, limits. The spec leaves the limits to us.
-///
-/// Left out: per-request timeouts (every request shares these), and a configurable policy for
-/// resuming cut streams (its default `retry`, attempts and backoff cap are constants in
-/// `channel.rs`).
+/// How the client talks: framing, credentials, timeouts (one set for every request).
 #[derive(Debug, Clone)]
 pub struct Options {
     /// The framing we ask for with `Accept` (SSE, the spec's; NDJSON or JSON only are ours).
     pub framing: Framing,
     /// Sent as `Authorization: Bearer <token>` on every request.
     pub bearer_token: Option<String>,
-    pub timeouts: Timeouts,
     /// `clientInfo.name` in `initialize`.
     pub client_name: String,
+    /// Until the TCP connection is up.
+    pub connect_timeout: Duration,
+    /// From the end of our request until the answer's status line and headers.
+    pub response_timeout: Duration,
+    /// The longest silence *inside* a body. Longer than the server's heartbeat (ours: 500 ms on a
+    /// quiet stream), or a slow call looks dead; with JSON-only framing there are no heartbeats.
+    pub stall_timeout: Duration,
 }
 
 impl Default for Options {
@@ -98,23 +74,32 @@ impl Default for Options {
         Options {
             framing: Framing::Sse,
             bearer_token: None,
-            timeouts: Timeouts {
-                connect: Duration::from_secs(5),
-                response: Duration::from_secs(30),
-                stall: Duration::from_secs(10),
-            },
             client_name: "streamable-mcp-client".to_string(),
+            connect_timeout: Duration::from_secs(5),
+            response_timeout: Duration::from_secs(30),
+            stall_timeout: Duration::from_secs(10),
         }
     }
 }
 
 /// One tool as `tools/list` describes it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ToolInfo {
     pub name: String,
     pub title: Option<String>,
     pub description: Option<String>,
+    #[serde(default)]
     pub input_schema: Value,
+}
+
+/// One page of `tools/list`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ToolsPage {
+    tools: Vec<ToolInfo>,
+    // SPEC pagination: Clients SHOULD "Treat a missing `nextCursor` as the end of results" (null too).
+    next_cursor: Option<String>,
 }
 
 /// What `tools/call` returned.
@@ -125,19 +110,15 @@ pub struct CallResult {
     pub structured: Option<Value>,
     /// The tool failed (bad input, unknown city): a *result* for the model, not a JSON-RPC error.
     pub is_error: bool,
-    /// The full `result`, for callers who want the rest.
-    pub raw: Value,
 }
 
 /// One MCP session with one server.
 ///
 /// # Why `&mut self` on every request?
-/// A request takes the next id and may replace the session (the 404 rule), so it changes the
-/// client. One client is one session driven by one thread at a time; two calls at once need two
-/// clients. A production client would share one session between threads (ids from an atomic
+/// A request takes the next id and may replace the session (the 404 rule). Two calls at once need
+/// two clients. A production client would share one session between threads (ids from an atomic
 /// counter, the session behind a lock) and match responses to callers by id.
 pub struct McpClient {
-    /// The HTTP side: the session's headers, and the loop that reads each answer.
     channel: Channel,
     client_name: String,
     next_progress_token: u64,
@@ -146,34 +127,32 @@ pub struct McpClient {
 impl McpClient {
     /// A client for the MCP endpoint at `url`. Sends nothing yet; see [`McpClient::initialize`].
     pub fn new(url: &str, options: Options) -> McpClient {
+        let channel = Channel::new(url, &options);
+        let client_name = options.client_name;
+        let next_progress_token = 1;
         McpClient {
-            channel: Channel::new(url, &options),
-            client_name: options.client_name,
-            next_progress_token: 1,
+            channel,
+            client_name,
+            next_progress_token,
         }
     }
 
     /// [`McpClient::new`], then [`McpClient::initialize`].
-    ///
-    /// # Errors
-    /// As for [`McpClient::initialize`].
     pub fn connect(url: &str, options: Options) -> Result<McpClient, ClientError> {
         let mut client = McpClient::new(url, options);
         client.initialize()?;
         Ok(client)
     }
 
-    /// Show every JSON-RPC message received, exactly as it arrived, to `trace` (the CLI's
-    /// `--json` prints them): each one once, even when a cut stream is resumed, and never the
-    /// priming event (it is no message). Set it before `initialize` to see that answer too.
+    /// Show every JSON-RPC message received, as it arrived, to `trace` (the CLI's `--json`):
+    /// each once, even across a resumed stream. Set it before `initialize` to see that answer too.
     pub fn set_trace(&mut self, trace: Trace) {
         self.channel.trace = Some(trace);
     }
 
-    /// Answer the server's questions (`elicitation/create`, form mode) with `handler`. Set it
-    /// *before* [`McpClient::initialize`]: the `elicitation` capability is declared there, and
-    /// only when a handler is set, because a server asks only clients that said they can answer.
-    /// The handler runs in the middle of a call, on the caller's thread; the call waits for it.
+    /// Answer the server's questions (`elicitation/create`, form mode) with `handler`, on the
+    /// caller's thread in the middle of a call. Set it *before* [`McpClient::initialize`], which
+    /// declares the `elicitation` capability only when a handler is set.
     pub fn set_elicitation(&mut self, handler: ElicitationHandler) {
         self.channel.elicitation = Some(handler);
     }
@@ -185,65 +164,50 @@ impl McpClient {
     /// every error of a request.
     pub fn initialize(&mut self) -> Result<(), ClientError> {
         // A new session starts from nothing: no old id, no old version on this request.
-        self.channel.session_id = None;
-        self.channel.protocol_version = None;
-        let elicitation = self.channel.elicitation.is_some();
-        let params = initialize_params(&self.client_name, elicitation);
+        (self.channel.session_id, self.channel.protocol_version) = (None, None);
+        let params = initialize_params(&self.client_name, self.channel.elicitation.is_some());
         let (result, session_id) =
             self.channel
                 .request("initialize", Some(params), None, &mut |_| {})?;
-        let version = negotiated_version(&result)?;
+        self.channel.protocol_version = Some(negotiated_version(&result)?);
         self.channel.session_id = session_id;
-        self.channel.protocol_version = Some(version);
-        // SPEC lifecycle#initialization: "After successful initialization, the client MUST send an initialized notification to indicate it is ready to begin normal operations."
-        self.channel.send(&Message::Notification {
+        let initialized = Message::Notification {
             method: "notifications/initialized".into(),
             params: None,
-        })
+        };
+        // SPEC lifecycle#initialization: "After successful initialization, the client MUST send an initialized notification to indicate it is ready to begin normal operations."
+        self.channel.send(&initialized)
     }
 
     /// Every tool the server offers, following `nextCursor` from page to page.
-    ///
-    /// # Errors
-    /// Every error of a request, and [`ClientError::Protocol`] for a malformed page or a cursor
-    /// that repeats.
     pub fn list_tools(&mut self) -> Result<Vec<ToolInfo>, ClientError> {
-        let mut tools = Vec::new();
-        let mut cursor: Option<String> = None;
+        let (mut tools, mut cursor) = (Vec::new(), None::<String>);
         for _ in 0..MAX_PAGES {
-            let params = match &cursor {
-                Some(c) => json!({ "cursor": c }),
-                None => json!({}),
-            };
+            let params = cursor
+                .as_ref()
+                .map_or(json!({}), |c| json!({ "cursor": c }));
             let session_before = self.channel.session_id.clone();
             let result = self.request("tools/list", Some(params), None, &mut |_| {})?;
             if cursor.is_some() && self.channel.session_id != session_before {
-                // The 404 retry started a new session mid-list. Cursors belong to a session
+                // The 404 rule started a new session mid-list. Cursors belong to a session
                 // ("Don't persist cursors across sessions"), so start the list over.
-                tools.clear();
-                cursor = None;
+                (tools, cursor) = (Vec::new(), None);
                 continue;
             }
-            let (page, next) = tools_page(&result)?;
-            tools.extend(page);
-            match next {
-                None => return Ok(tools),
-                Some(next) if cursor.as_ref() == Some(&next) => {
-                    return Err(ClientError::Protocol(format!(
-                        "tools/list returned cursor {next:?} twice in a row"
-                    )))
-                }
-                Some(next) => cursor = Some(next),
+            let bad = |e| ClientError::Protocol(format!("tools/list result: {e}"));
+            let page = ToolsPage::deserialize(&result).map_err(bad)?;
+            tools.extend(page.tools);
+            if page.next_cursor.is_none() {
+                return Ok(tools);
             }
+            cursor = page.next_cursor;
         }
-        Err(ClientError::Protocol(format!(
-            "tools/list did not end after {MAX_PAGES} pages"
-        )))
+        let why = format!("tools/list did not end after {MAX_PAGES} pages");
+        Err(ClientError::Protocol(why))
     }
 
     /// Call a tool. `on_event` sees each progress notification (and anything else the server sends
-    /// on the call's stream) *as it arrives*, before the result exists, and each one once, even
-    /// when the stream is cut and resumed on the way.
+    /// on the call's stream) *as it arrives*, and each one once, even across a resumed stream.
     ///
     /// # Errors
     /// [`ClientError::JsonRpc`] for an unknown tool or bad params (`-32602`). A tool that *fails*
@@ -264,19 +228,13 @@ impl McpClient {
         CallResult::from_result(result)
     }
 
-    /// `ping`: is the server (and our session) alive?
-    ///
-    /// # Errors
-    /// Every error of a request.
+    /// Is the server (and our session) alive?
     pub fn ping(&mut self) -> Result<(), ClientError> {
         self.request("ping", None, None, &mut |_| {}).map(|_| ())
     }
 
     /// End the session with `DELETE` (a stateless server has none to end). Takes `self`: after
     /// closing, the compiler stops you from using the client.
-    ///
-    /// # Errors
-    /// An HTTP error status other than 404 and 405, or no answer at all.
     pub fn close(self) -> Result<(), ClientError> {
         self.channel.delete()
     }
@@ -286,26 +244,21 @@ impl McpClient {
         &mut self,
         method: &str,
         params: Option<Value>,
-        progress_token: Option<Value>,
+        token: Option<Value>,
         on_event: &mut dyn FnMut(&Incoming),
     ) -> Result<Value, ClientError> {
         let first = self
             .channel
-            .request(method, params.clone(), progress_token.clone(), on_event);
-        match first {
-            // SPEC transports#session-management 4: "When a client receives HTTP 404 in response to a request containing an MCP-Session-Id, it MUST start a new session by sending a new InitializeRequest without a session ID attached."
-            // (A 404 to a resuming GET lands here too: with the session, its streams are gone,
-            // so the request is sent again in the new session, and may run a second time.)
-            Err(ClientError::SessionExpired) => {
-                self.initialize()?;
-                // Once only: if the new session is refused too, SessionExpired reaches the caller.
-                let again = self
-                    .channel
-                    .request(method, params, progress_token, on_event);
-                again.map(|(result, _)| result)
-            }
-            other => other.map(|(result, _)| result),
+            .request(method, params.clone(), token.clone(), on_event);
+        // SPEC transports#session-management 4: "When a client receives HTTP 404 in response to a request containing an MCP-Session-Id, it MUST start a new session by sending a new InitializeRequest without a session ID attached."
+        // (A 404 to a resuming GET lands here too: with the session, its streams are gone, so the
+        // request is sent again in the new session, and may run a second time.)
+        if matches!(first, Err(ClientError::SessionExpired)) {
+            self.initialize()?;
+            // Once only: if the new session is refused too, SessionExpired reaches the caller.
+            return Ok(self.channel.request(method, params, token, on_event)?.0);
         }
+        Ok(first?.0)
     }
 
     pub fn session_id(&self) -> Option<&str> {
@@ -316,7 +269,7 @@ impl McpClient {
         self.channel.protocol_version.as_deref()
     }
 
-    /// How the last answer to a request was framed (tests use it to check the server's choice).
+    /// How the last answer to a request was framed (the server's choice).
     pub fn last_framing(&self) -> Option<Framing> {
         self.channel.last_framing
     }
@@ -326,9 +279,7 @@ impl McpClient {
         &self.channel.resume
     }
 
-    /// How many times a cut stream was picked up again with GET + `Last-Event-ID`, over this
-    /// client's life. A call whose stream was never cut used one connection; each resume is one
-    /// more.
+    /// How often, over this client's life, a cut stream was picked up again.
     pub fn resumes(&self) -> u64 {
         self.channel.resumes
     }
@@ -345,71 +296,39 @@ fn initialize_params(client_name: &str, elicitation: bool) -> Value {
     if elicitation {
         capabilities["elicitation"] = json!({});
     }
-    json!({
-        "protocolVersion": LATEST_PROTOCOL_VERSION,
-        "capabilities": capabilities,
-        "clientInfo": { "name": client_name, "version": env!("CARGO_PKG_VERSION") }
-    })
+    let client_info = json!({ "name": client_name, "version": env!("CARGO_PKG_VERSION") });
+    let version = LATEST_PROTOCOL_VERSION;
+    json!({ "protocolVersion": version, "capabilities": capabilities, "clientInfo": client_info })
 }
 
 /// The version the server chose, if we speak it.
 // SPEC lifecycle#version-negotiation: "If the client does not support the version in the server's response, it SHOULD disconnect."
 fn negotiated_version(result: &Value) -> Result<String, ClientError> {
-    let Some(version) = result.get("protocolVersion").and_then(Value::as_str) else {
-        let why = "the initialize result has no protocolVersion";
-        return Err(ClientError::Protocol(why.into()));
-    };
-    if !is_supported_version(version) {
-        return Err(ClientError::UnsupportedVersion(version.to_string()));
+    match result["protocolVersion"].as_str() {
+        Some(v) if is_supported_version(v) => Ok(v.to_string()),
+        Some(v) => Err(ClientError::UnsupportedVersion(v.to_string())),
+        None => Err(ClientError::Protocol("no protocolVersion".into())),
     }
-    Ok(version.to_string())
-}
-
-/// One page of `tools/list`: its tools and the cursor of the next page, if any.
-fn tools_page(result: &Value) -> Result<(Vec<ToolInfo>, Option<String>), ClientError> {
-    let bad = |why: &str| ClientError::Protocol(format!("tools/list result: {why}"));
-    let list = result.get("tools").and_then(Value::as_array);
-    let list = list.ok_or_else(|| bad("\"tools\" must be an array"))?;
-    let text = |tool: &Value, key: &str| tool.get(key).and_then(Value::as_str).map(str::to_string);
-    let mut tools = Vec::with_capacity(list.len());
-    for tool in list {
-        tools.push(ToolInfo {
-            name: text(tool, "name").ok_or_else(|| bad("a tool has no \"name\""))?,
-            title: text(tool, "title"),
-            description: text(tool, "description"),
-            input_schema: tool.get("inputSchema").cloned().unwrap_or(Value::Null),
-        });
-    }
-    // SPEC pagination: Clients SHOULD "Treat a missing `nextCursor` as the end of results" (null too).
-    Ok((tools, text(result, "nextCursor")))
 }
 
 impl CallResult {
     /// Read a `tools/call` result: text content, `structuredContent`, `isError`.
     fn from_result(result: Value) -> Result<CallResult, ClientError> {
-        let Some(content) = result.get("content").and_then(Value::as_array) else {
+        let Some(content) = result["content"].as_array() else {
             let why = "tool result: \"content\" must be an array";
             return Err(ClientError::Protocol(why.into()));
         };
-        let text = content
-            .iter()
-            .map(|item| match item.get("text").and_then(Value::as_str) {
-                Some(text) => text.to_string(),
-                None => format!(
-                    "[{}]",
-                    item.get("type").and_then(Value::as_str).unwrap_or("?")
-                ),
-            })
-            .collect::<Vec<_>>()
-            .join("\n");
+        let item = |item: &Value| match item["text"].as_str() {
+            Some(text) => text.to_string(),
+            None => format!("[{}]", item["type"].as_str().unwrap_or("?")),
+        };
+        let text = content.iter().map(item).collect::<Vec<_>>().join("\n");
+        let structured = result.get("structuredContent").cloned();
+        let is_error = result["isError"].as_bool().unwrap_or(false);
         Ok(CallResult {
             text,
-            structured: result.get("structuredContent").cloned(),
-            is_error: result
-                .get("isError")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
-            raw: result,
+            structured,
+            is_error,
         })
     }
 }
@@ -448,13 +367,14 @@ mod tests {
     #[test]
     fn tools_page_reads_tools_and_cursor() {
         let page = json!({"tools":[{"name":"a","description":"A"},{"name":"b"}],"nextCursor":"n1"});
-        let (tools, next) = tools_page(&page).unwrap();
-        assert_eq!(tools.len(), 2);
-        assert_eq!(tools[0].description.as_deref(), Some("A"));
-        assert_eq!(next.as_deref(), Some("n1"));
+        let page = ToolsPage::deserialize(&page).unwrap();
+        assert_eq!(page.tools.len(), 2);
+        assert_eq!(page.tools[0].description.as_deref(), Some("A"));
+        assert_eq!(page.next_cursor.as_deref(), Some("n1"));
         let last = json!({"tools":[],"nextCursor":null});
-        assert_eq!(tools_page(&last).unwrap().1, None);
-        assert!(tools_page(&json!({"tools":[{"title":"x"}]})).is_err());
+        assert_eq!(ToolsPage::deserialize(&last).unwrap().next_cursor, None);
+        assert!(ToolsPage::deserialize(&json!({"tools":[{"title":"x"}]})).is_err());
+        assert!(ToolsPage::deserialize(&json!({"tools":{}})).is_err());
     }
 
     #[test]

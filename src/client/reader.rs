@@ -4,13 +4,11 @@
 //! Implements the client side of MCP 2025-11-25 `basic/transports` §Sending Messages to the Server
 //! #5–#6 (an `application/json` body with one message, or a `text/event-stream` body with messages
 //! and then the response), the bookkeeping of §Resumability and Redelivery (the last event id, the
-//! `retry` interval, and the ids already delivered, carried from one connection of a stream to the
-//! next), and our non-standard `application/x-ndjson` framing (one message per line, empty
-//! heartbeat lines). Which framing a body has was read from its `Content-Type` in `transport.rs`.
+//! `retry` interval, the ids already delivered), and our non-standard `application/x-ndjson`
+//! framing (one message per line, empty heartbeat lines).
 //!
-//! Pure: it reads a `&mut dyn BufRead`. Unit tests feed it strings; `transport.rs` feeds it the
-//! socket. The SSE parsing itself is `crate::framing::sse::Decoder`; this file only decides what
-//! an event means to a client. Reconnecting is `channel.rs`'s job.
+//! Pure: it reads a `&mut dyn BufRead` (strings in unit tests, the socket otherwise). The SSE
+//! parsing itself is `crate::framing::sse::Decoder`; this file decides what an event means.
 //!
 //! Left out: SSE events whose type is not `message`, which MCP never sends and we skip.
 
@@ -26,11 +24,9 @@ use std::io::{self, BufRead, Read};
 /// with one endless line.
 const MAX_MESSAGE_BYTES: u64 = 16 * 1024 * 1024;
 
-/// Where an SSE stream stands (§Resumability and Redelivery): where a new connection should pick
-/// it up, how long to wait before making one, and which events it has already delivered.
-///
-/// It belongs to the *stream*, not to one connection: a call whose stream is cut and resumed
-/// hands the same `ResumePoint` from one [`MessageReader`] to the next.
+/// Where an SSE stream stands: where a new connection should pick it up, how long to wait before
+/// making one, and which events it has already delivered. It belongs to the *stream*, not to one
+/// connection: each [`MessageReader`] of a cut and resumed call updates the same one.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ResumePoint {
     /// The last event id delivered (priming events included); a reconnecting GET sends it as
@@ -39,17 +35,16 @@ pub struct ResumePoint {
     /// The last `retry:` seen: how many milliseconds to wait before reconnecting.
     pub retry_ms: Option<u64>,
     /// Every event id delivered so far. The server replays exactly after `Last-Event-ID`, so a
-    /// repeat should never come; if one does, it is dropped rather than shown twice. Cheap: a
-    /// call's stream has a handful of events.
+    /// repeat should never come; if one does, it is dropped rather than shown twice.
     delivered: HashSet<String>,
 }
 
-/// Reads the messages of one response body.
+/// Reads the messages of one response body, keeping its stream's [`ResumePoint`] up to date.
 pub struct MessageReader<'a> {
     body: &'a mut dyn BufRead,
     framing: Framing,
     decoder: sse::Decoder,
-    resume: ResumePoint,
+    resume: &'a mut ResumePoint,
     /// The id the previous event of *this body* had; see the SSE branch of `next_message`.
     previous_id: Option<String>,
     /// A JSON body holds exactly one message; after it, the reader is done.
@@ -57,13 +52,12 @@ pub struct MessageReader<'a> {
 }
 
 impl<'a> MessageReader<'a> {
-    /// A reader for one body. `resume` is where the stream stands: `ResumePoint::default()` for
-    /// the first (or only) body of an answer; for a resumed SSE stream, the point the cut body
-    /// left, so that the ids it already delivered stay known.
+    /// `resume`: a fresh one for the first body of an answer; for a resumed SSE stream, the one
+    /// the cut body left, so the ids it delivered stay known.
     pub fn new(
         body: &'a mut dyn BufRead,
         framing: Framing,
-        resume: ResumePoint,
+        resume: &'a mut ResumePoint,
     ) -> MessageReader<'a> {
         MessageReader {
             body,
@@ -77,63 +71,46 @@ impl<'a> MessageReader<'a> {
 
     /// The next message as raw JSON, blocking until it arrives. `Ok(None)` means the body ended.
     ///
-    /// # Why JSON and not a `jsonrpc::Message`?
-    /// The tutorial's streamed lines (`{"jsonrpc":"2.0","id":1,"stream":"..."}`) are not valid
-    /// JSON-RPC, and `jsonrpc::parse` rightly rejects them; the caller looks at the raw object
-    /// first (see `channel.rs`). And the trace (`--json`) shows each message exactly as it came.
-    ///
-    /// # Errors
-    /// [`ClientError::Timeout`] when no byte came for the stall timeout,
-    /// [`ClientError::StreamEnded`] when the connection broke, [`ClientError::Protocol`] for a
-    /// message that is not JSON.
+    /// Raw JSON, not a `jsonrpc::Message`: the tutorial's `stream` lines are not valid JSON-RPC,
+    /// and the trace (`--json`) shows each message exactly as it came. Fails with `Timeout` on a
+    /// stall, `StreamEnded` when the connection broke, `Protocol` for a message that is not JSON.
     pub fn next_message(&mut self) -> Result<Option<Value>, ClientError> {
-        match self.framing {
-            Framing::Json => self.whole_body(),
-            Framing::Ndjson => loop {
-                let Some(line) = self.read_line()? else {
-                    return Ok(None);
-                };
+        if self.framing == Framing::Json {
+            return self.whole_body();
+        }
+        while let Some(line) = self.read_line()? {
+            if self.framing == Framing::Ndjson {
                 // An empty line is the server's heartbeat: it keeps the stream alive, says nothing.
                 if !line.trim().is_empty() {
                     return parse_json(&line).map(Some);
                 }
-            },
-            Framing::Sse => loop {
-                let Some(line) = self.read_line()? else {
-                    return Ok(None);
-                };
-                let Some(event) = self.decoder.feed_line(&line) else {
-                    continue; // a field of an event still being read, or a comment
-                };
-                if event.retry_ms.is_some() {
-                    self.resume.retry_ms = event.retry_ms;
+                continue;
+            }
+            let Some(event) = self.decoder.feed_line(&line) else {
+                continue; // a field of an event still being read, or a comment
+            };
+            if event.retry_ms.is_some() {
+                self.resume.retry_ms = event.retry_ms;
+            }
+            // The decoder gives every event the stream's *current* id, which an event without an
+            // `id:` line inherits from the one before (the SSE standard). So only an id that
+            // changed was named by this event; an inherited one proves nothing.
+            let named = event.id.is_some() && event.id != self.previous_id;
+            self.previous_id = event.id.clone();
+            if let (true, Some(id)) = (named, event.id) {
+                if !self.resume.delivered.insert(id.clone()) {
+                    continue; // delivered on an earlier connection: do not show it twice
                 }
-                // The decoder gives every event the stream's *current* id, which an event without
-                // an `id:` line inherits from the one before (that is the SSE standard). So only
-                // an id that changed was named by this event; an inherited one proves nothing.
-                let named = event.id.is_some() && event.id != self.previous_id;
-                self.previous_id = event.id.clone();
-                if let (true, Some(id)) = (named, event.id) {
-                    if !self.resume.delivered.insert(id.clone()) {
-                        continue; // delivered on an earlier connection: do not show it twice
-                    }
-                    // Remembered before deciding to skip the event: a priming event carries
-                    // nothing *but* an id (and `retry`), and they are exactly what resuming needs.
-                    self.resume.last_event_id = Some(id);
-                }
-                // SPEC transports#sending-messages 6: the priming event has "an event ID and an empty data field"; it is no message.
-                if event.data.is_empty() || event.event != "message" {
-                    continue;
-                }
+                // Kept even for a priming event: it carries nothing *but* an id (and `retry`),
+                // and they are exactly what resuming needs.
+                self.resume.last_event_id = Some(id);
+            }
+            // SPEC transports#sending-messages 6: the priming event has "an event ID and an empty data field"; it is no message.
+            if !event.data.is_empty() && event.event == "message" {
                 return parse_json(&event.data).map(Some);
-            },
+            }
         }
-    }
-
-    /// Done with this body: hand the stream's `ResumePoint` on (to the next connection, or to
-    /// the client for [`super::McpClient::resume_point`]).
-    pub fn finish(self) -> ResumePoint {
-        self.resume
+        Ok(None)
     }
 
     /// The error for a body that ended before the response.
@@ -156,9 +133,8 @@ impl<'a> MessageReader<'a> {
             .read_to_end(&mut bytes)
             .map_err(|e| self.read_error(e))?;
         if bytes.len() as u64 > MAX_MESSAGE_BYTES {
-            return Err(ClientError::Protocol(format!(
-                "the JSON body is larger than {MAX_MESSAGE_BYTES} bytes"
-            )));
+            let why = format!("the JSON body is larger than {MAX_MESSAGE_BYTES} bytes");
+            return Err(ClientError::Protocol(why));
         }
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(None); // an empty body: the caller reports the missing response
@@ -174,34 +150,25 @@ impl<'a> MessageReader<'a> {
         let n = Read::take(&mut *self.body, MAX_MESSAGE_BYTES)
             .read_line(&mut line)
             .map_err(|e| self.read_error(e))?;
-        if n == 0 {
-            return Ok(None);
-        }
         if n as u64 == MAX_MESSAGE_BYTES && !line.ends_with('\n') {
-            return Err(ClientError::Protocol(format!(
-                "a line longer than {MAX_MESSAGE_BYTES} bytes"
-            )));
+            let why = format!("a line longer than {MAX_MESSAGE_BYTES} bytes");
+            return Err(ClientError::Protocol(why));
         }
-        Ok(Some(line))
+        Ok((n > 0).then_some(line))
     }
 
-    /// Name a read failure. `transport.rs` makes sure a stall arrives as `TimedOut` (ureq wraps it
-    /// otherwise), so this file needs no knowledge of ureq.
+    /// Name a read failure. `transport.rs` makes sure a stall arrives as `TimedOut`.
     fn read_error(&self, e: io::Error) -> ClientError {
+        use io::ErrorKind::*;
         match e.kind() {
-            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => ClientError::Timeout(format!(
-                "the stream stalled: no data within the per-read timeout ({e})"
-            )),
-            io::ErrorKind::UnexpectedEof
-            | io::ErrorKind::ConnectionReset
-            | io::ErrorKind::ConnectionAborted
-            | io::ErrorKind::BrokenPipe => ClientError::StreamEnded {
-                last_event_id: self.resume.last_event_id.clone(),
-            },
-            // read_line reports bytes that are not UTF-8 as InvalidData.
-            io::ErrorKind::InvalidData => {
-                ClientError::Protocol(format!("the body is not UTF-8 ({e})"))
+            TimedOut | WouldBlock => ClientError::Timeout(format!("the stream stalled ({e})")),
+            UnexpectedEof | ConnectionReset | ConnectionAborted | BrokenPipe => {
+                ClientError::StreamEnded {
+                    last_event_id: self.resume.last_event_id.clone(),
+                }
             }
+            // read_line reports bytes that are not UTF-8 as InvalidData.
+            InvalidData => ClientError::Protocol(format!("the body is not UTF-8 ({e})")),
             _ => ClientError::Io(e.to_string()),
         }
     }
@@ -224,12 +191,13 @@ mod tests {
 
     fn all(framing: Framing, text: &str) -> (Vec<Value>, ResumePoint) {
         let mut body = Cursor::new(text.as_bytes().to_vec());
-        let mut reader = MessageReader::new(&mut body, framing, ResumePoint::default());
+        let mut point = ResumePoint::default();
+        let mut reader = MessageReader::new(&mut body, framing, &mut point);
         let mut out = Vec::new();
         while let Some(v) = reader.next_message().unwrap() {
             out.push(v);
         }
-        (out, reader.finish())
+        (out, point)
     }
 
     /// A body that sends `text` and then fails the way a socket would.
@@ -242,7 +210,8 @@ mod tests {
 
     fn error_after(framing: Framing, text: &str, kind: io::ErrorKind) -> ClientError {
         let mut body = BufReader::new(Cursor::new(text.as_bytes().to_vec()).chain(ThenFail(kind)));
-        let mut reader = MessageReader::new(&mut body, framing, ResumePoint::default());
+        let mut point = ResumePoint::default();
+        let mut reader = MessageReader::new(&mut body, framing, &mut point);
         loop {
             match reader.next_message() {
                 Ok(Some(_)) => continue,
@@ -285,8 +254,8 @@ mod tests {
     #[test]
     fn a_message_that_is_not_json_is_a_protocol_error() {
         let mut body = Cursor::new(b"data: {oops\n\n".to_vec());
-        let err =
-            MessageReader::new(&mut body, Framing::Sse, ResumePoint::default()).next_message();
+        let mut point = ResumePoint::default();
+        let err = MessageReader::new(&mut body, Framing::Sse, &mut point).next_message();
         assert!(matches!(err, Err(ClientError::Protocol(_))), "{err:?}");
     }
 
@@ -317,18 +286,17 @@ mod tests {
     fn a_resumed_body_continues_the_resume_point_and_drops_repeated_events() {
         let first = "id: 1-0\nretry: 50\ndata: \n\nid: 1-1\ndata: {\"a\":1}\n\n";
         let mut body = Cursor::new(first.as_bytes().to_vec());
-        let mut reader = MessageReader::new(&mut body, Framing::Sse, ResumePoint::default());
+        let mut point = ResumePoint::default();
+        let mut reader = MessageReader::new(&mut body, Framing::Sse, &mut point);
         assert_eq!(reader.next_message().unwrap(), Some(json!({"a": 1})));
         assert_eq!(reader.next_message().unwrap(), None);
-        let point = reader.finish();
 
         // A replay that (wrongly) starts one event early: 1-1 is dropped, 1-2 is new.
         let second = "id: 1-1\ndata: {\"a\":1}\n\nid: 1-2\ndata: {\"a\":2}\n\n";
         let mut body = Cursor::new(second.as_bytes().to_vec());
-        let mut reader = MessageReader::new(&mut body, Framing::Sse, point);
+        let mut reader = MessageReader::new(&mut body, Framing::Sse, &mut point);
         assert_eq!(reader.next_message().unwrap(), Some(json!({"a": 2})));
         assert_eq!(reader.next_message().unwrap(), None);
-        let point = reader.finish();
         assert_eq!(point.last_event_id.as_deref(), Some("1-2"));
         assert_eq!(
             point.retry_ms,

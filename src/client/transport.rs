@@ -4,8 +4,7 @@
 //! client: every message is a POST to the one MCP endpoint, a cut stream is resumed with a GET to
 //! it, a session ends with a DELETE. An answer comes back as its status, its framing (read from
 //! `Content-Type`), its `MCP-Session-Id`, and a body that can be read line by line *as it
-//! arrives*. Which headers to send and what an answer means is decided in `channel.rs`; nothing
-//! here knows JSON-RPC.
+//! arrives*. Which headers to send and what an answer means is decided in `channel.rs`.
 //!
 //! Left out: TLS (ureq is built without it; the course's servers are on loopback), proxies, and
 //! cookies.
@@ -15,12 +14,11 @@
 //! `read_line`, and a blocking client shows it as one. An async client would hide the same loop in
 //! a state machine. ureq is small, blocking, and gives the body as a plain `impl Read`.
 
-use super::{ClientError, Timeouts};
+use super::{ClientError, Options};
 use crate::framing::Framing;
 use crate::wire::{HEADER_SESSION_ID, MIME_JSON, MIME_NDJSON, MIME_SSE};
 use std::io::{self, BufRead, BufReader, Read};
 use ureq::http::Response;
-use ureq::typestate::WithoutBody;
 use ureq::{Agent, Body, BodyReader, RequestBuilder, Timeout};
 
 /// An answer, with the parts the rules look at copied out of ureq's types.
@@ -31,13 +29,13 @@ pub struct HttpResponse {
     /// The raw `Content-Type` header, for error messages.
     pub content_type: Option<String>,
     pub session_id: Option<String>,
-    /// The body, to be read as it arrives.
-    ///
-    /// # Why a `Box<dyn BufRead>`?
-    /// So that `reader.rs` reads "some lines" and unit tests can hand it a string; naming ureq's
-    /// reader type there would tie the pure code to ureq.
+    /// The body, to be read as it arrives. A `dyn BufRead`, so that `reader.rs` reads "some
+    /// lines" and unit tests can hand it a string: naming ureq's type would tie it to ureq.
     pub body: Box<dyn BufRead + Send>,
 }
+
+/// The headers of a request, as `channel.rs` decides them.
+pub type Headers = [(&'static str, String)];
 
 /// An HTTP client for one MCP endpoint.
 pub struct Transport {
@@ -46,129 +44,101 @@ pub struct Transport {
 }
 
 impl Transport {
-    pub fn new(url: &str, timeouts: Timeouts) -> Transport {
+    pub fn new(url: &str, options: &Options) -> Transport {
         let config = Agent::config_builder()
             // SHARP EDGE: ureq's default `http_status_as_error(true)` turns every 4xx/5xx into
             // `Err(Error::StatusCode(404))` and drops the body, and with it the JSON-RPC error the
             // server wrote there. We need both the status (404 = session gone) and the body.
             .http_status_as_error(false)
-            .timeout_connect(Some(timeouts.connect))
-            .timeout_recv_response(Some(timeouts.response))
+            .timeout_connect(Some(options.connect_timeout))
+            .timeout_recv_response(Some(options.response_timeout))
             // SHARP EDGE: `timeout_global`, `timeout_per_call` and `timeout_recv_body` are *total*
             // budgets that keep running while we read the body: a stream that is healthy but long
             // would be cut. `timeout_per_read` restarts at every read, so it measures silence.
-            .timeout_per_read(Some(timeouts.stall))
+            .timeout_per_read(Some(options.stall_timeout))
             // A redirected POST would be re-sent (or turned into a GET) behind our back; an MCP
             // endpoint has no reason to redirect, so a 3xx is reported instead of followed.
             .max_redirects(0)
             .user_agent(concat!("streamable-mcp-client/", env!("CARGO_PKG_VERSION")))
             .build();
-        Transport {
-            agent: config.into(),
-            url: url.to_string(),
-        }
+        let (agent, url) = (config.into(), url.to_string());
+        Transport { agent, url }
     }
 
-    /// POST one JSON-RPC message.
-    ///
-    /// # Errors
-    /// Only when no answer came (see [`from_ureq`]); an HTTP error status is an `Ok` answer.
-    pub fn post(
-        &self,
-        headers: &[(&str, String)],
-        json: &[u8],
-    ) -> Result<HttpResponse, ClientError> {
-        let mut request = self.agent.post(self.url.as_str()).content_type(MIME_JSON);
-        for (name, value) in headers {
-            // SHARP EDGE: ureq adds `Accept: */*` on its own; setting the header replaces it
-            // rather than adding a second one, which is what we want.
-            request = request.header(*name, value.as_str());
-        }
+    /// POST one JSON-RPC message. Like `get` and `delete`, it fails only when no answer came; an
+    /// HTTP error status is an `Ok` answer.
+    pub fn post(&self, headers: &Headers, json: &[u8]) -> Result<HttpResponse, ClientError> {
+        let request = self.agent.post(self.url.as_str()).content_type(MIME_JSON);
         // `send(&[u8])` sets Content-Length; our server answers a body without one with 411.
-        answer(request.send(json))
+        answer(with_headers(request, headers).send(json))
     }
 
     /// GET the endpoint: with `Last-Event-ID` among `headers`, that resumes a cut stream.
-    ///
-    /// # Errors
-    /// As for [`Transport::post`].
-    pub fn get(&self, headers: &[(&str, String)]) -> Result<HttpResponse, ClientError> {
-        without_body(self.agent.get(self.url.as_str()), headers)
+    pub fn get(&self, headers: &Headers) -> Result<HttpResponse, ClientError> {
+        answer(with_headers(self.agent.get(self.url.as_str()), headers).call())
     }
 
     /// DELETE the session named in `headers`.
-    ///
-    /// # Errors
-    /// As for [`Transport::post`].
-    pub fn delete(&self, headers: &[(&str, String)]) -> Result<HttpResponse, ClientError> {
-        without_body(self.agent.delete(self.url.as_str()), headers)
+    pub fn delete(&self, headers: &Headers) -> Result<HttpResponse, ClientError> {
+        answer(with_headers(self.agent.delete(self.url.as_str()), headers).call())
     }
 }
 
-fn without_body(
-    mut request: RequestBuilder<WithoutBody>,
-    headers: &[(&str, String)],
-) -> Result<HttpResponse, ClientError> {
+fn with_headers<B>(mut request: RequestBuilder<B>, headers: &Headers) -> RequestBuilder<B> {
     for (name, value) in headers {
+        // SHARP EDGE: ureq adds `Accept: */*` on its own; setting the header replaces it.
         request = request.header(*name, value.as_str());
     }
-    answer(request.call())
+    request
 }
 
 fn answer(result: Result<Response<Body>, ureq::Error>) -> Result<HttpResponse, ClientError> {
     let response = result.map_err(from_ureq)?;
-    let header = |name: &str| {
-        let value = response.headers().get(name)?;
-        value.to_str().ok().map(str::to_string)
-    };
+    let header = |name: &str| Some(response.headers().get(name)?.to_str().ok()?.to_string());
+    let (content_type, session_id) = (header("content-type"), header(HEADER_SESSION_ID));
+    let framing = content_type.as_deref().and_then(framing_of);
     let status = response.status().as_u16();
-    let content_type = header("content-type");
-    let session_id = header(HEADER_SESSION_ID);
     // `into_reader` has no size limit (unlike `read_to_string`'s 10 MB); `reader.rs` caps each
     // message itself, because a stream as a whole may rightly be long.
     let body = StallsAsTimedOut(response.into_body().into_reader());
+    let body = Box::new(BufReader::new(body));
     Ok(HttpResponse {
         status,
-        framing: content_type.as_deref().and_then(framing_of),
+        framing,
         content_type,
         session_id,
-        body: Box::new(BufReader::new(body)),
+        body,
     })
 }
 
-/// The framing a `Content-Type` names. Parameters such as `; charset=utf-8` are ignored and media
-/// types compare case-insensitively, as HTTP says.
+/// The framing a `Content-Type` names, ignoring parameters (`; charset=utf-8`) and case.
 fn framing_of(content_type: &str) -> Option<Framing> {
     let media = content_type.split(';').next()?.trim().to_ascii_lowercase();
     match media.as_str() {
         MIME_JSON => Some(Framing::Json),
         MIME_SSE => Some(Framing::Sse),
-        // Not MCP: the tutorial's framing, which our server offers.
-        MIME_NDJSON => Some(Framing::Ndjson),
+        MIME_NDJSON => Some(Framing::Ndjson), // not MCP: the tutorial's framing
         _ => None,
     }
 }
 
 /// Name a failure to get an answer at all.
 fn from_ureq(e: ureq::Error) -> ClientError {
+    use io::ErrorKind::{AddrNotAvailable, ConnectionRefused, NotConnected};
     match e {
         ureq::Error::Timeout(which) => ClientError::Timeout(describe(which)),
         ureq::Error::BadUri(uri) => ClientError::Connect(format!("bad URL {uri}")),
         ureq::Error::HostNotFound => ClientError::Connect("host not found".into()),
         ureq::Error::ConnectionFailed => ClientError::Connect("connection failed".into()),
-        ureq::Error::Io(io) if is_connect_failure(&io) => ClientError::Connect(io.to_string()),
-        ureq::Error::Io(io) => ClientError::Io(io.to_string()),
+        ureq::Error::Io(io) => match io.kind() {
+            ConnectionRefused | AddrNotAvailable | NotConnected => {
+                ClientError::Connect(io.to_string())
+            }
+            _ => ClientError::Io(io.to_string()),
+        },
         ureq::Error::Http(e) => ClientError::Protocol(format!("cannot build the request: {e}")),
         other => ClientError::Io(other.to_string()),
     }
-}
-
-fn is_connect_failure(e: &io::Error) -> bool {
-    use io::ErrorKind::{AddrNotAvailable, ConnectionRefused, NotConnected};
-    matches!(
-        e.kind(),
-        ConnectionRefused | AddrNotAvailable | NotConnected
-    )
 }
 
 fn describe(which: Timeout) -> String {

@@ -81,7 +81,8 @@ fn a_server_version_we_do_not_speak_is_refused() {
 fn an_sse_stream_that_ends_before_the_response_is_stream_ended_with_its_last_event_id() {
     let body = "id: s-0\nretry: 250\ndata: \n\nid: s-1\ndata: {\"jsonrpc\":\"2.0\"}\n\n";
     let mut body = Cursor::new(body.as_bytes().to_vec());
-    let mut reader = MessageReader::new(&mut body, Framing::Sse, ResumePoint::default());
+    let mut point = ResumePoint::default();
+    let mut reader = MessageReader::new(&mut body, Framing::Sse, &mut point);
     assert!(reader.next_message().unwrap().is_some());
     assert_eq!(reader.next_message().unwrap(), None, "the body ended");
     let err = reader.ended();
@@ -91,7 +92,7 @@ fn an_sse_stream_that_ends_before_the_response_is_stream_ended_with_its_last_eve
             last_event_id: Some("s-1".into())
         }
     );
-    assert_eq!(reader.finish().retry_ms, Some(250));
+    assert_eq!(point.retry_ms, Some(250));
     assert!(err
         .to_string()
         .starts_with("stream ended before the response"));

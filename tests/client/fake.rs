@@ -10,7 +10,7 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
-use streamable_mcp::client::{Options, Timeouts};
+use streamable_mcp::client::Options;
 
 /// One request as the fake saw it.
 #[derive(Debug, Clone)]
@@ -156,11 +156,9 @@ pub fn lifecycle(seen: &Seen) -> Option<Answer> {
 
 pub fn quick() -> Options {
     Options {
-        timeouts: Timeouts {
-            connect: Duration::from_secs(2),
-            response: Duration::from_secs(5),
-            stall: Duration::from_millis(300),
-        },
+        connect_timeout: Duration::from_secs(2),
+        response_timeout: Duration::from_secs(5),
+        stall_timeout: Duration::from_millis(300),
         ..Options::default()
     }
 }

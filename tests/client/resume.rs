@@ -141,12 +141,12 @@ fn a_resume_after_the_server_dropped_the_events_is_refused_at_once() {
         .call_tool("get_weather", json!({"city": "Hangzhou"}), &mut |_| {})
         .unwrap_err();
     match &err {
-        ClientError::ResumeRefused {
-            status: 400,
-            message,
-            ..
-        } => assert!(message.contains("dropped"), "{message}"),
-        other => panic!("expected ResumeRefused, got {other:?}"),
+        ClientError::ResumeFailed { cause, .. }
+            if matches!(**cause, ClientError::Http { status: 400, .. }) =>
+        {
+            assert!(cause.to_string().contains("dropped"), "{cause}")
+        }
+        other => panic!("expected ResumeFailed with an HTTP 400, got {other:?}"),
     }
     assert_eq!(client.resumes(), 0);
 }
@@ -292,20 +292,29 @@ fn a_400_to_the_resuming_get_is_resume_refused_without_a_second_try() {
     let mut client = McpClient::connect(&server.url(), quick()).unwrap();
     let started = Instant::now();
     let err = client.call_tool("t", json!({}), &mut |_| {}).unwrap_err();
-    assert_eq!(
-        err,
-        ClientError::ResumeRefused {
-            last_event_id: "s-1".into(),
-            status: 400,
-            message: "names no stream of this session".into()
-        }
-    );
+    let ClientError::ResumeFailed {
+        last_event_id,
+        cause,
+    } = err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(last_event_id, "s-1");
+    let ClientError::Http {
+        status: 400,
+        error: Some(e),
+        ..
+    } = *cause
+    else {
+        panic!("{cause:?}")
+    };
+    assert_eq!(e.message, "names no stream of this session");
     assert_eq!(gets(&server).len(), 1);
     assert!(started.elapsed() < Duration::from_secs(2), "no retry loop");
     assert_eq!(client.resumes(), 0);
 }
 
-/// A 5xx is the server's trouble, not the stream's: the next attempt, after the backoff, may work.
+/// A 5xx is the server's trouble, not the stream's: the next attempt, after the retry, may work.
 #[test]
 fn a_5xx_to_the_resuming_get_is_tried_again() {
     let tries = Arc::new(Mutex::new(0));
@@ -326,8 +335,8 @@ fn a_5xx_to_the_resuming_get_is_tried_again() {
     assert_eq!(client.resumes(), 1, "only the GET that got a stream counts");
 }
 
-/// Bounded: five reconnections in a row without a new event, waiting retry × 2^k (20, 40, 80,
-/// 160, 320 ms), then the typed error with the last failure inside.
+/// Bounded: five reconnections in a row without a new event, each after the server's retry
+/// (20 ms), then the typed error with the last failure inside.
 #[test]
 fn resuming_gives_up_after_five_attempts_in_a_row_without_a_new_event() {
     let server = cut_after_one_event(|_| Answer::Close(open_ended("text/event-stream", "")));
@@ -335,18 +344,20 @@ fn resuming_gives_up_after_five_attempts_in_a_row_without_a_new_event() {
     let started = Instant::now();
     let err = client.call_tool("t", json!({}), &mut |_| {}).unwrap_err();
     let waited = started.elapsed();
-    let ClientError::ResumeExhausted {
+    let ClientError::ResumeFailed {
         last_event_id,
-        attempts,
-        last_error,
+        cause,
     } = err
     else {
         panic!("{err:?}")
     };
-    assert_eq!((last_event_id.as_str(), attempts), ("s-1", 5));
-    assert!(matches!(*last_error, ClientError::StreamEnded { .. }));
-    assert_eq!(gets(&server).len(), 5);
-    assert!(waited >= Duration::from_millis(620), "backoff: {waited:?}");
+    assert_eq!(last_event_id, "s-1");
+    assert!(matches!(*cause, ClientError::StreamEnded { .. }));
+    assert_eq!(gets(&server).len(), 5, "five attempts");
+    assert!(
+        waited >= Duration::from_millis(100),
+        "5 × retry: {waited:?}"
+    );
 }
 
 /// NDJSON has no event ids, and neither has an SSE stream that sends none: there is nothing to
