@@ -120,6 +120,15 @@ pub fn post_in(addr: SocketAddr, sid: &str, body: &str) -> RawResponse {
     post(addr, &as_refs(&in_session(sid)), body)
 }
 
+/// The bytes of a POST of `body` inside session `sid`, for tests that read the answer live
+/// ([`LiveSse`]) instead of waiting for all of it.
+pub fn build_post_in(addr: SocketAddr, sid: &str, body: &str) -> String {
+    let session = in_session(sid);
+    let mut headers = as_refs(&session);
+    headers.push(("Content-Type", "application/json"));
+    build(addr, "POST", &headers, body)
+}
+
 /// GET with `Last-Event-ID`: resume a stream of session `sid` after that event.
 pub fn resume(addr: SocketAddr, sid: &str, last_event_id: &str) -> RawResponse {
     let h = [

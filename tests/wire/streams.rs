@@ -179,12 +179,7 @@ fn finished_stream_expires_after_its_grace_period() {
 fn client_disconnect_is_not_a_cancellation_the_worker_finishes_into_the_log() {
     let s = start(|c| c.step_delay = Duration::from_millis(150));
     let sid = open_session(s.addr);
-    let req = build(
-        s.addr,
-        "POST",
-        &as_refs(&in_session(&sid)),
-        &weather_call(8, "Beijing", "p"),
-    );
+    let req = build_post_in(s.addr, &sid, &weather_call(8, "Beijing", "p"));
     let mut live = LiveSse::open(s.addr, &req);
     let (first_id, first) = live.next_message().unwrap();
     assert_eq!(first["params"]["progress"], 1);
@@ -348,12 +343,7 @@ fn elicitation_session(addr: SocketAddr, send_initialized: bool) -> String {
 /// Call get_weather for "Springfield", answer the question with `answer` (or not at all), and
 /// return the question and the call's result.
 fn ask_springfield(addr: SocketAddr, sid: &str, answer: Option<Value>) -> (Value, Value) {
-    let req = build(
-        addr,
-        "POST",
-        &as_refs(&in_session(sid)),
-        &weather_call(9, "Springfield", "p"),
-    );
+    let req = build_post_in(addr, sid, &weather_call(9, "Springfield", "p"));
     let mut live = LiveSse::open(addr, &req);
     let question = loop {
         let (_, m) = live.next_message().expect("a question before the end");
@@ -449,7 +439,7 @@ fn a_call_framed_as_one_json_object_cannot_ask_and_answers_at_once() {
     let s = start(|c| c.answer_timeout = Duration::from_secs(30));
     let sid = elicitation_session(s.addr, true);
     let mut h = in_session(&sid);
-    h[1].1 = "application/json".into();
+    h[0].1 = "application/json".into(); // Accept
     let started = std::time::Instant::now();
     let r = post(s.addr, &as_refs(&h), &weather_call(9, "Springfield", "p"));
     assert_eq!(r.header("content-type"), Some("application/json"));
