@@ -38,6 +38,33 @@ pub const SESSION_NOT_FOUND: i64 = -32001;
 /// would hurt a small machine.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
+// ---- Revision 2026-07-28 ("modern"): stateless, every request says who it is. ----
+
+/// The modern revision: no `initialize`, no sessions; each request carries its version and the
+/// client's capabilities in `_meta`, and mirrors its method (and name) in headers.
+pub const MODERN_PROTOCOL_VERSION: &str = "2026-07-28";
+
+/// The `MCP-Protocol-Version` values that select the legacy (handshake) era. An absent header does
+/// too. Anything else is served the modern way, and refused there if it is no version we speak.
+/// 2024-11-05 is here so that it is refused exactly as before (our legacy path does not speak it).
+pub const LEGACY_ERA_VERSIONS: [&str; 4] = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"];
+
+/// The `_meta` keys of a modern request, and of its result.
+pub const META_PROTOCOL_VERSION: &str = "io.modelcontextprotocol/protocolVersion";
+pub const META_CLIENT_CAPABILITIES: &str = "io.modelcontextprotocol/clientCapabilities";
+pub const META_CLIENT_INFO: &str = "io.modelcontextprotocol/clientInfo";
+pub const META_LOG_LEVEL: &str = "io.modelcontextprotocol/logLevel";
+pub const META_SERVER_INFO: &str = "io.modelcontextprotocol/serverInfo";
+
+/// Headers that mirror the body of a modern request, for proxies that route without parsing it.
+pub const HEADER_METHOD: &str = "Mcp-Method";
+pub const HEADER_NAME: &str = "Mcp-Name";
+
+/// The error codes 2026-07-28 defines (from -32020 up, in the range left to MCP).
+pub const HEADER_MISMATCH: i64 = -32020;
+pub const MISSING_REQUIRED_CLIENT_CAPABILITY: i64 = -32021;
+pub const UNSUPPORTED_PROTOCOL_VERSION: i64 = -32022;
+
 /// Is `version` one of the revisions we speak?
 pub fn is_supported_version(version: &str) -> bool {
     SUPPORTED_PROTOCOL_VERSIONS.contains(&version)

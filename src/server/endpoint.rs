@@ -27,7 +27,10 @@ use crate::mcp::dispatch::{dispatch, Outcome};
 use crate::mcp::tools::{Call, Stop};
 use crate::server::accept;
 use crate::server::config::Config;
+use crate::server::era::Era;
 use crate::server::get_stream::GetStream;
+use crate::server::modern;
+use crate::server::modern_call::ModernCall;
 use crate::server::pump::Plan;
 use crate::server::rejection::Rejection;
 use crate::server::request::{read_body, BodyLength, RequestHead};
@@ -54,6 +57,8 @@ pub enum Action {
     },
     /// `GET /mcp`: start its alerts if any, then stream the session's GET stream (or a resumed one).
     StreamGet(GetStream),
+    /// A modern `tools/call`: run it on this request's thread, writing as it goes.
+    RunCall(ModernCall),
 }
 
 /// The endpoint's shared state: settings, security policy and sessions.
@@ -118,8 +123,15 @@ impl Endpoint {
                 if let Message::Request { id, .. } = &message {
                     *request_id = Some(id.clone());
                 }
-                self.post(head, message)
+                // The era router: after the body (so that a refusal can name the request), before
+                // any session is looked up (the modern era has none).
+                match Era::of(head) {
+                    Era::Legacy => self.post(head, message),
+                    Era::Modern => modern::post(&self.config, head, message, &self.running_calls),
+                }
             }
+            // SPEC streamable-http (2026-07-28) §Security & Endpoint: the modern endpoint "supports POST"; a GET or DELETE there has nothing to reach.
+            _ if Era::of(head) == Era::Modern => Err(Rejection::MethodNotAllowed("POST")),
             "DELETE" => self.delete(head).map(|()| Action::Send(Whole::empty(200))),
             _ => self.get(head).map(Action::StreamGet),
         }

@@ -7,6 +7,9 @@
 //! | `socket.rs` | the accept loop, a thread per request, the one write path | yes |
 //! | `tiny_http_fixes.rs` | what tiny_http 0.12 gets wrong, worked around from our side | yes |
 //! | `endpoint.rs` | **every rule**: one entry point, a request in, an [`endpoint::Action`] out | no |
+//! | `era.rs` | which revision a request speaks: the handshake era or 2026-07-28 | no |
+//! | `modern.rs` | 2026-07-28's rules for a POST: `_meta`, mirrored headers, versions | no |
+//! | `modern_call.rs` | a modern `tools/call`, on its request's thread, written as it goes | no (a `dyn Write`) |
 //! | `request.rs` | the request's head as plain values, and reading its body under the rules | no |
 //! | `accept.rs` | the framing a request's `Accept` asks for | no |
 //! | `get_stream.rs` | `GET /mcp`: the session's own stream, and resuming after `Last-Event-ID` | no |
@@ -26,8 +29,11 @@
 pub mod accept;
 pub mod config;
 pub mod endpoint;
+pub mod era;
 pub mod get_stream;
 pub mod locks;
+pub mod modern;
+pub mod modern_call;
 pub mod pump;
 pub mod rejection;
 pub mod request;

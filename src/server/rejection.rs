@@ -13,12 +13,12 @@
 //! being decided again at every `return`.
 
 use crate::jsonrpc::{
-    ErrorObject, Message, ParseError, RequestId, INTERNAL_ERROR, INVALID_REQUEST,
+    ErrorObject, Message, ParseError, RequestId, INTERNAL_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND,
 };
 use crate::server::response::Whole;
 use crate::wire::{
-    MAX_BODY_BYTES, MCP_PATH, MIME_JSON, SESSION_NOT_FOUND, SUPPORTED_PROTOCOL_VERSIONS,
-    TRANSPORT_ERROR,
+    HEADER_MISMATCH, MAX_BODY_BYTES, MCP_PATH, MIME_JSON, MODERN_PROTOCOL_VERSION,
+    SESSION_NOT_FOUND, SUPPORTED_PROTOCOL_VERSIONS, TRANSPORT_ERROR, UNSUPPORTED_PROTOCOL_VERSION,
 };
 
 #[derive(Debug, Clone, PartialEq)]
@@ -55,6 +55,14 @@ pub enum Rejection {
     // (and its rows in `status`, `to_error_object` and `headers`) or reuse this one.
     /// Too many requests in flight; carries the `Retry-After` seconds.
     Overloaded(u32),
+    /// Modern era: `params._meta` is missing what every request must carry (-32602).
+    MissingMeta(crate::jsonrpc::ErrorObject),
+    /// Modern era: a header does not match the body, or is missing (-32020).
+    HeaderMismatch(String),
+    /// Modern era: a version we do not speak; carries the one requested (-32022).
+    UnsupportedModernVersion(String),
+    /// Modern era: no such method in this revision (404 + -32601).
+    MethodNotFound(String),
     /// Our failure, not the client's (the OS random source failed, say); the text says what.
     /// The client may retry; nothing it could change would help.
     Internal(String),
@@ -68,7 +76,8 @@ impl Rejection {
     /// | 400 | bad JSON-RPC, missing session id, unsupported `MCP-Protocol-Version`, other rule breaks |
     /// | 401 | missing or wrong bearer token |
     /// | 403 | `Origin` / `Host` not allowed |
-    /// | 404 | unknown session, or not the MCP path |
+    /// | 400 | (modern) `_meta` incomplete (-32602), header mismatch (-32020), unsupported version (-32022) |
+    /// | 404 | unknown session, or not the MCP path; (modern) no such method (-32601) |
     /// | 405 | HTTP method not offered (with `Allow`) |
     /// | 406 | `Accept` allows no framing we produce |
     /// | 409 | a second GET stream for one session |
@@ -82,10 +91,13 @@ impl Rejection {
             Rejection::BadMessage(_)
             | Rejection::MissingSession
             | Rejection::UnsupportedProtocolVersion(_)
-            | Rejection::BadRequest(_) => 400,
+            | Rejection::BadRequest(_)
+            | Rejection::MissingMeta(_)
+            | Rejection::HeaderMismatch(_)
+            | Rejection::UnsupportedModernVersion(_) => 400,
             Rejection::Unauthorized => 401,
             Rejection::Forbidden(_) => 403,
-            Rejection::UnknownSession | Rejection::NotFound => 404,
+            Rejection::UnknownSession | Rejection::NotFound | Rejection::MethodNotFound(_) => 404,
             Rejection::MethodNotAllowed(_) => 405,
             Rejection::NotAcceptable => 406,
             Rejection::Conflict(_) => 409,
@@ -101,6 +113,18 @@ impl Rejection {
     pub fn to_error_object(&self) -> ErrorObject {
         let (code, message) = match self {
             Rejection::BadMessage(e) => return e.to_error_object(),
+            Rejection::MissingMeta(error) => return error.clone(),
+            Rejection::UnsupportedModernVersion(requested) => {
+                let mut e = ErrorObject::new(
+                    UNSUPPORTED_PROTOCOL_VERSION,
+                    format!("Unsupported protocol version {requested:?}; this server speaks {MODERN_PROTOCOL_VERSION}"),
+                );
+                // SPEC schema (2026-07-28): UnsupportedProtocolVersionError carries `data: {supported, requested}`.
+                e.data = Some(serde_json::json!({ "supported": [MODERN_PROTOCOL_VERSION], "requested": requested }));
+                return e;
+            }
+            Rejection::HeaderMismatch(why) => (HEADER_MISMATCH, format!("Header mismatch: {why}")),
+            Rejection::MethodNotFound(method) => (METHOD_NOT_FOUND, format!("Method not found: {method}")),
             Rejection::MissingSession => (
                 TRANSPORT_ERROR,
                 "Bad Request: Mcp-Session-Id header is required (send initialize first)".to_string(),

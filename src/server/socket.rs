@@ -171,6 +171,10 @@ fn handle(mut request: tiny_http::Request, endpoint: &Endpoint) {
                 config.heartbeat,
             );
         }
+        Action::RunCall(call) => {
+            let conn = connection(config);
+            call.run(request.into_writer(), &conn, config.heartbeat);
+        }
         Action::StreamGet(get) => {
             if let Some(alerts) = get.alerts {
                 alerts.spawn();

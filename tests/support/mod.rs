@@ -344,4 +344,7 @@ pub use streamable_mcp::jsonrpc::{
     INTERNAL_ERROR, INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR,
 };
 #[allow(unused_imports)]
-pub use streamable_mcp::wire::{SESSION_NOT_FOUND, TRANSPORT_ERROR};
+pub use streamable_mcp::wire::{
+    HEADER_MISMATCH, MISSING_REQUIRED_CLIENT_CAPABILITY, SESSION_NOT_FOUND, TRANSPORT_ERROR,
+    UNSUPPORTED_PROTOCOL_VERSION,
+};

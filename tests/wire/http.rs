@@ -23,20 +23,23 @@ fn missing_protocol_version_header_is_accepted() {
     assert_eq!(r.status, 200);
 }
 
+/// A version that is no handshake revision goes the 2026-07-28 way (`server/era.rs`), where a
+/// version we do not speak is 400 with -32022, naming it.
 #[test]
 fn unsupported_protocol_version_header_is_400() {
     let s = start(|_| {});
-    let sid = open_session(s.addr);
+    let ping = r#"{"jsonrpc":"2.0","id":2,"method":"ping","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"1999-01-01","io.modelcontextprotocol/clientCapabilities":{}}}}"#;
     let r = post(
         s.addr,
         &[
             ("Accept", ACCEPT_BOTH),
-            ("Mcp-Session-Id", &sid),
             ("MCP-Protocol-Version", "1999-01-01"),
+            ("Mcp-Method", "ping"),
         ],
-        PING,
+        ping,
     );
     assert_eq!(r.status, 400);
+    assert_eq!(r.json()["error"]["code"], UNSUPPORTED_PROTOCOL_VERSION);
     assert!(r.json()["error"]["message"]
         .as_str()
         .unwrap()

@@ -13,5 +13,6 @@ mod binary;
 mod framing;
 mod http;
 mod messages;
+mod modern;
 mod session;
 mod streams;

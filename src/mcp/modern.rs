@@ -1,0 +1,211 @@
+//! The MCP methods of revision 2026-07-28 ("modern"), apart from any transport.
+//!
+//! Implements MCP 2026-07-28 `basic/index` §_meta (every request carries
+//! `io.modelcontextprotocol/protocolVersion` and `…/clientCapabilities`) and §ResultType (every
+//! result says `resultType`), `server/discover` (what the server speaks and offers), the caching
+//! fields of `server/utilities/caching` (`ttlMs`, `cacheScope`), and `server/tools` (list, call).
+//! The transport rules (headers, statuses) are `server/modern.rs`'s.
+//!
+//! Left out, for now: `input_required` results (MRTR; the weather tool answers an ambiguous city
+//! with an error result it can act on instead), `subscriptions/listen`, resources, prompts and
+//! completion in the modern era, and `notifications/message` (the per-request `logLevel` is read
+//! and no log is ever sent, which the rule allows).
+//!
+//! # Why a second router and not more arms in `dispatch.rs`?
+//! The two eras share tools and the catalog but not the lifecycle: the modern one has no
+//! `initialize`, `ping` or `logging/setLevel`, and every result gains fields. One router per era
+//! keeps each a plain `match` a student can hold against its revision's method list.
+
+use crate::jsonrpc::{ErrorObject, Message, RequestId, INVALID_PARAMS};
+use crate::mcp::catalog::Catalog;
+use crate::mcp::tools::{self, Call};
+use crate::wire::{
+    META_CLIENT_CAPABILITIES, META_LOG_LEVEL, META_PROTOCOL_VERSION, META_SERVER_INFO,
+    MODERN_PROTOCOL_VERSION,
+};
+use serde_json::{json, Value};
+
+/// How long a client may cache `server/discover` and `tools/list` (our catalog never changes while
+/// the server runs; a minute keeps a student's edits visible soon after a restart).
+const TTL_MS: u64 = 60_000;
+
+/// What a modern request says about itself in `params._meta`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestMeta {
+    pub protocol_version: String,
+    /// What the client can do *for this request*; nothing is remembered from an earlier one.
+    pub client_capabilities: Value,
+    /// The log level the client asked for; without one, no `notifications/message` may be sent.
+    pub log_level: Option<String>,
+}
+
+impl RequestMeta {
+    /// Read `params._meta`.
+    ///
+    /// # Errors
+    /// `-32602` when the version or the capabilities are missing or of the wrong type.
+    // SPEC basic/index (2026-07-28): `protocolVersion` and `clientCapabilities` in `_meta` are "Required".
+    pub fn from_params(params: Option<&Value>) -> Result<RequestMeta, ErrorObject> {
+        let bad = |why: &str| ErrorObject::new(INVALID_PARAMS, format!("Invalid params: {why}"));
+        let meta = params.and_then(|p| p.get("_meta")).unwrap_or(&Value::Null);
+        let version = meta.get(META_PROTOCOL_VERSION).and_then(Value::as_str);
+        let version =
+            version.ok_or_else(|| bad(&format!("_meta needs {META_PROTOCOL_VERSION}")))?;
+        let capabilities = meta.get(META_CLIENT_CAPABILITIES).filter(|c| c.is_object());
+        let capabilities = capabilities.ok_or_else(|| {
+            bad(&format!(
+                "_meta needs {META_CLIENT_CAPABILITIES} (an object)"
+            ))
+        })?;
+        Ok(RequestMeta {
+            protocol_version: version.to_string(),
+            client_capabilities: capabilities.clone(),
+            log_level: meta
+                .get(META_LOG_LEVEL)
+                .and_then(Value::as_str)
+                .map(str::to_string),
+        })
+    }
+}
+
+/// What the transport must do with one modern request.
+#[derive(Debug)]
+pub enum ModernOutcome {
+    /// One message answers it.
+    Reply(Message),
+    /// A tool call: run it on the request's own connection, ending with its (complete) result.
+    Call { id: RequestId, call: Call },
+    /// No such method in this revision (`initialize` and `ping` included): 404 + -32601.
+    NotFound(String),
+}
+
+/// Route one modern request to what `catalog` offers.
+pub fn dispatch_modern(
+    id: RequestId,
+    method: &str,
+    params: Option<&Value>,
+    catalog: &'static Catalog,
+    page_size: usize,
+) -> ModernOutcome {
+    let reply = |r: Result<Value, ErrorObject>| match r {
+        Ok(result) => ModernOutcome::Reply(Message::result(id.clone(), result)),
+        Err(error) => ModernOutcome::Reply(Message::error(Some(id.clone()), error)),
+    };
+    match method {
+        "server/discover" => reply(Ok(cacheable(discover(catalog), catalog))),
+        "tools/list" => reply(
+            tools::list_page(catalog.tools, params, page_size).map(|page| cacheable(page, catalog)),
+        ),
+        "tools/call" => match Call::from_params(catalog.tools, params) {
+            Ok(call) => ModernOutcome::Call { id, call },
+            Err(e) => reply(Err(e)),
+        },
+        other => ModernOutcome::NotFound(other.to_string()),
+    }
+}
+
+/// The result of `server/discover`: the versions we speak and what we offer.
+fn discover(catalog: &Catalog) -> Value {
+    json!({
+        // SPEC versioning: every version a -32022 names as supported must be in `supportedVersions` too.
+        "supportedVersions": [MODERN_PROTOCOL_VERSION],
+        "capabilities": catalog.capabilities(),
+        "instructions": catalog.instructions,
+    })
+}
+
+/// A finished result as 2026-07-28 wants every result: `resultType` and the server's identity.
+// SPEC basic/index (2026-07-28): for `resultType`, "Servers implementing this protocol version MUST include this field."
+pub fn complete(mut result: Value, catalog: &Catalog) -> Value {
+    result["resultType"] = json!("complete");
+    let info = json!({ "name": catalog.name, "title": catalog.title, "version": env!("CARGO_PKG_VERSION") });
+    result["_meta"] = json!({ META_SERVER_INFO: info });
+    result
+}
+
+/// A complete result a client may cache: the same for every client (`public`), for a minute.
+fn cacheable(result: Value, catalog: &Catalog) -> Value {
+    let mut result = complete(result, catalog);
+    result["ttlMs"] = json!(TTL_MS);
+    result["cacheScope"] = json!("public");
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mcp::catalog::fixtures::ECHO;
+
+    fn meta(version: &str) -> Value {
+        json!({ "_meta": { META_PROTOCOL_VERSION: version, META_CLIENT_CAPABILITIES: {} } })
+    }
+
+    fn reply(method: &str, params: Value) -> Value {
+        match dispatch_modern(RequestId::Number(1), method, Some(&params), &ECHO, 50) {
+            ModernOutcome::Reply(m) => m.to_json(),
+            other => panic!("expected a reply, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn meta_needs_the_version_and_the_capabilities() {
+        let ok = RequestMeta::from_params(Some(&meta(MODERN_PROTOCOL_VERSION))).unwrap();
+        assert_eq!(ok.protocol_version, MODERN_PROTOCOL_VERSION);
+        assert!(ok.log_level.is_none());
+        for bad in [
+            json!({}),
+            json!({"_meta": {META_PROTOCOL_VERSION: "2026-07-28"}}),
+            json!({"_meta": {META_PROTOCOL_VERSION: 7, META_CLIENT_CAPABILITIES: {}}}),
+        ] {
+            assert_eq!(
+                RequestMeta::from_params(Some(&bad)).unwrap_err().code,
+                INVALID_PARAMS,
+                "{bad}"
+            );
+        }
+        assert!(RequestMeta::from_params(None).is_err());
+    }
+
+    #[test]
+    fn discover_names_the_modern_version_and_is_cacheable() {
+        let r = reply("server/discover", meta(MODERN_PROTOCOL_VERSION))["result"].clone();
+        assert_eq!(r["supportedVersions"], json!([MODERN_PROTOCOL_VERSION]));
+        assert!(r["capabilities"]["tools"].is_object());
+        assert_eq!(r["resultType"], "complete");
+        assert_eq!(r["cacheScope"], "public");
+        assert!(r["ttlMs"].as_u64().is_some());
+        assert_eq!(r["_meta"][META_SERVER_INFO]["name"], "echo-server");
+    }
+
+    #[test]
+    fn tools_list_is_cacheable_and_complete() {
+        let r = reply("tools/list", meta(MODERN_PROTOCOL_VERSION))["result"].clone();
+        assert_eq!(r["tools"][0]["name"], "echo");
+        assert_eq!(r["resultType"], "complete");
+        assert_eq!(r["cacheScope"], "public");
+    }
+
+    #[test]
+    fn legacy_lifecycle_methods_are_not_found_in_the_modern_era() {
+        for method in [
+            "initialize",
+            "ping",
+            "logging/setLevel",
+            "resources/subscribe",
+        ] {
+            let o = dispatch_modern(RequestId::Number(1), method, None, &ECHO, 50);
+            assert!(
+                matches!(o, ModernOutcome::NotFound(ref m) if m == method),
+                "{method}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_tools_call_becomes_a_call() {
+        let mut params = meta(MODERN_PROTOCOL_VERSION);
+        params["name"] = json!("echo");
+        let o = dispatch_modern(RequestId::Number(3), "tools/call", Some(&params), &ECHO, 50);
+        assert!(matches!(o, ModernOutcome::Call { .. }));
+    }
+}

@@ -1,0 +1,217 @@
+//! The transport rules of revision 2026-07-28 for one POSTed message: what the legacy path does
+//! with sessions, the modern path does with headers and `_meta`, on every request.
+//!
+//! Implements MCP 2026-07-28 `basic/transports/streamable-http` §Sending Messages (202 for a
+//! notification; JSON or SSE for a request), §Protocol Version Header (header and `_meta` agree,
+//! else -32020; a version we do not speak, -32022), §Standard Request Headers (`Mcp-Method` on
+//! every request, `Mcp-Name` on `tools/call`, its `=?base64?…?=` form decoded), §Server Validation,
+//! and §Error Codes (an unknown method is 404 with -32601). The checks run in the order the
+//! official Python SDK runs them: `_meta`, headers, version, method.
+//!
+//! Left out, for now: `Mcp-Param-*` headers (no tool of ours marks a property `x-mcp-header`),
+//! `resources/read` and `prompts/get` (their `Mcp-Name` rule waits for them), and MRTR.
+//!
+//! # Why is there no session lookup here?
+//! There is nothing to look up: §Statelessness says a server MUST NOT rely on an earlier request.
+//! What the legacy era kept in a session (the version, the capabilities), the request now says.
+
+use crate::jsonrpc::Message;
+use crate::mcp::catalog::Catalog;
+use crate::mcp::modern::{complete, dispatch_modern, ModernOutcome, RequestMeta};
+use crate::server::accept;
+use crate::server::config::Config;
+use crate::server::endpoint::Action;
+use crate::server::modern_call::ModernCall;
+use crate::server::rejection::Rejection;
+use crate::server::request::RequestHead;
+use crate::server::response::Whole;
+use crate::wire::MODERN_PROTOCOL_VERSION;
+use std::sync::atomic::AtomicUsize;
+use std::sync::Arc;
+
+/// One modern POST: check it, route it, say what to send.
+///
+/// # Errors
+/// -32602 for an incomplete `_meta`, -32020 for a header that does not match the body, -32022
+/// for a version we do not speak, 404/-32601 for a method this revision does not have.
+pub fn post(
+    config: &Config,
+    head: &RequestHead,
+    message: Message,
+    running: &Arc<AtomicUsize>,
+) -> Result<Action, Rejection> {
+    let (id, method, params) = match message {
+        Message::Request { id, method, params } => (id, method, params),
+        // SPEC streamable-http (2026-07-28) §Sending Messages 5: "If the server accepts it, the server MUST return HTTP status code `202 Accepted` with no body."
+        Message::Notification { .. } => return Ok(Action::Send(Whole::empty(202))),
+        // SPEC streamable-http (2026-07-28) §Sending Messages 4: "The client MUST NOT send JSON-RPC _responses_."
+        Message::Response { .. } | Message::Error { .. } => {
+            let why =
+                "a modern client sends no responses: questions come back as input_required results";
+            return Err(Rejection::BadRequest(why.into()));
+        }
+    };
+    let meta = RequestMeta::from_params(params.as_ref()).map_err(Rejection::MissingMeta)?;
+    let header_version = head.single_header("mcp-protocol-version")?.unwrap_or("");
+    // SPEC streamable-http (2026-07-28) §Protocol Version Header: "If the values do not match, the server MUST reject the request with `400 Bad Request` and a `HeaderMismatch` JSON-RPC error"
+    if header_version != meta.protocol_version {
+        return Err(Rejection::HeaderMismatch(format!(
+            "MCP-Protocol-Version {header_version:?} differs from _meta's {:?}",
+            meta.protocol_version
+        )));
+    }
+    // SPEC streamable-http (2026-07-28) §Protocol Version Header: a version the server does not implement "MUST respond with `400 Bad Request` and an UnsupportedProtocolVersionError"
+    if meta.protocol_version != MODERN_PROTOCOL_VERSION {
+        return Err(Rejection::UnsupportedModernVersion(meta.protocol_version));
+    }
+    check_mirrored_headers(head, &method, params.as_ref())?;
+    let accept = head.accept();
+    let catalog = config.catalog;
+    match dispatch_modern(
+        id.clone(),
+        &method,
+        params.as_ref(),
+        catalog,
+        config.page_size,
+    ) {
+        // SPEC streamable-http (2026-07-28) §Protocol Version Header: an unimplemented method "MUST respond with `404 Not Found` and a JSON-RPC error with code `-32601`"
+        ModernOutcome::NotFound(method) => Err(Rejection::MethodNotFound(method)),
+        ModernOutcome::Reply(message) => one_message(config, accept.as_deref(), &message),
+        ModernOutcome::Call { id, call } => {
+            let framing =
+                accept::choose(accept.as_deref(), true).ok_or(Rejection::NotAcceptable)?;
+            Ok(Action::RunCall(ModernCall {
+                framing,
+                id,
+                call,
+                step_delay: config.step_delay,
+                catalog,
+                running: Arc::clone(running),
+            }))
+        }
+    }
+}
+
+/// `Mcp-Method` on every request and `Mcp-Name` on a `tools/call`, each equal to the body's value.
+fn check_mirrored_headers(
+    head: &RequestHead,
+    method: &str,
+    params: Option<&serde_json::Value>,
+) -> Result<(), Rejection> {
+    let mismatch = |why: String| Err(Rejection::HeaderMismatch(why));
+    // SPEC streamable-http (2026-07-28) §Server Validation: servers "MUST reject requests where the values specified in the headers do not match the corresponding values in the request body"
+    match head.single_header("mcp-method")? {
+        None => {
+            return mismatch(format!(
+                "the Mcp-Method header is required (the body says {method:?})"
+            ))
+        }
+        Some(h) if h != method => {
+            return mismatch(format!(
+                "Mcp-Method {h:?} differs from the body's {method:?}"
+            ))
+        }
+        Some(_) => {}
+    }
+    if method != "tools/call" {
+        return Ok(());
+    }
+    let name = params
+        .and_then(|p| p.get("name"))
+        .and_then(|n| n.as_str())
+        .unwrap_or("");
+    match head.single_header("mcp-name")?.map(decode_header_value) {
+        None => mismatch(format!(
+            "the Mcp-Name header is required on tools/call (the body names {name:?})"
+        )),
+        Some(None) => mismatch("Mcp-Name is not valid =?base64?…?= text".into()),
+        Some(Some(h)) if h != name => {
+            mismatch(format!("Mcp-Name {h:?} differs from the body's {name:?}"))
+        }
+        Some(Some(_)) => Ok(()),
+    }
+}
+
+/// A header value as the client meant it: plain, or `=?base64?…?=` decoded (`None` when that form
+/// does not decode to UTF-8).
+// SPEC streamable-http (2026-07-28) §Value Encoding: "servers MUST decode an encoded `Mcp-Name` or `Mcp-Param-{Name}` value before comparing it"
+pub fn decode_header_value(value: &str) -> Option<String> {
+    match value
+        .strip_prefix("=?base64?")
+        .and_then(|v| v.strip_suffix("?="))
+    {
+        None => Some(value.to_string()),
+        Some(encoded) => String::from_utf8(base64_decode(encoded)?).ok(),
+    }
+}
+
+/// Standard base64 (RFC 4648 §4, with padding), the one decoder the modern headers need. A
+/// production server would take a crate; twenty lines keep the dependency list as it is.
+fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    };
+    let text = text.trim_end_matches('=').as_bytes();
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut bits, mut count) = (0u32, 0);
+    for &c in text {
+        bits = (bits << 6) | u32::from(value(c)?);
+        count += 6;
+        if count >= 8 {
+            count -= 8;
+            out.push((bits >> count) as u8);
+        }
+    }
+    Some(out)
+}
+
+/// A reply with nothing to stream, framed as the legacy path frames one, with `resultType` added
+/// where the router has not (errors carry none).
+fn one_message(
+    config: &Config,
+    accept: Option<&str>,
+    message: &Message,
+) -> Result<Action, Rejection> {
+    let framing = accept::choose(accept, config.sse_replies).ok_or(Rejection::NotAcceptable)?;
+    Ok(Action::Send(Whole {
+        status: 200,
+        headers: Vec::new(),
+        content_type: Some(framing.content_type()),
+        body: framing.encode(None, &message.to_line()),
+    }))
+}
+
+/// The final response of a modern call: its result made complete, or the error as it is.
+pub fn final_response(message: Message, catalog: &Catalog) -> Message {
+    match message {
+        Message::Response { id, result } => Message::result(id, complete(result, catalog)),
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_header_values_are_decoded_and_plain_ones_kept() {
+        assert_eq!(
+            decode_header_value("get_weather").as_deref(),
+            Some("get_weather")
+        );
+        assert_eq!(
+            decode_header_value("=?base64?SGVsbG8sIOS4lueVjA==?=").as_deref(),
+            Some("Hello, 世界")
+        );
+        assert_eq!(
+            decode_header_value("=?base64?IHBhZGRlZCA=?=").as_deref(),
+            Some(" padded ")
+        );
+        assert_eq!(decode_header_value("=?base64?not base64!?="), None);
+    }
+}

@@ -1,0 +1,161 @@
+//! A modern `tools/call`, run on its request's own thread and written straight to its connection.
+//!
+//! Implements MCP 2026-07-28 `basic/transports/streamable-http` §Receiving Messages (an SSE stream
+//! carries only notifications about its request, then the response, which ends it) and
+//! §Cancellation (closing the stream cancels the request), with `basic/patterns/progress`.
+//!
+//! # Why no log, no worker thread, no event ids?
+//! Put this file beside `worker.rs` + `stream.rs` + `pump.rs`: the legacy era needs a producer
+//! thread and a bounded log because its stream may outlive the connection and be resumed with
+//! `Last-Event-ID`. The modern era has no resumption: when the connection goes, the request is
+//! over. So the tool runs right here, each message leaves the moment it exists, and a failed
+//! write *is* the cancellation: the tool's next `progress` or `step` returns `Stop` and it ends.
+//!
+//! Left out: sending `notifications/message` (only allowed when the request carried a log level;
+//! our tools log nothing), and questions to the client mid-call (the modern era asks with an
+//! `input_required` result instead; the weather tool answers an ambiguous city with an error
+//! result it can act on until MRTR lands).
+
+use crate::framing::Framing;
+use crate::jsonrpc::{ErrorObject, Message, RequestId, INTERNAL_ERROR};
+use crate::mcp::catalog::Catalog;
+use crate::mcp::tools::{Call, Context, NoAnswer, Outbox, Stop};
+use crate::server::modern::final_response;
+use crate::server::response::{chunk, sized, stream_head, LAST_CHUNK};
+use serde_json::Value;
+use std::cell::{Cell, RefCell};
+use std::io::Write;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// A checked modern call, waiting for its connection's writer.
+#[derive(Debug)]
+pub struct ModernCall {
+    pub framing: Framing,
+    pub id: RequestId,
+    pub call: Call,
+    pub step_delay: Duration,
+    pub catalog: &'static Catalog,
+    /// The endpoint's count of running calls (tests watch a cancelled call stop through it).
+    pub running: Arc<AtomicUsize>,
+}
+
+impl ModernCall {
+    /// Run the tool, writing what it sends as it sends it, then its final response.
+    pub fn run(self, writer: Box<dyn Write + Send>, conn: &[(&str, String)], heartbeat: Duration) {
+        self.running.fetch_add(1, Ordering::SeqCst);
+        let out = Connection {
+            writer: RefCell::new(writer),
+            framing: self.framing,
+            conn,
+            heartbeat,
+            head_sent: Cell::new(false),
+        };
+        let cx = Context {
+            progress_token: self.call.progress_token.clone(),
+            step_delay: self.step_delay,
+            // Nothing can be asked mid-call in this era (MRTR returns the question instead).
+            can_elicit: false,
+            can_sample: false,
+            answer_timeout: Duration::ZERO,
+            outbox: &out,
+        };
+        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.call.run(self.id.clone(), &cx)
+        }));
+        let last = match run {
+            Ok(Ok(response)) => Some(final_response(response, self.catalog)),
+            // SPEC streamable-http (2026-07-28) §Cancellation: the server "MUST NOT send any further messages for it"
+            Ok(Err(Stop::Abandoned | Stop::Cancelled)) => None,
+            Err(_) => Some(Message::error(
+                Some(self.id.clone()),
+                ErrorObject::new(INTERNAL_ERROR, "Internal error: the tool failed"),
+            )),
+        };
+        if let Some(message) = last {
+            let _ = out.finish(&message);
+        }
+        self.running.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// The outbox of a modern call: its own HTTP response, written as the tool goes.
+struct Connection<'a> {
+    writer: RefCell<Box<dyn Write + Send>>,
+    framing: Framing,
+    conn: &'a [(&'a str, String)],
+    heartbeat: Duration,
+    head_sent: Cell<bool>,
+}
+
+impl Connection<'_> {
+    /// Write `bytes` as one chunk of the stream (the head goes with the first one). A failed write
+    /// means the client closed the stream, which is its way to cancel.
+    fn write_chunk(&self, bytes: &[u8], last: bool) -> Result<(), Stop> {
+        let mut out = Vec::new();
+        if !self.head_sent.replace(true) {
+            out = stream_head(self.conn, self.framing.content_type());
+        }
+        if !bytes.is_empty() {
+            out.extend(chunk(bytes));
+        }
+        if last {
+            out.extend_from_slice(LAST_CHUNK);
+        }
+        let mut writer = self.writer.borrow_mut();
+        writer
+            .write_all(&out)
+            .and_then(|()| writer.flush())
+            .map_err(|_| Stop::Abandoned)
+    }
+
+    /// The final response: the last event of the stream, or one JSON object.
+    fn finish(&self, message: &Message) -> Result<(), Stop> {
+        let line = message.to_line();
+        if self.framing == Framing::Json {
+            let bytes = sized(
+                200,
+                self.conn,
+                Some(self.framing.content_type()),
+                line.as_bytes(),
+            );
+            let mut writer = self.writer.borrow_mut();
+            return writer
+                .write_all(&bytes)
+                .and_then(|()| writer.flush())
+                .map_err(|_| Stop::Abandoned);
+        }
+        self.write_chunk(&self.framing.encode(None, &line), true)
+    }
+}
+
+impl Outbox for Connection<'_> {
+    fn send(&self, message: Message) -> Result<(), Stop> {
+        // One JSON object has no room for anything before the result: progress is dropped.
+        if self.framing == Framing::Json {
+            return Ok(());
+        }
+        self.write_chunk(&self.framing.encode(None, &message.to_line()), false)
+    }
+
+    /// Wait, writing a heartbeat now and then: a quiet connection is how a gone client would go
+    /// unnoticed, and noticing it is how a cancellation arrives.
+    fn pause(&self, d: Duration) -> Result<(), Stop> {
+        let deadline = Instant::now() + d;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Ok(());
+            }
+            std::thread::sleep(left.min(self.heartbeat));
+            if self.framing != Framing::Json && Instant::now() < deadline {
+                self.write_chunk(self.framing.heartbeat(), false)?;
+            }
+        }
+    }
+
+    fn ask(&self, _: &str, _: Value, _: Duration) -> Result<Message, NoAnswer> {
+        Err(NoAnswer::Unreachable)
+    }
+}
