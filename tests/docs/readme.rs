@@ -36,3 +36,51 @@ fn readme_curl_session_works_when_pasted() {
     );
     let _ = std::fs::remove_file(headers_file);
 }
+
+/// The README's 2026-07-28 block: discover, a streamed call with no handshake, a 404 for `ping`.
+#[test]
+fn readme_modern_curl_session_works_when_pasted() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme
+        .find("```bash\nMODERN=")
+        .expect("the modern curl block")
+        + "```bash\n".len();
+    let script = &readme[start..start + readme[start..].find("```").unwrap()];
+    let s = crate::support::start(|_| {});
+    let script = script.replace(
+        "MODERN=http://127.0.0.1:8000/mcp",
+        &format!("MODERN={}", s.url()),
+    );
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(format!("set -e\n{script}"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains(r#""supportedVersions":["2026-07-28"]"#),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Looking up Hangzhou") && stdout.contains(r#""resultType":"complete""#)
+    );
+    assert!(
+        !stdout.contains("\nid: "),
+        "a modern stream has no event ids: {stdout}"
+    );
+    assert!(
+        stdout.contains("HTTP/1.1 404 Not Found") && stdout.contains("-32601"),
+        "{stdout}"
+    );
+    assert_eq!(
+        s.server.endpoint().session_count(),
+        0,
+        "no session was made"
+    );
+}
