@@ -55,6 +55,9 @@ pub enum Rejection {
     // (and its rows in `status`, `to_error_object` and `headers`) or reuse this one.
     /// Too many requests in flight; carries the `Retry-After` seconds.
     Overloaded(u32),
+    /// Our failure, not the client's (the OS random source failed, say); the text says what.
+    /// The client may retry; nothing it could change would help.
+    Internal(String),
     /// Modern era: `params._meta` is missing what every request must carry (-32602).
     MissingMeta(crate::jsonrpc::ErrorObject),
     /// Modern era: a header does not match the body, or is missing (-32020).
@@ -63,9 +66,6 @@ pub enum Rejection {
     UnsupportedModernVersion(String),
     /// Modern era: no such method in this revision (404 + -32601).
     MethodNotFound(String),
-    /// Our failure, not the client's (the OS random source failed, say); the text says what.
-    /// The client may retry; nothing it could change would help.
-    Internal(String),
 }
 
 impl Rejection {
