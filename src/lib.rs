@@ -17,7 +17,7 @@
 //! ```
 //! One `tools/call` goes down and back up once:
 //! ```text
-//! socket ─> server::socket      (tiny_http: head, body reader)        the only tiny_http user
+//! socket ─> server::socket      (tiny_http: head, body reader)        with tiny_http_fixes, the only tiny_http users
 //!        ─> server::endpoint    (every transport rule: status codes, sessions, framing)
 //!        ─> jsonrpc             (bytes → Message)
 //!        ─> mcp::dispatch       (Message → Outcome: reply, accept, or a tool call)
@@ -27,7 +27,8 @@
 //!
 //! ## Left out, on purpose
 //! JSON-RPC batches (removed in 2025-06-18), OAuth authorization, TLS, roots, tasks. Resources,
-//! prompts, completion and sampling exist as small modules for the conformance example
+//! prompts and completion exist as small modules, and sampling as a capability a tool may use
+//! (`Context::can_sample`), for the conformance example
 //! (`examples/conformance_server.rs`); the weather server does not use them. See
 //! `docs/spec-coverage.md` for every rule and where it is checked.
 

@@ -287,8 +287,8 @@ fn findings(r: &Report) -> String {
             idle = r.ours.idle_kib as f64 / 1024.0,
         );
     }
-    s += "2. **Two new threads per call.** `server.rs` spawns a handler thread per request and \
-          `send` spawns a second one for the tool (`job.run()`); tiny_http adds a pool task per \
+    s += "2. **Two new threads per call.** `socket.rs` (`Server::accept`) spawns a handler thread per request and \
+          `job.spawn()` in `socket::handle` spawns a second one for the tool; tiny_http adds a pool task per \
           connection. A perf profile of the server taken while writing this bench (all of our \
           `--keep-alive` cells, with `--stream-grace-secs 0` so that finding 1 is out of the way) \
           put about 40 % of its CPU in starting and ending threads: the signal stack Rust's std \

@@ -95,12 +95,12 @@ impl fmt::Display for Progress {
     }
 }
 
-/// The HTTP side of one session: what every request carries, and the loop that reads an answer.
+/// The HTTP side of one session: what every request carries, and the loop that reads a response.
 pub struct Channel {
     transport: Transport,
     framing: Framing,
     bearer_token: Option<String>,
-    /// From the initialize answer's `MCP-Session-Id`; `None` for a stateless server.
+    /// From the initialize response's `MCP-Session-Id`; `None` for a stateless server.
     pub session_id: Option<String>,
     /// The negotiated version; `None` until initialize succeeded.
     pub protocol_version: Option<String>,
@@ -166,7 +166,7 @@ impl Channel {
             // SPEC transports#sending-messages 2: "The client MUST include an Accept header, listing both application/json and text/event-stream as supported content types."
             Framing::Sse => "application/json, text/event-stream",
             // Not MCP: our server's tutorial framing (a spec-only server, like the Python SDK's,
-            // answers 406). With JSON listed, an answer with nothing to stream comes as JSON.
+            // answers 406). With JSON listed, a reply with nothing to stream comes as JSON.
             Framing::Ndjson => "application/json, application/x-ndjson",
             // Not MCP either: with nowhere to put progress, the server sends the result alone.
             Framing::Json => MIME_JSON,
@@ -182,8 +182,8 @@ impl Channel {
         }
     }
 
-    /// POST one request and read its answer until the response, resuming its SSE stream as often
-    /// as it is cut. Returns the result and the answer's `MCP-Session-Id` (for `initialize`).
+    /// POST one request and read what comes back until the response, resuming its SSE stream as often
+    /// as it is cut. Returns the result and the HTTP response's `MCP-Session-Id` (for `initialize`).
     pub fn request(
         &mut self,
         method: &str,
@@ -199,14 +199,14 @@ impl Channel {
             params,
         };
         let headers = self.headers(self.accept());
-        let mut answer = self
+        let mut response = self
             .transport
             .post(&headers, request.to_line().as_bytes())?;
-        let framing = match (answer.status, answer.framing) {
+        let framing = match (response.status, response.framing) {
             (200 | 201, Some(framing)) => framing,
-            (status @ 400..=599, _) => return Err(self.failure(status, &mut *answer.body)),
-            // 202 is for notifications and responses; a redirect or a 204 is no MCP answer.
-            _ => return Err(unexpected(method, &answer, "a request needs a response")),
+            (status @ 400..=599, _) => return Err(self.failure(status, &mut *response.body)),
+            // 202 is for notifications and responses; a redirect or a 204 is no MCP response.
+            _ => return Err(unexpected(method, &response, "a request needs a response")),
         };
         self.last_framing = Some(framing);
         let (mut position, stream_lines) = (ResumePoint::default(), 0);
@@ -215,7 +215,7 @@ impl Channel {
             progress_token,
             stream_lines,
         };
-        let body = &mut *answer.body;
+        let body = &mut *response.body;
         let mut outcome = self.read(body, framing, &mut pending, &mut position, on_event);
         // Cut before the response, with an event id to come back to (only SSE has them): resume.
         if let (Err(ClientError::StreamEnded { .. }), Some(_)) = (&outcome, &position.last_event_id)
@@ -225,10 +225,10 @@ impl Channel {
         self.resume = position;
         // We stop reading at the response. A server SHOULD end the stream there anyway; one that
         // does not is not waited for.
-        Ok((outcome?, answer.session_id.take()))
+        Ok((outcome?, response.session_id.take()))
     }
 
-    /// Read one body (a POST's answer, or a resumed GET's stream) until our response arrives.
+    /// Read one body (a POST's response, or a resumed GET's stream) until our response arrives.
     /// Each message is handled the moment it is read: that is what makes progress live.
     fn read(
         &mut self,
@@ -302,14 +302,14 @@ impl Channel {
     /// POST a notification or a response: the server accepts it with 202 and sends nothing back.
     pub fn send(&mut self, message: &Message) -> Result<(), ClientError> {
         let headers = self.headers(self.accept());
-        let mut answer = self
+        let mut response = self
             .transport
             .post(&headers, message.to_line().as_bytes())?;
-        match answer.status {
+        match response.status {
             // SPEC transports#sending-messages 4: "If the server accepts the input, the server MUST return HTTP status code 202 Accepted with no body."
             // (Another 2xx breaks that rule, but the message was taken; refusing helps nobody.)
             200..=299 => Ok(()),
-            status => Err(self.failure(status, &mut *answer.body)),
+            status => Err(self.failure(status, &mut *response.body)),
         }
     }
 
@@ -343,7 +343,7 @@ impl Channel {
             let cause = match self.transport.get(&headers) {
                 // No answer at all: the server may be restarting. That is what the waiting is for.
                 Err(e) => e,
-                Ok(mut answer) => match (answer.status, answer.framing) {
+                Ok(mut response) => match (response.status, response.framing) {
                     (200 | 201, Some(Framing::Sse)) => {
                         self.resumes += 1;
                         let id = last_event_id.clone();
@@ -351,22 +351,22 @@ impl Channel {
                             last_event_id: id,
                             waited,
                         });
-                        let body = &mut *answer.body;
+                        let body = &mut *response.body;
                         match self.read(body, Framing::Sse, pending, position, on_event) {
                             Err(cut @ ClientError::StreamEnded { .. }) => cut,
                             outcome => return outcome,
                         }
                     }
                     // A 5xx is the server's trouble, not our stream's: later may work.
-                    (status @ 500..=599, _) => ClientError::from_http(status, &mut *answer.body),
+                    (status @ 500..=599, _) => ClientError::from_http(status, &mut *response.body),
                     // A 404 with a session: `mod.rs` starts a new one and sends the request again
                     // (so the tool may run twice). Any other 4xx is a "no" about this stream
                     // (ours: 400, its events are gone), and asking again would not change it.
-                    (status @ 400..=499, _) => match self.failure(status, &mut *answer.body) {
+                    (status @ 400..=499, _) => match self.failure(status, &mut *response.body) {
                         ClientError::SessionExpired => return Err(ClientError::SessionExpired),
                         refusal => return failed(refusal),
                     },
-                    _ => return Err(unexpected("a resuming GET", &answer, "expected SSE")),
+                    _ => return Err(unexpected("a resuming GET", &response, "expected SSE")),
                 },
             };
             // Progress is a new event id: the next GET starts later than this one did.
@@ -383,19 +383,19 @@ impl Channel {
             return Ok(()); // a stateless server: there is no session to end
         }
         // SPEC transports#session-management 5: clients "SHOULD send an HTTP DELETE to the MCP endpoint with the MCP-Session-Id header, to explicitly terminate the session."
-        let mut answer = self.transport.delete(&self.headers(self.accept()))?;
-        match answer.status {
+        let mut response = self.transport.delete(&self.headers(self.accept()))?;
+        match response.status {
             // SPEC transports#session-management 5: "The server MAY respond to this request with HTTP 405 Method Not Allowed"
             // And a 404 says the session is gone already: what we wanted anyway.
             200..=299 | 404 | 405 => Ok(()),
-            status => Err(ClientError::from_http(status, &mut *answer.body)),
+            status => Err(ClientError::from_http(status, &mut *response.body)),
         }
     }
 }
 
-/// The error for an answer that is neither what we asked for nor an HTTP error.
-fn unexpected(what: &str, answer: &HttpResponse, expected: &str) -> ClientError {
-    let (status, content_type) = (answer.status, answer.content_type.as_deref());
+/// The error for a response that is neither what we asked for nor an HTTP error.
+fn unexpected(what: &str, response: &HttpResponse, expected: &str) -> ClientError {
+    let (status, content_type) = (response.status, response.content_type.as_deref());
     let content_type = content_type.unwrap_or("(none)");
     let why = format!("{what}: HTTP {status}, Content-Type {content_type:?}; {expected}");
     ClientError::Protocol(why)

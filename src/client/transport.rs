@@ -2,9 +2,9 @@
 //!
 //! Implements the HTTP mechanics of MCP 2025-11-25 `basic/transports` §Streamable HTTP for a
 //! client: every message is a POST to the one MCP endpoint, a cut stream is resumed with a GET to
-//! it, a session ends with a DELETE. An answer comes back as its status, its framing (read from
+//! it, a session ends with a DELETE. A response comes back as its status, its framing (read from
 //! `Content-Type`), its `MCP-Session-Id`, and a body that can be read line by line *as it
-//! arrives*. Which headers to send and what an answer means is decided in `channel.rs`.
+//! arrives*. Which headers to send and what a response means is decided in `channel.rs`.
 //!
 //! Left out: TLS (ureq is built without it; the course's servers are on loopback), proxies, and
 //! cookies.
@@ -21,7 +21,7 @@ use std::io::{self, BufRead, BufReader, Read};
 use ureq::http::Response;
 use ureq::{Agent, Body, BodyReader, RequestBuilder, Timeout};
 
-/// An answer, with the parts the rules look at copied out of ureq's types.
+/// A response, with the parts the rules look at copied out of ureq's types.
 pub struct HttpResponse {
     pub status: u16,
     /// How the body is framed, by its `Content-Type`; `None` when that names none of the three.
@@ -65,22 +65,22 @@ impl Transport {
         Transport { agent, url }
     }
 
-    /// POST one JSON-RPC message. Like `get` and `delete`, it fails only when no answer came; an
-    /// HTTP error status is an `Ok` answer.
+    /// POST one JSON-RPC message. Like `get` and `delete`, it fails only when no response came; an
+    /// HTTP error status is an `Ok` response.
     pub fn post(&self, headers: &Headers, json: &[u8]) -> Result<HttpResponse, ClientError> {
         let request = self.agent.post(self.url.as_str()).content_type(MIME_JSON);
         // `send(&[u8])` sets Content-Length; our server answers a body without one with 411.
-        answer(with_headers(request, headers).send(json))
+        response_of(with_headers(request, headers).send(json))
     }
 
     /// GET the endpoint: with `Last-Event-ID` among `headers`, that resumes a cut stream.
     pub fn get(&self, headers: &Headers) -> Result<HttpResponse, ClientError> {
-        answer(with_headers(self.agent.get(self.url.as_str()), headers).call())
+        response_of(with_headers(self.agent.get(self.url.as_str()), headers).call())
     }
 
     /// DELETE the session named in `headers`.
     pub fn delete(&self, headers: &Headers) -> Result<HttpResponse, ClientError> {
-        answer(with_headers(self.agent.delete(self.url.as_str()), headers).call())
+        response_of(with_headers(self.agent.delete(self.url.as_str()), headers).call())
     }
 }
 
@@ -92,7 +92,7 @@ fn with_headers<B>(mut request: RequestBuilder<B>, headers: &Headers) -> Request
     request
 }
 
-fn answer(result: Result<Response<Body>, ureq::Error>) -> Result<HttpResponse, ClientError> {
+fn response_of(result: Result<Response<Body>, ureq::Error>) -> Result<HttpResponse, ClientError> {
     let response = result.map_err(from_ureq)?;
     let header = |name: &str| Some(response.headers().get(name)?.to_str().ok()?.to_string());
     let (content_type, session_id) = (header("content-type"), header(HEADER_SESSION_ID));
@@ -122,7 +122,7 @@ fn framing_of(content_type: &str) -> Option<Framing> {
     }
 }
 
-/// Name a failure to get an answer at all.
+/// Name a failure to get a response at all.
 fn from_ureq(e: ureq::Error) -> ClientError {
     use io::ErrorKind::{AddrNotAvailable, ConnectionRefused, NotConnected};
     match e {

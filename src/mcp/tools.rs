@@ -4,7 +4,7 @@
 //! `server/utilities/pagination`), §Calling Tools, §Tool Result (text `content`, `structuredContent`
 //! matching `outputSchema`, `isError`), and `basic/utilities/progress` for progress notifications.
 //! Tools know nothing about HTTP: they report progress to an [`Outbox`], which the server backs
-//! with a [`Stream`] and a unit test backs with a `Vec`.
+//! with its call's log (`server::worker`) and a unit test backs with a `Vec`.
 //!
 //! Left out: `icons`, `execution.taskSupport`, `resource_link` content, list-changed notifications.
 

@@ -8,7 +8,8 @@
 //!
 //! **One entry point owns every rule**: [`Endpoint::handle`] takes a request's head and a reader
 //! of its body, and gives back an [`Action`]: a whole response (every refusal is one), or a stream
-//! to start. The socket side calls it once per request and does what it says; it decides nothing.
+//! to start. The socket side calls it once per request and does what it says; it decides nothing
+//! but the in-flight cap's 503, which comes before a thread is given to the request.
 //! Everything here can be tested with plain values.
 //!
 //! Left out: the 2026-07-28 revision (stateless, no `initialize`), which will route here, before

@@ -10,7 +10,8 @@
 //! write. Our progress events (a few hundred bytes each) would all arrive together with the result.
 //! And a sized `Response` over ~1 KiB leaves in two writes, which on a keep-alive connection meets
 //! Nagle's algorithm and the client's delayed ACK: 40 ms per response. So we take the raw socket
-//! writer (`Request::into_writer`) and write each response, and each event, as one buffer.
+//! writer (`Request::into_writer`) and write each response, and each event, as one buffer. (The
+//! one exception, a refusal of a request whose body was never read, is `tiny_http_fixes.rs`'s.)
 
 /// A response sent in one piece: everything but a stream (refusals included).
 #[derive(Debug, Clone, PartialEq)]

@@ -1,7 +1,7 @@
 //! What tiny_http 0.12 gets wrong for a streaming server, worked around from our side.
 //!
 //! Implements nothing of MCP; every item here is a SHARP EDGE of the HTTP library, measured (see
-//! `../shared/reference/rust-crates-notes.md` and `docs/reliability.md`) and pinned by a test.
+//! `docs/reliability.md`) and pinned by a test.
 //! Kept in one file so that the socket side (`socket.rs`) reads as plain wiring, and so that a
 //! student who moves to another HTTP library knows exactly what to delete.
 //!

@@ -42,7 +42,7 @@ fn huge_content_length_on_a_delete_does_not_crash_the_server() {
     survives(&mut server, &head);
 }
 
-/// Every path that refuses before reading the body goes through `reject`, which leaks the request
+/// Every path that refuses before reading the body goes through `respond_before_unread_body`, which leaks the request
 /// instead of dropping it. Those must all survive.
 #[test]
 fn huge_content_length_on_every_refusal_path_does_not_crash_the_server() {

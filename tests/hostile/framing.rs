@@ -60,7 +60,7 @@ fn content_length_longer_than_the_body_gets_no_answer_or_a_400_once_the_client_s
 
 /// RFC 9112 §6.3: "If the sender closes the connection ... before the indicated number of octets
 /// are received, the recipient MUST consider the message to be incomplete and close the
-/// connection." `read_body` reads to the end of what came and never compares it with the length.
+/// connection." `read_body` compares what came with the declared length, so the cut body is refused.
 #[test]
 fn a_body_that_ends_before_its_content_length_is_400_even_if_it_parses() {
     let s = start(|_| {});

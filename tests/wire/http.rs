@@ -112,7 +112,7 @@ fn chunked_body_over_one_mib_is_413_read_through_the_cap() {
     assert_eq!(post(s.addr, &[("Accept", ACCEPT_BOTH)], PING).status, 200);
 }
 
-/// tiny_http would abort the process draining a body it believes is 1 TB (see server.rs).
+/// tiny_http would abort the process draining a body it believes is 1 TB (see `server/tiny_http_fixes.rs`).
 #[test]
 fn lying_huge_content_length_does_not_crash_the_server() {
     let s = stateless();
