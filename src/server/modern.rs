@@ -5,8 +5,10 @@
 //! notification; JSON or SSE for a request), §Protocol Version Header (header and `_meta` agree,
 //! else -32020; a version we do not speak, -32022), §Standard Request Headers (`Mcp-Method` on
 //! every request, `Mcp-Name` on `tools/call`, its `=?base64?…?=` form decoded), §Server Validation,
-//! and §Error Codes (an unknown method is 404 with -32601). The checks run in the order the
-//! official Python SDK runs them: `_meta`, headers, version, method.
+//! and §Error Codes (an unknown method is 404 with -32601). The checks run in this order: the
+//! header's version (-32022), `_meta` (-32602), `_meta` against the header (-32020), the mirrored
+//! headers (-32020), the method (404). (The official Python SDK reads `_meta` before the version;
+//! the two orders differ only for a request that is wrong twice over.)
 //!
 //! Left out, for now: `Mcp-Param-*` headers (no tool of ours marks a property `x-mcp-header`),
 //! `resources/read` and `prompts/get` (their `Mcp-Name` rule waits for them), and MRTR.
@@ -51,18 +53,22 @@ pub fn post(
             return Err(Rejection::BadRequest(why.into()));
         }
     };
-    let meta = RequestMeta::from_params(params.as_ref()).map_err(Rejection::MissingMeta)?;
+    // The version first: the header is what routed us here, and a version we do not speak is
+    // the one thing a client must hear about before anything else can help it.
     let header_version = head.single_header("mcp-protocol-version")?.unwrap_or("");
+    // SPEC streamable-http (2026-07-28) §Protocol Version Header: a version the server does not implement "MUST respond with `400 Bad Request` and an UnsupportedProtocolVersionError"
+    if header_version != MODERN_PROTOCOL_VERSION {
+        return Err(Rejection::UnsupportedModernVersion(
+            header_version.to_string(),
+        ));
+    }
+    let meta = RequestMeta::from_params(params.as_ref()).map_err(Rejection::MissingMeta)?;
     // SPEC streamable-http (2026-07-28) §Protocol Version Header: "If the values do not match, the server MUST reject the request with `400 Bad Request` and a `HeaderMismatch` JSON-RPC error"
-    if header_version != meta.protocol_version {
+    if meta.protocol_version != header_version {
         return Err(Rejection::HeaderMismatch(format!(
             "MCP-Protocol-Version {header_version:?} differs from _meta's {:?}",
             meta.protocol_version
         )));
-    }
-    // SPEC streamable-http (2026-07-28) §Protocol Version Header: a version the server does not implement "MUST respond with `400 Bad Request` and an UnsupportedProtocolVersionError"
-    if meta.protocol_version != MODERN_PROTOCOL_VERSION {
-        return Err(Rejection::UnsupportedModernVersion(meta.protocol_version));
     }
     check_mirrored_headers(head, &method, params.as_ref())?;
     let accept = head.accept();

@@ -115,9 +115,15 @@ impl Rejection {
             Rejection::BadMessage(e) => return e.to_error_object(),
             Rejection::MissingMeta(error) => return error.clone(),
             Rejection::UnsupportedModernVersion(requested) => {
+                // A version is ten characters; a 1 MiB header is not echoed back twice over.
+                let requested: String = requested.chars().take(64).collect();
                 let mut e = ErrorObject::new(
                     UNSUPPORTED_PROTOCOL_VERSION,
-                    format!("Unsupported protocol version {requested:?}; this server speaks {MODERN_PROTOCOL_VERSION}"),
+                    format!(
+                        "Unsupported protocol version {requested:?}: this server speaks {MODERN_PROTOCOL_VERSION}, \
+                         and {} after an initialize",
+                        SUPPORTED_PROTOCOL_VERSIONS.join(", ")
+                    ),
                 );
                 // SPEC schema (2026-07-28): UnsupportedProtocolVersionError carries `data: {supported, requested}`.
                 e.data = Some(serde_json::json!({ "supported": [MODERN_PROTOCOL_VERSION], "requested": requested }));
@@ -238,6 +244,18 @@ mod tests {
         let response = Rejection::MissingSession.to_response(Some(RequestId::Number(7)));
         assert_eq!(body(&response)["id"], 7);
         assert_eq!(response.content_type, Some(MIME_JSON));
+    }
+
+    #[test]
+    fn an_unsupported_version_names_both_eras_and_echoes_at_most_64_characters() {
+        let response = Rejection::UnsupportedModernVersion("9".repeat(10_000)).to_response(None);
+        assert_eq!(response.status, 400);
+        let error = &body(&response)["error"];
+        assert_eq!(error["code"], UNSUPPORTED_PROTOCOL_VERSION);
+        assert_eq!(error["data"]["supported"][0], MODERN_PROTOCOL_VERSION);
+        assert_eq!(error["data"]["requested"].as_str().unwrap().len(), 64);
+        assert!(error["message"].as_str().unwrap().contains("2025-11-25"));
+        assert!(response.body.len() < 1000);
     }
 
     #[test]
