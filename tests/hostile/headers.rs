@@ -87,7 +87,12 @@ fn one_mib_header_values_are_refused_and_the_server_stays_up() {
         ("Mcp-Session-Id", huge.as_str(), 404, SESSION_NOT_FOUND),
         ("Origin", origin.as_str(), 403, TRANSPORT_ERROR),
         // No handshake revision, so the modern path answers: a version it does not speak.
-        ("MCP-Protocol-Version", huge.as_str(), 400, UNSUPPORTED_PROTOCOL_VERSION),
+        (
+            "MCP-Protocol-Version",
+            huge.as_str(),
+            400,
+            UNSUPPORTED_PROTOCOL_VERSION,
+        ),
     ];
     let sid = open_session(s.addr);
     for (name, value, status, code) in cases {
