@@ -6,9 +6,10 @@
 //! fields of `server/utilities/caching` (`ttlMs`, `cacheScope`), and `server/tools` (list, call).
 //! The transport rules (headers, statuses) are `server/modern.rs`'s.
 //!
+//! Resources, prompts and completion are routed as in the legacy era, when the catalog has them.
+//!
 //! Left out, for now: `input_required` results (MRTR; the weather tool answers an ambiguous city
-//! with an error result it can act on instead), `subscriptions/listen`, resources, prompts and
-//! completion in the modern era, and `notifications/message` (the per-request `logLevel` is read
+//! with an error result it can act on instead), `subscriptions/listen`, and `notifications/message` (the per-request `logLevel` is read
 //! and no log is ever sent, which the rule allows).
 //!
 //! # Why a second router and not more arms in `dispatch.rs`?
@@ -19,6 +20,7 @@
 use crate::jsonrpc::{ErrorObject, Message, RequestId, INVALID_PARAMS};
 use crate::mcp::catalog::Catalog;
 use crate::mcp::tools::{self, Call};
+use crate::mcp::{completion, prompts, resources};
 use crate::wire::{
     META_CLIENT_CAPABILITIES, META_LOG_LEVEL, META_PROTOCOL_VERSION, META_SERVER_INFO,
     MODERN_PROTOCOL_VERSION,
@@ -91,15 +93,39 @@ pub fn dispatch_modern(
         Ok(result) => ModernOutcome::Reply(Message::result(id.clone(), result)),
         Err(error) => ModernOutcome::Reply(Message::error(Some(id.clone()), error)),
     };
+    // The lists and reads a client may cache carry `ttlMs` and `cacheScope`; the rest is complete.
+    let cached = |r: Result<Value, ErrorObject>| reply(r.map(|v| cacheable(v, catalog)));
+    let done = |r: Result<Value, ErrorObject>| reply(r.map(|v| complete(v, catalog)));
     match method {
-        "server/discover" => reply(Ok(cacheable(discover(catalog), catalog))),
-        "tools/list" => reply(
-            tools::list_page(catalog.tools, params, page_size).map(|page| cacheable(page, catalog)),
-        ),
+        "server/discover" => cached(Ok(discover(catalog))),
+        "tools/list" => cached(tools::list_page(catalog.tools, params, page_size)),
         "tools/call" => match Call::from_params(catalog.tools, params) {
             Ok(call) => ModernOutcome::Call { id, call },
             Err(e) => reply(Err(e)),
         },
+        // The optional features, as in the legacy router: absent unless the catalog offers them.
+        // (`resources/subscribe` is gone in this era: `subscriptions/listen` replaces it.)
+        "resources/list" if catalog.offers_resources() => {
+            cached(resources::list(catalog.resources, params))
+        }
+        "resources/templates/list" if catalog.offers_resources() => cached(
+            resources::list_templates(catalog.resource_templates, params),
+        ),
+        "resources/read" if catalog.offers_resources() => cached(resources::read(
+            catalog.resources,
+            catalog.resource_templates,
+            params,
+        )),
+        "prompts/list" if catalog.offers_prompts() => {
+            cached(prompts::list(catalog.prompts, params))
+        }
+        "prompts/get" if catalog.offers_prompts() => done(prompts::get(catalog.prompts, params)),
+        "completion/complete" if catalog.completions => done(completion::complete(
+            catalog.prompts,
+            catalog.resources,
+            catalog.resource_templates,
+            params,
+        )),
         other => ModernOutcome::NotFound(other.to_string()),
     }
 }

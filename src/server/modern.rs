@@ -10,8 +10,8 @@
 //! headers (-32020), the method (404). (The official Python SDK reads `_meta` before the version;
 //! the two orders differ only for a request that is wrong twice over.)
 //!
-//! Left out, for now: `Mcp-Param-*` headers (no tool of ours marks a property `x-mcp-header`),
-//! `resources/read` and `prompts/get` (their `Mcp-Name` rule waits for them), and MRTR.
+//! Left out, for now: `Mcp-Param-*` headers (no tool of ours marks a property `x-mcp-header`), and
+//! MRTR.
 //!
 //! # Why is there no session lookup here?
 //! There is nothing to look up: §Statelessness says a server MUST NOT rely on an earlier request.
@@ -98,7 +98,8 @@ pub fn post(
     }
 }
 
-/// `Mcp-Method` on every request and `Mcp-Name` on a `tools/call`, each equal to the body's value.
+/// `Mcp-Method` on every request and `Mcp-Name` on a `tools/call`, `resources/read` or
+/// `prompts/get`, each equal to the body's value.
 fn check_mirrored_headers(
     head: &RequestHead,
     method: &str,
@@ -119,16 +120,19 @@ fn check_mirrored_headers(
         }
         Some(_) => {}
     }
-    if method != "tools/call" {
-        return Ok(());
-    }
+    // SPEC streamable-http (2026-07-28) §Standard Request Headers: `Mcp-Name` mirrors "`params.name` or `params.uri`" on `tools/call`, `resources/read`, `prompts/get`.
+    let field = match method {
+        "tools/call" | "prompts/get" => "name",
+        "resources/read" => "uri",
+        _ => return Ok(()),
+    };
     let name = params
-        .and_then(|p| p.get("name"))
+        .and_then(|p| p.get(field))
         .and_then(|n| n.as_str())
         .unwrap_or("");
     match head.single_header("mcp-name")?.map(decode_header_value) {
         None => mismatch(format!(
-            "the Mcp-Name header is required on tools/call (the body names {name:?})"
+            "the Mcp-Name header is required on {method} (the body names {name:?})"
         )),
         Some(None) => mismatch("Mcp-Name is not valid =?base64?…?= text".into()),
         Some(Some(h)) if h != name => {

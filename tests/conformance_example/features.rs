@@ -3,7 +3,7 @@
 use crate::conformance::media::PNG_BASE64;
 use crate::session::Client;
 use crate::support::INVALID_PARAMS;
-use serde_json::json;
+use serde_json::{json, Value};
 
 #[test]
 fn resources_are_listed_and_read_with_exact_contents() {
@@ -138,4 +138,58 @@ fn completion_offers_the_arg1_suggestions_that_start_with_what_was_typed() {
         r["result"]["completion"],
         json!({"values": ["testValue1", "testValue2"], "total": 2, "hasMore": false})
     );
+}
+
+/// The same features in revision 2026-07-28: no session; `Mcp-Name` mirrors the uri or the name;
+/// lists and reads carry the cache fields, every result `resultType`.
+#[test]
+fn resources_prompts_and_completion_answer_in_the_modern_era_too() {
+    use crate::support::{post, start, HEADER_MISMATCH};
+    let s = start(|c| c.catalog = &crate::conformance::CONFORMANCE);
+    let call = |method: &str, name: Option<&str>, mut params: Value| {
+        params["_meta"] = json!({"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+            "io.modelcontextprotocol/clientCapabilities": {}});
+        let mut h = vec![
+            ("Accept", "application/json"),
+            ("MCP-Protocol-Version", "2026-07-28"),
+            ("Mcp-Method", method),
+        ];
+        h.extend(name.map(|n| ("Mcp-Name", n)));
+        post(
+            s.addr,
+            &h,
+            &json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string(),
+        )
+        .json()
+    };
+    let read = call(
+        "resources/read",
+        Some("test://static-text"),
+        json!({"uri": "test://static-text"}),
+    );
+    assert_eq!(read["result"]["contents"][0]["uri"], "test://static-text");
+    assert_eq!(read["result"]["resultType"], "complete");
+    assert_eq!(read["result"]["cacheScope"], "public");
+    let wrong = call(
+        "resources/read",
+        Some("test://other"),
+        json!({"uri": "test://static-text"}),
+    );
+    assert_eq!(wrong["error"]["code"], HEADER_MISMATCH);
+    let list = call("prompts/list", None, json!({}));
+    assert!(list["result"]["ttlMs"].as_u64().is_some());
+    let get = call(
+        "prompts/get",
+        Some("test_simple_prompt"),
+        json!({"name": "test_simple_prompt"}),
+    );
+    assert_eq!(get["result"]["resultType"], "complete");
+    assert!(get["result"]["messages"].is_array());
+    let done = call(
+        "completion/complete",
+        None,
+        json!({"ref": {"type": "ref/prompt", "name": "test_prompt_with_arguments"}, "argument": {"name": "arg1", "value": ""}}),
+    );
+    assert_eq!(done["result"]["resultType"], "complete");
+    assert_eq!(s.server.endpoint().session_count(), 0);
 }
