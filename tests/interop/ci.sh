@@ -138,6 +138,7 @@ record PASS "install pinned tools" $((SECONDS - STARTED))
 # Node 22 first on PATH: the harness needs it, and npx-style shebangs pick the first node.
 export PATH="$NODE_BIN:$PATH"
 CONFORMANCE=(node "$CONFORMANCE_JS")
+CONFORMANCE_NEXT=(node "$CACHE/conformance-next/node_modules/@modelcontextprotocol/conformance/dist/index.js")
 INSPECTOR=(node "$INSPECTOR_JS" --cli)
 
 echo "== cargo build --bins"
@@ -291,11 +292,19 @@ else
     record SKIP "conformance client (mcp-client): $scenario" 0
   done
 fi
+# Revision 2026-07-28 with the 0.2.0-alpha.12 harness: what weather-server passes is pinned by a
+# baseline of the rest (fixture-tool scenarios that do not apply here, and what is not built yet).
+conformance_modern_weather() {
+  "${T[@]}" "${CONFORMANCE_NEXT[@]}" server --url "$URL" --requirements 2026-07-28 \
+    --expected-failures "$HERE/conformance-modern-weather-baseline.yml"
+}
+
+check "conformance 0.2.0-alpha.12 --requirements 2026-07-28 on weather-server, against its baseline" conformance_modern_weather
 check "weather-server survived every check" server_still_running
 
 # The rest start servers of their own.
 conformance_example() {
-  CONFORMANCE="${CONFORMANCE[*]}" "${T[@]}" bash tests/interop/conformance_example.sh
+  CONFORMANCE="${CONFORMANCE[*]}" CONFORMANCE_NEXT="${CONFORMANCE_NEXT[*]}" "${T[@]}" bash tests/interop/conformance_example.sh
 }
 our_client_against_python_sdk_server() {
   MCP_PYTHON="$CACHE/venv/bin/python" "${T[@]}" cargo test -q --test client interop_python -- --ignored
@@ -303,7 +312,7 @@ our_client_against_python_sdk_server() {
 postman_collection() {
   "${T[@]}" bash tests/interop/newman.sh
 }
-check "conformance example: active suite 40/40, all suite against the baseline" conformance_example
+check "conformance example: active suite 40/40, all suite against the baseline; 0.2.0-alpha.12 at 2025-11-25 and 2026-07-28" conformance_example
 check "mcp-client against a Python SDK server (tests/client/interop_python.rs)" our_client_against_python_sdk_server
 check "postman collection with newman" postman_collection
 

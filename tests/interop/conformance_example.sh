@@ -136,6 +136,21 @@ else
   record FAIL "suite all, baseline $(basename "$BASELINE") (unexpected failure or stale entry)"
 fi
 
+# The 0.2.0-alpha.12 harness, when CONFORMANCE_NEXT names it: each revision's requirement set.
+if [ -n "${CONFORMANCE_NEXT:-}" ]; then
+  read -r -a HARNESS <<<"$CONFORMANCE_NEXT"
+  if run_suite legacy-next --requirements 2025-11-25 --expected-failures "$BASELINE"; then
+    record PASS "0.2.0-alpha.12 --requirements 2025-11-25: $(grep -E '^Total:' "$WORK/legacy-next.log")"
+  else
+    record FAIL "0.2.0-alpha.12 --requirements 2025-11-25 (unexpected failure or stale entry)"
+  fi
+  if run_suite modern --requirements 2026-07-28 --expected-failures "$HERE/conformance-modern-baseline.yml"; then
+    record PASS "0.2.0-alpha.12 --requirements 2026-07-28, baseline conformance-modern-baseline.yml: $(grep -E '^Total:' "$WORK/modern.log")"
+  else
+    record FAIL "0.2.0-alpha.12 --requirements 2026-07-28 (unexpected failure or stale entry)"
+  fi
+fi
+
 if ! kill -0 "$SERVER_PID" 2>/dev/null; then
   echo "!! conformance_server exited early; its stderr:"
   sed 's/^/   | /' "$WORK/server.err"

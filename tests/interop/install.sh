@@ -9,6 +9,8 @@
 set -euo pipefail
 
 CONFORMANCE_VERSION=0.1.16
+# The harness that knows revision 2026-07-28 (`--requirements`); npm's `latest` is still 0.1.16.
+CONFORMANCE_NEXT_VERSION=0.2.0-alpha.12
 NODE_VERSION=22.23.3
 PY_MCP_VERSION=2.3.0
 INSPECTOR_VERSION=2.12.0
@@ -64,6 +66,7 @@ PATH="$(dirname "$NODE22"):$PATH"
 export PATH
 
 npm_pin "$CACHE/conformance" @modelcontextprotocol/conformance "$CONFORMANCE_VERSION"
+npm_pin "$CACHE/conformance-next" @modelcontextprotocol/conformance "$CONFORMANCE_NEXT_VERSION"
 npm_pin "$CACHE/inspector" @modelcontextprotocol/inspector "$INSPECTOR_VERSION"
 
 # Python SDK in a venv of its own.
