@@ -17,6 +17,7 @@ mod framing;
 mod fuzz;
 mod headers;
 mod json;
+mod modern;
 mod params;
 mod sessions;
 mod soak;
