@@ -5,7 +5,7 @@
 //! transport (2025-11-25 `basic/transports`), and the limits our server enforces.
 //!
 //! # Why one file?
-//! When the next revision (2026-07-28, stateless) is added, what changes between revisions is
+//! Now that revision 2026-07-28 (stateless) is served beside them, what changes between revisions is
 //! easy to find: it is here, not spread as string literals over ten files.
 
 /// The revision we implement and answer with when the client asks for one we do not know.

@@ -12,8 +12,9 @@
 //! but the in-flight cap's 503, which comes before a thread is given to the request.
 //! Everything here can be tested with plain values.
 //!
-//! Left out: the 2026-07-28 revision (stateless, no `initialize`), which will route here, before
-//! any session is looked up; resumable streams for NDJSON and JSON (they have no event ids).
+//! Revision 2026-07-28 is routed here too, before any session is looked up (`era.rs` decides,
+//! `modern.rs` holds its rules). Left out: resumable streams for NDJSON and JSON (they have no
+//! event ids).
 //!
 //! # Why one entry point?
 //! Rules depend on each other's order: the path before the token (a 404 should not ask for

@@ -180,8 +180,8 @@ fn base64_decode(text: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// A reply with nothing to stream, framed as the legacy path frames one, with `resultType` added
-/// where the router has not (errors carry none).
+/// A reply with nothing to stream, framed as the legacy path frames one. (The router has already
+/// made a result complete; an error carries no `resultType`.)
 fn one_message(
     config: &Config,
     accept: Option<&str>,

@@ -6,7 +6,8 @@
 //!
 //! Left out: binding a session to an authenticated user (we have one shared bearer token at most),
 //! and a cap on the number of sessions (the idle timeout bounds them in time, not in number).
-//! Revision 2026-07-28 removes sessions altogether; with `--stateless` this module is not used.
+//! Revision 2026-07-28 removes sessions altogether: its requests never reach this module (see
+//! `era.rs`), and with `--stateless` neither do the legacy ones.
 //!
 //! # Why `Mutex<HashMap>` and not something cleverer?
 //! Every request takes the lock once, for a lookup of microseconds. A sharded map or a lock-free
