@@ -8,8 +8,9 @@
 //!
 //! Resources, prompts and completion are routed as in the legacy era, when the catalog has them.
 //!
-//! Left out, for now: `input_required` results (MRTR; the weather tool answers an ambiguous city
-//! with an error result it can act on instead), `subscriptions/listen`, and `notifications/message` (the per-request `logLevel` is read
+//! `input_required` results (MRTR) are made where the call runs (`server/modern_call.rs`).
+//!
+//! Left out, for now: `subscriptions/listen`, and `notifications/message` (the per-request `logLevel` is read
 //! and no log is ever sent, which the rule allows).
 //!
 //! # Why a second router and not more arms in `dispatch.rs`?
@@ -143,7 +144,10 @@ fn discover(catalog: &Catalog) -> Value {
 /// A finished result as 2026-07-28 wants every result: `resultType` and the server's identity.
 // SPEC basic/index (2026-07-28): for `resultType`, "Servers implementing this protocol version MUST include this field."
 pub fn complete(mut result: Value, catalog: &Catalog) -> Value {
-    result["resultType"] = json!("complete");
+    // An `input_required` result says so itself; everything else is complete.
+    if result.get("resultType").is_none() {
+        result["resultType"] = json!("complete");
+    }
     let info = json!({ "name": catalog.name, "title": catalog.title, "version": env!("CARGO_PKG_VERSION") });
     result["_meta"] = json!({ META_SERVER_INFO: info });
     result

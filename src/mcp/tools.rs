@@ -22,6 +22,9 @@ pub enum Stop {
     Cancelled,
     /// Nobody can ever read the rest (the connection is gone and the stream cannot be resumed).
     Abandoned,
+    /// 2026-07-28: the tool asked the client something whose answer comes with the *next* request
+    /// (MRTR); this round ends with an `input_required` result instead of a final one.
+    AwaitingInput,
 }
 
 /// Where a running tool sends the messages it makes before its result.

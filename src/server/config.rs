@@ -48,6 +48,11 @@ pub struct Config {
     pub answer_timeout: Duration,
     /// How often the GET stream carries one of the app's alerts (the catalog's `alerts`).
     pub alert_every: Duration,
+    /// The key that signs 2026-07-28 `requestState`s (`--state-key`, or `MCP_STATE_KEY`); random
+    /// at start when unset. Instances that share it accept each other's states.
+    pub state_key: Option<Vec<u8>>,
+    /// How long a `requestState` stays valid: the time a person has to answer a question.
+    pub state_ttl: Duration,
     /// Answer even single-message replies as SSE when the client accepts it (as the official
     /// SDKs do); by default they are one JSON object, the simplest thing a client can read.
     pub sse_replies: bool,
@@ -85,6 +90,8 @@ impl Config {
             retry: Duration::from_millis(1000),
             drop_stream_after: None,
             answer_timeout: Duration::from_secs(60),
+            state_key: None,
+            state_ttl: Duration::from_secs(600),
             alert_every: Duration::from_secs(10),
             sse_replies: false,
             keep_alive: false,
@@ -105,6 +112,8 @@ OPTIONS:
   --stateless               no sessions: no Mcp-Session-Id is issued or required
   --allow-origin ORIGIN     allow this browser Origin besides loopback ones (repeatable)
   --auth-token TOKEN        require Authorization: Bearer TOKEN (or set MCP_AUTH_TOKEN)
+  --state-key KEY           sign 2026-07-28 requestStates with KEY (or set MCP_STATE_KEY); random
+                            at start by default. Instances that share it accept each other's states
   --session-timeout-secs N  forget sessions idle this long (default 1800)
   --max-in-flight N         requests handled at once before answering 503 (default 256)
   --page-size N             tools per tools/list page (default 50)
@@ -153,6 +162,7 @@ pub fn parse_args(
             "--keep-alive" => config.keep_alive = true,
             "--allow-origin" => config.allowed_origins.push(value()?),
             "--auth-token" => config.auth_token = Some(value()?),
+            "--state-key" => config.state_key = Some(value()?.into_bytes()),
             "--session-timeout-secs" => {
                 config.session_idle_timeout = Duration::from_secs(number(&flag, &value()?)?)
             }
@@ -192,7 +202,12 @@ pub fn parse_args(
 pub fn from_command_line(catalog: &'static Catalog) -> Result<Config, std::process::ExitCode> {
     let token = std::env::var("MCP_AUTH_TOKEN").ok();
     match parse_args(std::env::args().skip(1), token, catalog) {
-        Ok(Some(config)) => Ok(config),
+        Ok(Some(mut config)) => {
+            if config.state_key.is_none() {
+                config.state_key = std::env::var("MCP_STATE_KEY").ok().map(String::into_bytes);
+            }
+            Ok(config)
+        }
         Ok(None) => {
             print!("{USAGE}");
             Err(std::process::ExitCode::SUCCESS)

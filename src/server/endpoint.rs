@@ -36,6 +36,7 @@ use crate::server::modern_call::ModernCall;
 use crate::server::pump::Plan;
 use crate::server::rejection::Rejection;
 use crate::server::request::{read_body, BodyLength, RequestHead};
+use crate::server::request_state::StateKey;
 use crate::server::response::Whole;
 use crate::server::security::{is_loopback_host, Policy};
 use crate::server::session::{Session, SessionStore};
@@ -72,6 +73,8 @@ pub struct Endpoint {
     sessions: Option<SessionStore>,
     /// Stream ids are unique in the server, so an event id `<stream>-<seq>` is too.
     next_stream_id: AtomicU64,
+    /// Signs 2026-07-28 `requestState`s.
+    state_key: StateKey,
     running_calls: Arc<AtomicUsize>,
 }
 
@@ -85,11 +88,15 @@ impl Endpoint {
         // LAB: lab 6 (cap the sessions): the session store is made here, from the config.
         let sessions = (!config.stateless)
             .then(|| SessionStore::new(config.session_idle_timeout, config.stream_grace));
+        // A random key when none is configured: a state then only comes back to this instance.
+        let state_key = StateKey::new(config.state_key.as_deref())
+            .expect("the OS random source answers at start");
         Endpoint {
             config,
             policy,
             sessions,
             next_stream_id: AtomicU64::new(1),
+            state_key,
             running_calls: Arc::new(AtomicUsize::new(0)),
         }
     }
@@ -129,7 +136,13 @@ impl Endpoint {
                 // any session is looked up (the modern era has none).
                 match Era::of(head) {
                     Era::Legacy => self.post(head, message),
-                    Era::Modern => modern::post(&self.config, head, message, &self.running_calls),
+                    Era::Modern => modern::post(
+                        &self.config,
+                        head,
+                        message,
+                        &self.running_calls,
+                        &self.state_key,
+                    ),
                 }
             }
             // SPEC streamable-http (2026-07-28) §Security & Endpoint: the modern endpoint "supports POST"; a GET or DELETE there has nothing to reach.

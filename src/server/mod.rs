@@ -10,6 +10,7 @@
 //! | `era.rs` | which revision a request speaks: the handshake era or 2026-07-28 | no |
 //! | `modern.rs` | 2026-07-28's rules for a POST: `_meta`, mirrored headers, versions | no |
 //! | `modern_call.rs` | a modern `tools/call`, on its request's thread, written as it goes | no (a `dyn Write`) |
+//! | `request_state.rs` | 2026-07-28 `requestState`: signed, bound to its request, expiring | no |
 //! | `request.rs` | the request's head as plain values, and reading its body under the rules | no |
 //! | `accept.rs` | the framing a request's `Accept` asks for | no |
 //! | `get_stream.rs` | `GET /mcp`: the session's own stream, and resuming after `Last-Event-ID` | no |
@@ -37,6 +38,7 @@ pub mod modern_call;
 pub mod pump;
 pub mod rejection;
 pub mod request;
+pub mod request_state;
 pub mod response;
 pub mod security;
 pub mod session;

@@ -26,8 +26,10 @@ use crate::server::endpoint::Action;
 use crate::server::modern_call::ModernCall;
 use crate::server::rejection::Rejection;
 use crate::server::request::RequestHead;
+use crate::server::request_state::{request_digest, BadState, StateKey};
 use crate::server::response::Whole;
 use crate::wire::MODERN_PROTOCOL_VERSION;
+use serde_json::{Map, Value};
 use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
 
@@ -41,6 +43,7 @@ pub fn post(
     head: &RequestHead,
     message: Message,
     running: &Arc<AtomicUsize>,
+    state_key: &StateKey,
 ) -> Result<Action, Rejection> {
     let (id, method, params) = match message {
         Message::Request { id, method, params } => (id, method, params),
@@ -86,6 +89,11 @@ pub fn post(
         ModernOutcome::Call { id, call } => {
             let framing =
                 accept::choose(accept.as_deref(), true).ok_or(Rejection::NotAcceptable)?;
+            // The state and answers of a retry (MRTR) are checked before the tool runs.
+            let arguments = Value::Object(call.arguments.clone());
+            let digest = request_digest("tools/call", call.tool.name, &arguments);
+            let answers = checked_answers(params.as_ref(), &digest, state_key)?;
+            let can_elicit = meta.client_capabilities.get("elicitation").is_some();
             Ok(Action::RunCall(ModernCall {
                 framing,
                 id,
@@ -93,7 +101,39 @@ pub fn post(
                 step_delay: config.step_delay,
                 catalog,
                 running: Arc::clone(running),
+                can_elicit,
+                answers,
+                state_key: state_key.clone(),
+                digest,
+                state_ttl_secs: config.state_ttl.as_secs(),
             }))
+        }
+    }
+}
+
+/// The answers a retried request brings (`inputResponses`), once its `requestState` proves they
+/// answer questions we asked for this very request.
+// SPEC mrtr (2026-07-28): `requestState` is attacker-controlled; when it affects behaviour it MUST be integrity-protected.
+fn checked_answers(
+    params: Option<&Value>,
+    digest: &str,
+    key: &StateKey,
+) -> Result<Map<String, Value>, Rejection> {
+    let answers = params.and_then(|p| p.get("inputResponses"));
+    match params.and_then(|p| p.get("requestState")) {
+        None if answers.is_none() => Ok(Map::new()),
+        // Answers without the state of their question: nothing says they belong to this request.
+        None => Err(Rejection::BadRequestState(BadState::Tampered)),
+        Some(state) => {
+            let state = state
+                .as_str()
+                .ok_or(Rejection::BadRequestState(BadState::Tampered))?;
+            key.open(state, digest)
+                .map_err(Rejection::BadRequestState)?;
+            Ok(answers
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default())
         }
     }
 }

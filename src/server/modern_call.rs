@@ -11,18 +11,22 @@
 //! over. So the tool runs right here, each message leaves the moment it exists, and a failed
 //! write *is* the cancellation: the tool's next `progress` or `step` returns `Stop` and it ends.
 //!
+//! A question to the client is MRTR (`basic/patterns/mrtr`): the tool's `ask` is answered from
+//! the request's `inputResponses` when the client already sent the answer; otherwise the question
+//! is kept, the tool ends this round (`Stop::AwaitingInput`), and the result is `input_required`,
+//! carrying the questions and a signed `requestState` for the client to send back with its answers.
+//!
 //! Left out: sending `notifications/message` (only allowed when the request carried a log level;
-//! our tools log nothing), and questions to the client mid-call (the modern era asks with an
-//! `input_required` result instead; the weather tool answers an ambiguous city with an error
-//! result it can act on until MRTR lands).
+//! our tools log nothing), and sampling or roots questions (no tool of ours asks them yet).
 
 use crate::framing::Framing;
 use crate::jsonrpc::{ErrorObject, Message, RequestId, INTERNAL_ERROR};
 use crate::mcp::catalog::Catalog;
 use crate::mcp::tools::{Call, Context, NoAnswer, Outbox, Stop};
 use crate::server::modern::final_response;
+use crate::server::request_state::StateKey;
 use crate::server::response::{chunk, sized, stream_head, LAST_CHUNK};
-use serde_json::Value;
+use serde_json::{json, Map, Value};
 use std::cell::{Cell, RefCell};
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -39,6 +43,14 @@ pub struct ModernCall {
     pub catalog: &'static Catalog,
     /// The endpoint's count of running calls (tests watch a cancelled call stop through it).
     pub running: Arc<AtomicUsize>,
+    /// The client declared `elicitation` in this request's `_meta`: questions may be asked.
+    pub can_elicit: bool,
+    /// This round's `inputResponses` (checked against its `requestState` already), by key.
+    pub answers: Map<String, Value>,
+    /// Signs the `requestState` of an `input_required` result, bound to `digest`, for `ttl_secs`.
+    pub state_key: StateKey,
+    pub digest: String,
+    pub state_ttl_secs: u64,
 }
 
 impl ModernCall {
@@ -51,12 +63,15 @@ impl ModernCall {
             conn,
             heartbeat,
             head_sent: Cell::new(false),
+            answers: &self.answers,
+            questions: Cell::new(0),
+            asked: RefCell::new(Map::new()),
         };
         let cx = Context {
             progress_token: self.call.progress_token.clone(),
             step_delay: self.step_delay,
-            // Nothing can be asked mid-call in this era (MRTR returns the question instead).
-            can_elicit: false,
+            // A question becomes an input request (MRTR); only what the client declared is asked.
+            can_elicit: self.can_elicit,
             can_sample: false,
             answer_timeout: Duration::ZERO,
             outbox: &out,
@@ -68,6 +83,18 @@ impl ModernCall {
             Ok(Ok(response)) => Some(final_response(response, self.catalog)),
             // SPEC streamable-http (2026-07-28) §Cancellation: the server "MUST NOT send any further messages for it"
             Ok(Err(Stop::Abandoned | Stop::Cancelled)) => None,
+            // SPEC mrtr (2026-07-28): the server returns `resultType: "input_required"` with `inputRequests` and may include `requestState`.
+            Ok(Err(Stop::AwaitingInput)) => {
+                let state = self
+                    .state_key
+                    .seal(&self.digest, self.state_ttl_secs, &json!(null));
+                let result = json!({
+                    "resultType": "input_required",
+                    "inputRequests": out.asked.take(),
+                    "requestState": state,
+                });
+                Some(Message::result(self.id.clone(), result))
+            }
             Err(_) => Some(Message::error(
                 Some(self.id.clone()),
                 ErrorObject::new(INTERNAL_ERROR, "Internal error: the tool failed"),
@@ -87,6 +114,12 @@ struct Connection<'a> {
     conn: &'a [(&'a str, String)],
     heartbeat: Duration,
     head_sent: Cell<bool>,
+    /// The client's answers to this call's questions, from the request.
+    answers: &'a Map<String, Value>,
+    /// Questions asked so far, answered or not: the next one's key is `q{questions + 1}`.
+    questions: Cell<usize>,
+    /// The questions asked and not answered yet, by key: they become `inputRequests`.
+    asked: RefCell<Map<String, Value>>,
 }
 
 impl Connection<'_> {
@@ -155,7 +188,18 @@ impl Outbox for Connection<'_> {
         }
     }
 
-    fn ask(&self, _: &str, _: Value, _: Duration) -> Result<Message, NoAnswer> {
-        Err(NoAnswer::Unreachable)
+    /// Answer from this round's `inputResponses`, or keep the question for the `input_required`
+    /// result. Keys are `q1`, `q2`… in the order the tool asks: a tool that asks the same questions
+    /// in the same order (ours are deterministic) finds its answers under the same keys.
+    fn ask(&self, method: &str, params: Value, _: Duration) -> Result<Message, NoAnswer> {
+        self.questions.set(self.questions.get() + 1);
+        let key = format!("q{}", self.questions.get());
+        if let Some(answer) = self.answers.get(&key) {
+            return Ok(Message::result(RequestId::String(key), answer.clone()));
+        }
+        self.asked
+            .borrow_mut()
+            .insert(key, json!({ "method": method, "params": params }));
+        Err(NoAnswer::Stopped(Stop::AwaitingInput))
     }
 }

@@ -66,6 +66,9 @@ pub enum Rejection {
     UnsupportedModernVersion(String),
     /// Modern era: no such method in this revision (404 + -32601).
     MethodNotFound(String),
+    /// Modern era: a `requestState` that is not ours, was changed, expired, or answers another
+    /// request; or answers (`inputResponses`) without the state they belong to (-32602).
+    BadRequestState(crate::server::request_state::BadState),
 }
 
 impl Rejection {
@@ -94,7 +97,8 @@ impl Rejection {
             | Rejection::BadRequest(_)
             | Rejection::MissingMeta(_)
             | Rejection::HeaderMismatch(_)
-            | Rejection::UnsupportedModernVersion(_) => 400,
+            | Rejection::UnsupportedModernVersion(_)
+            | Rejection::BadRequestState(_) => 400,
             Rejection::Unauthorized => 401,
             Rejection::Forbidden(_) => 403,
             Rejection::UnknownSession | Rejection::NotFound | Rejection::MethodNotFound(_) => 404,
@@ -130,6 +134,17 @@ impl Rejection {
                 return e;
             }
             Rejection::HeaderMismatch(why) => (HEADER_MISMATCH, format!("Header mismatch: {why}")),
+            Rejection::BadRequestState(bad) => (
+                crate::jsonrpc::INVALID_PARAMS,
+                format!(
+                    "Invalid params: requestState {}; send the request again without inputResponses",
+                    match bad {
+                        crate::server::request_state::BadState::Tampered => "failed its integrity check (changed, or not ours)",
+                        crate::server::request_state::BadState::Expired => "has expired",
+                        crate::server::request_state::BadState::Foreign => "belongs to another request",
+                    }
+                ),
+            ),
             Rejection::MethodNotFound(method) => (METHOD_NOT_FOUND, format!("Method not found: {method}")),
             Rejection::MissingSession => (
                 TRANSPORT_ERROR,

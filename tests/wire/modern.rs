@@ -306,7 +306,7 @@ fn closing_the_stream_cancels_a_modern_call_and_the_tool_stops() {
 }
 
 #[test]
-fn springfield_without_mrtr_yet_is_an_error_result_naming_the_candidates() {
+fn springfield_without_the_elicitation_capability_is_an_error_result_naming_the_candidates() {
     let s = start(|c| c.step_delay = Duration::ZERO);
     let r = modern(
         s.addr,
@@ -337,4 +337,115 @@ fn requests_without_a_version_or_with_a_handshake_version_stay_legacy() {
     let sid = r.header("mcp-session-id").unwrap().to_string();
     let ping = post_in(s.addr, &sid, r#"{"jsonrpc":"2.0","id":2,"method":"ping"}"#);
     assert_eq!(ping.json()["result"], json!({}));
+}
+
+/// `with_meta`, declaring `elicitation`.
+fn eliciting(mut params: Value) -> Value {
+    params = with_meta(params, MODERN);
+    params["_meta"]["io.modelcontextprotocol/clientCapabilities"] = json!({"elicitation": {}});
+    params
+}
+
+fn call_json(addr: SocketAddr, id: u64, params: Value) -> RawResponse {
+    let h = [
+        ("Accept", "application/json"),
+        ("MCP-Protocol-Version", MODERN),
+        ("Mcp-Method", "tools/call"),
+        ("Mcp-Name", "get_weather"),
+    ];
+    post(addr, &h, &body(id, "tools/call", params))
+}
+
+#[test]
+fn an_ambiguous_city_is_input_required_and_the_retry_with_the_answer_completes() {
+    let s = start(|c| c.step_delay = Duration::ZERO);
+    let first = call_json(s.addr, 1, eliciting(weather("Springfield")));
+    let result = &first.json()["result"];
+    // SPEC mrtr (2026-07-28): an InputRequiredResult has `resultType: "input_required"` and `inputRequests`.
+    assert_eq!(result["resultType"], "input_required", "{}", first.body);
+    let question = &result["inputRequests"]["q1"];
+    assert_eq!(question["method"], "elicitation/create");
+    let choices = question["params"]["requestedSchema"]["properties"]["city"]["enum"].clone();
+    assert!(choices.as_array().unwrap().len() >= 2, "{question}");
+    let state = result["requestState"]
+        .as_str()
+        .expect("a requestState")
+        .to_string();
+    // The retry: a new id, the answer under the question's key, the state byte for byte.
+    let mut retry = eliciting(weather("Springfield"));
+    let illinois = choices
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c.as_str().unwrap().contains("Illinois"))
+        .unwrap()
+        .clone();
+    retry["inputResponses"] = json!({"q1": {"action": "accept", "content": {"city": illinois}}});
+    retry["requestState"] = json!(state);
+    let second = call_json(s.addr, 2, retry);
+    let done = &second.json()["result"];
+    assert_eq!(done["resultType"], "complete", "{}", second.body);
+    assert_eq!(done["structuredContent"]["region"], "Illinois");
+    assert_eq!(second.json()["id"], 2);
+}
+
+#[test]
+fn a_tampered_foreign_or_missing_request_state_is_refused_with_400_invalid_params() {
+    let s = start(|c| c.step_delay = Duration::ZERO);
+    let first = call_json(s.addr, 1, eliciting(weather("Springfield")));
+    let state = first.json()["result"]["requestState"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let answer = json!({"q1": {"action": "accept", "content": {"city": "Springfield, Illinois, United States"}}});
+    let retry = |city: &str, state: Option<String>| {
+        let mut p = eliciting(weather(city));
+        p["inputResponses"] = answer.clone();
+        if let Some(state) = state {
+            p["requestState"] = json!(state);
+        }
+        call_json(s.addr, 3, p)
+    };
+    for (what, r) in [
+        (
+            "tampered",
+            retry("Springfield", Some(format!("{state}-TAMPERED"))),
+        ),
+        ("another request's", retry("Paris", Some(state.clone()))),
+        ("missing", retry("Springfield", None)),
+    ] {
+        assert_eq!(r.status, 400, "{what}: {}", r.body);
+        assert_eq!(r.json()["error"]["code"], INVALID_PARAMS, "{what}");
+        assert_eq!(r.json()["id"], 3, "{what}");
+    }
+}
+
+#[test]
+fn a_request_state_from_another_instance_is_accepted_only_with_the_same_state_key() {
+    let a = start(|c| {
+        c.step_delay = Duration::ZERO;
+        c.state_key = Some(b"shared".to_vec());
+    });
+    let b = start(|c| {
+        c.step_delay = Duration::ZERO;
+        c.state_key = Some(b"shared".to_vec());
+    });
+    let other = start(|c| c.step_delay = Duration::ZERO); // a random key of its own
+    let first = call_json(a.addr, 1, eliciting(weather("Springfield")));
+    let state = first.json()["result"]["requestState"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut retry = eliciting(weather("Springfield"));
+    retry["inputResponses"] = json!({"q1": {"action": "decline"}});
+    retry["requestState"] = json!(state);
+    let on_b = call_json(b.addr, 2, retry.clone());
+    assert_eq!(on_b.status, 200, "{}", on_b.body);
+    assert_eq!(
+        on_b.json()["result"]["isError"],
+        true,
+        "declined: an error result"
+    );
+    let on_other = call_json(other.addr, 2, retry);
+    assert_eq!(on_other.json()["error"]["code"], INVALID_PARAMS);
 }
