@@ -13,12 +13,14 @@
 //! `notifications/resources/updated`, and do no real work.
 //!
 //! Layout: `media` (the PNG, the WAV, content items), `content_tools`, `stream_tools` (logging,
-//! progress, reconnection), `client_tools` (sampling, elicitation), `resource_fixtures`,
+//! progress, reconnection), `client_tools` (sampling, elicitation), `mrtr_tools` (the 2026-07-28
+//! `input-required-result-*` fixtures of the 0.2.0-alpha.12 suite), `resource_fixtures`,
 //! `prompt_fixtures`.
 
 pub mod client_tools;
 pub mod content_tools;
 pub mod media;
+pub mod mrtr_tools;
 pub mod prompt_fixtures;
 pub mod resource_fixtures;
 pub mod stream_tools;
@@ -47,6 +49,14 @@ returns fixed content; none of them does real work.",
         client_tools::ELICITATION_ENUMS,
         content_tools::JSON_SCHEMA_2020_12,
         stream_tools::RECONNECTION,
+        mrtr_tools::ELICITATION,
+        mrtr_tools::SAMPLING,
+        mrtr_tools::LIST_ROOTS,
+        mrtr_tools::REQUEST_STATE,
+        mrtr_tools::MULTIPLE_INPUTS,
+        mrtr_tools::MULTI_ROUND,
+        mrtr_tools::TAMPERED_STATE,
+        mrtr_tools::CAPABILITIES,
     ],
     resources: &[
         resource_fixtures::STATIC_TEXT,

@@ -41,6 +41,19 @@ pub trait Outbox {
     /// Send a request to the client on the call's stream and wait up to `timeout` for its answer
     /// (a `Message::Response` or `Message::Error`).
     fn ask(&self, method: &str, params: Value, timeout: Duration) -> Result<Message, NoAnswer>;
+    /// [`Outbox::ask`], naming the question `key`. In 2026-07-28 a question travels in an
+    /// `input_required` result under its key, and the answer comes back under the same key; in the
+    /// legacy era the key has no use, and the question is asked as any other.
+    fn ask_as(
+        &self,
+        key: &str,
+        method: &str,
+        params: Value,
+        timeout: Duration,
+    ) -> Result<Message, NoAnswer> {
+        let _ = key;
+        self.ask(method, params, timeout)
+    }
     /// End the HTTP response that carries this call now, without ending the call: the client
     /// comes back with `Last-Event-ID` for the rest (SSE polling). Outboxes without connections
     /// ignore it.

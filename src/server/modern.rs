@@ -94,6 +94,7 @@ pub fn post(
             let digest = request_digest("tools/call", call.tool.name, &arguments);
             let answers = checked_answers(params.as_ref(), &digest, state_key)?;
             let can_elicit = meta.client_capabilities.get("elicitation").is_some();
+            let can_sample = meta.client_capabilities.get("sampling").is_some();
             Ok(Action::RunCall(ModernCall {
                 framing,
                 id,
@@ -102,6 +103,7 @@ pub fn post(
                 catalog,
                 running: Arc::clone(running),
                 can_elicit,
+                can_sample,
                 answers,
                 state_key: state_key.clone(),
                 digest,
@@ -128,12 +130,15 @@ fn checked_answers(
             let state = state
                 .as_str()
                 .ok_or(Rejection::BadRequestState(BadState::Tampered))?;
-            key.open(state, digest)
+            // The earlier rounds' answers, as we signed them, and this round's on top.
+            let earlier = key
+                .open(state, digest)
                 .map_err(Rejection::BadRequestState)?;
-            Ok(answers
-                .and_then(Value::as_object)
-                .cloned()
-                .unwrap_or_default())
+            let mut all = earlier.as_object().cloned().unwrap_or_default();
+            if let Some(Value::Object(now)) = answers {
+                all.extend(now.clone());
+            }
+            Ok(all)
         }
     }
 }

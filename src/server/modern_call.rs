@@ -43,8 +43,10 @@ pub struct ModernCall {
     pub catalog: &'static Catalog,
     /// The endpoint's count of running calls (tests watch a cancelled call stop through it).
     pub running: Arc<AtomicUsize>,
-    /// The client declared `elicitation` in this request's `_meta`: questions may be asked.
+    /// The client declared `elicitation` (and `sampling`) in this request's `_meta`: those questions
+    /// may be asked.
     pub can_elicit: bool,
+    pub can_sample: bool,
     /// This round's `inputResponses` (checked against its `requestState` already), by key.
     pub answers: Map<String, Value>,
     /// Signs the `requestState` of an `input_required` result, bound to `digest`, for `ttl_secs`.
@@ -72,7 +74,7 @@ impl ModernCall {
             step_delay: self.step_delay,
             // A question becomes an input request (MRTR); only what the client declared is asked.
             can_elicit: self.can_elicit,
-            can_sample: false,
+            can_sample: self.can_sample,
             answer_timeout: Duration::ZERO,
             outbox: &out,
         };
@@ -85,9 +87,11 @@ impl ModernCall {
             Ok(Err(Stop::Abandoned | Stop::Cancelled)) => None,
             // SPEC mrtr (2026-07-28): the server returns `resultType: "input_required"` with `inputRequests` and may include `requestState`.
             Ok(Err(Stop::AwaitingInput)) => {
+                // The answers so far travel in the state, so a later round needs only its own.
+                let answers = Value::Object(self.answers.clone());
                 let state = self
                     .state_key
-                    .seal(&self.digest, self.state_ttl_secs, &json!(null));
+                    .seal(&self.digest, self.state_ttl_secs, &answers);
                 let result = json!({
                     "resultType": "input_required",
                     "inputRequests": out.asked.take(),
@@ -191,15 +195,29 @@ impl Outbox for Connection<'_> {
     /// Answer from this round's `inputResponses`, or keep the question for the `input_required`
     /// result. Keys are `q1`, `q2`… in the order the tool asks: a tool that asks the same questions
     /// in the same order (ours are deterministic) finds its answers under the same keys.
-    fn ask(&self, method: &str, params: Value, _: Duration) -> Result<Message, NoAnswer> {
+    fn ask(&self, method: &str, params: Value, timeout: Duration) -> Result<Message, NoAnswer> {
         self.questions.set(self.questions.get() + 1);
         let key = format!("q{}", self.questions.get());
-        if let Some(answer) = self.answers.get(&key) {
-            return Ok(Message::result(RequestId::String(key), answer.clone()));
+        self.ask_as(&key, method, params, timeout)
+    }
+
+    fn ask_as(
+        &self,
+        key: &str,
+        method: &str,
+        params: Value,
+        _: Duration,
+    ) -> Result<Message, NoAnswer> {
+        if let Some(answer) = self.answers.get(key) {
+            return Ok(Message::result(
+                RequestId::String(key.to_string()),
+                answer.clone(),
+            ));
         }
-        self.asked
-            .borrow_mut()
-            .insert(key, json!({ "method": method, "params": params }));
+        self.asked.borrow_mut().insert(
+            key.to_string(),
+            json!({ "method": method, "params": params }),
+        );
         Err(NoAnswer::Stopped(Stop::AwaitingInput))
     }
 }

@@ -193,3 +193,76 @@ fn resources_prompts_and_completion_answer_in_the_modern_era_too() {
     assert_eq!(done["result"]["resultType"], "complete");
     assert_eq!(s.server.endpoint().session_count(), 0);
 }
+
+/// MRTR over three rounds (2026-07-28): each answer comes back once, the earlier ones ride in the
+/// signed `requestState`, and a client that declared only `sampling` is asked only that.
+#[test]
+fn input_required_fixtures_carry_earlier_answers_in_the_state_and_ask_only_what_was_declared() {
+    use crate::support::{post, start};
+    let s = start(|c| c.catalog = &crate::conformance::CONFORMANCE);
+    let call = |id: u64, tool: &str, caps: Value, extra: Value| {
+        let mut params = json!({"name": tool, "arguments": {}, "_meta": {
+            "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+            "io.modelcontextprotocol/clientCapabilities": caps}});
+        for (k, v) in extra.as_object().unwrap() {
+            params[k] = v.clone();
+        }
+        let h = [
+            ("Accept", "application/json"),
+            ("MCP-Protocol-Version", "2026-07-28"),
+            ("Mcp-Method", "tools/call"),
+            ("Mcp-Name", tool),
+        ];
+        post(
+            s.addr,
+            &h,
+            &json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": params})
+                .to_string(),
+        )
+        .json()["result"]
+            .clone()
+    };
+    let form = json!({"elicitation": {}});
+    let round1 = call(
+        1,
+        "test_input_required_result_multi_round",
+        form.clone(),
+        json!({}),
+    );
+    assert_eq!(round1["resultType"], "input_required");
+    assert!(round1["inputRequests"]["step1"].is_object());
+    let accept = |field: &str, value: &str| json!({"action": "accept", "content": {field: value}});
+    let round2 = call(
+        2,
+        "test_input_required_result_multi_round",
+        form.clone(),
+        json!({
+        "inputResponses": {"step1": accept("name", "Ada")}, "requestState": round1["requestState"]}),
+    );
+    assert!(round2["inputRequests"]["step2"].is_object(), "{round2}");
+    assert!(round2["inputRequests"].get("step1").is_none(), "asked once");
+    let round3 = call(
+        3,
+        "test_input_required_result_multi_round",
+        form,
+        json!({
+        "inputResponses": {"step2": accept("color", "green")}, "requestState": round2["requestState"]}),
+    );
+    assert_eq!(round3["resultType"], "complete");
+    assert_eq!(
+        round3["content"][0]["text"], "Ada likes green",
+        "step1 came back in the state"
+    );
+    let only_sampling = call(
+        4,
+        "test_input_required_result_capabilities",
+        json!({"sampling": {}}),
+        json!({}),
+    );
+    let asked: Vec<&String> = only_sampling["inputRequests"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    assert_eq!(asked, ["greeting"]);
+}

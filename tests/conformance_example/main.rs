@@ -62,7 +62,15 @@ fn tools_list_has_every_fixture_with_a_description_and_an_input_schema() {
             "test_elicitation_sep1034_defaults",
             "test_elicitation_sep1330_enums",
             "json_schema_2020_12_tool",
-            "test_reconnection"
+            "test_reconnection",
+            "test_input_required_result_elicitation",
+            "test_input_required_result_sampling",
+            "test_input_required_result_list_roots",
+            "test_input_required_result_request_state",
+            "test_input_required_result_multiple_inputs",
+            "test_input_required_result_multi_round",
+            "test_input_required_result_tampered_state",
+            "test_input_required_result_capabilities"
         ]
     );
     for t in tools.as_array().unwrap() {
