@@ -9,6 +9,9 @@
 //! turns that into the `input_required` result (`server/modern_call.rs`). In the legacy era the
 //! same call asks mid-call, as the other fixtures do.
 //!
+//! Also the diagnostic tools of `server-stateless`: a capability that must be declared (-32021),
+//! a question on a streamed call, and a log line that only a `logLevel` lets out.
+//!
 //! Left out: the prompt of `input-required-result-non-tool-request` (prompts have no outbox).
 
 use super::content_tools::no_arguments;
@@ -205,3 +208,44 @@ pub const MULTIPLE_INPUTS: Tool = tool(
 pub const MULTI_ROUND: Tool = tool("test_input_required_result_multi_round", multi_round);
 pub const TAMPERED_STATE: Tool = tool("test_input_required_result_tampered_state", request_state);
 pub const CAPABILITIES: Tool = tool("test_input_required_result_capabilities", capabilities);
+
+// The diagnostic tools of the suite's `server-stateless` scenario (SEP-2575).
+
+fn missing_capability(_: &Map<String, Value>, cx: &Context) -> Result<ToolResult, Stop> {
+    // It needs sampling; a client that did not declare it gets -32021, never a question.
+    if !cx.can_sample {
+        return Err(Stop::MissingCapability("sampling"));
+    }
+    done("sampling was declared".into())
+}
+
+fn streaming_elicitation(_: &Map<String, Value>, cx: &Context) -> Result<ToolResult, Stop> {
+    // On its own stream only notifications and the final (here: input_required) result travel.
+    let _ = cx.progress(1, 2, "about to ask");
+    match answer(
+        cx,
+        "user_name",
+        "elicitation/create",
+        form("What is your name?", "name", "string"),
+    )? {
+        Some(name) => done(format!(
+            "Hello, {}!",
+            field(&name, "name").unwrap_or_default()
+        )),
+        None => Err(Stop::AwaitingInput),
+    }
+}
+
+fn logging(_: &Map<String, Value>, cx: &Context) -> Result<ToolResult, Stop> {
+    // Sent only when the request named a `logLevel`; the transport drops it otherwise.
+    let log = Message::notification(
+        "notifications/message",
+        json!({ "level": "info", "logger": "test_logging_tool", "data": "a log line" }),
+    );
+    cx.outbox.send(log)?;
+    done("logged (if asked to)".into())
+}
+
+pub const MISSING_CAPABILITY: Tool = tool("test_missing_capability", missing_capability);
+pub const STREAMING_ELICITATION: Tool = tool("test_streaming_elicitation", streaming_elicitation);
+pub const LOGGING: Tool = tool("test_logging_tool", logging);

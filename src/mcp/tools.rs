@@ -25,6 +25,9 @@ pub enum Stop {
     /// 2026-07-28: the tool asked the client something whose answer comes with the *next* request
     /// (MRTR); this round ends with an `input_required` result instead of a final one.
     AwaitingInput,
+    /// The call needs a capability the client did not declare (`"sampling"`, say). 2026-07-28
+    /// answers `-32021` with `requiredCapabilities`; a tool must not just go ahead and ask.
+    MissingCapability(&'static str),
 }
 
 /// Where a running tool sends the messages it makes before its result.

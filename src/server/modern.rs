@@ -104,6 +104,7 @@ pub fn post(
                 running: Arc::clone(running),
                 can_elicit,
                 can_sample,
+                log_level: meta.log_level.clone(),
                 answers,
                 state_key: state_key.clone(),
                 digest,

@@ -24,8 +24,9 @@ use crate::jsonrpc::{ErrorObject, Message, RequestId, INTERNAL_ERROR};
 use crate::mcp::catalog::Catalog;
 use crate::mcp::tools::{Call, Context, NoAnswer, Outbox, Stop};
 use crate::server::modern::final_response;
+use crate::server::rejection::Rejection;
 use crate::server::request_state::StateKey;
-use crate::server::response::{chunk, sized, stream_head, LAST_CHUNK};
+use crate::server::response::{chunk, sized, stream_head, Whole, LAST_CHUNK};
 use serde_json::{json, Map, Value};
 use std::cell::{Cell, RefCell};
 use std::io::Write;
@@ -47,6 +48,8 @@ pub struct ModernCall {
     /// may be asked.
     pub can_elicit: bool,
     pub can_sample: bool,
+    /// The request's `logLevel`, if it named one.
+    pub log_level: Option<String>,
     /// This round's `inputResponses` (checked against its `requestState` already), by key.
     pub answers: Map<String, Value>,
     /// Signs the `requestState` of an `input_required` result, bound to `digest`, for `ttl_secs`.
@@ -65,6 +68,7 @@ impl ModernCall {
             conn,
             heartbeat,
             head_sent: Cell::new(false),
+            logs: self.log_level.is_some(),
             answers: &self.answers,
             questions: Cell::new(0),
             asked: RefCell::new(Map::new()),
@@ -99,6 +103,21 @@ impl ModernCall {
                 });
                 Some(Message::result(self.id.clone(), result))
             }
+            // SPEC schema (2026-07-28): a request that needs an undeclared capability gets MissingRequiredClientCapabilityError; "For HTTP, the response status code MUST be `400 Bad Request`."
+            Ok(Err(Stop::MissingCapability(capability))) => {
+                let refusal = Rejection::MissingCapability(capability);
+                if !out.head_sent.get() {
+                    // Nothing has left yet, so the status can still say it.
+                    let _ = out.write_whole(&refusal.to_response(Some(self.id.clone())));
+                    None
+                } else {
+                    // Too late for a status: the error travels as the stream's last message.
+                    Some(Message::error(
+                        Some(self.id.clone()),
+                        refusal.to_error_object(),
+                    ))
+                }
+            }
             Err(_) => Some(Message::error(
                 Some(self.id.clone()),
                 ErrorObject::new(INTERNAL_ERROR, "Internal error: the tool failed"),
@@ -118,6 +137,8 @@ struct Connection<'a> {
     conn: &'a [(&'a str, String)],
     heartbeat: Duration,
     head_sent: Cell<bool>,
+    /// The request named a `logLevel`: only then may `notifications/message` be sent.
+    logs: bool,
     /// The client's answers to this call's questions, from the request.
     answers: &'a Map<String, Value>,
     /// Questions asked so far, answered or not: the next one's key is `q{questions + 1}`.
@@ -147,6 +168,16 @@ impl Connection<'_> {
             .map_err(|_| Stop::Abandoned)
     }
 
+    /// A whole response instead of a stream, while no byte of the stream has left.
+    fn write_whole(&self, response: &Whole) -> Result<(), Stop> {
+        let mut writer = self.writer.borrow_mut();
+        let bytes = response.to_bytes(self.conn);
+        writer
+            .write_all(&bytes)
+            .and_then(|()| writer.flush())
+            .map_err(|_| Stop::Abandoned)
+    }
+
     /// The final response: the last event of the stream, or one JSON object.
     fn finish(&self, message: &Message) -> Result<(), Stop> {
         let line = message.to_line();
@@ -171,6 +202,11 @@ impl Outbox for Connection<'_> {
     fn send(&self, message: Message) -> Result<(), Stop> {
         // One JSON object has no room for anything before the result: progress is dropped.
         if self.framing == Framing::Json {
+            return Ok(());
+        }
+        // SPEC schema (2026-07-28) `logLevel`: "If absent, the server MUST NOT send any notifications/message notifications for this request."
+        let is_log = matches!(&message, Message::Notification { method, .. } if method == "notifications/message");
+        if is_log && !self.logs {
             return Ok(());
         }
         self.write_chunk(&self.framing.encode(None, &message.to_line()), false)

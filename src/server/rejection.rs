@@ -17,8 +17,9 @@ use crate::jsonrpc::{
 };
 use crate::server::response::Whole;
 use crate::wire::{
-    HEADER_MISMATCH, MAX_BODY_BYTES, MCP_PATH, MIME_JSON, MODERN_PROTOCOL_VERSION,
-    SESSION_NOT_FOUND, SUPPORTED_PROTOCOL_VERSIONS, TRANSPORT_ERROR, UNSUPPORTED_PROTOCOL_VERSION,
+    HEADER_MISMATCH, MAX_BODY_BYTES, MCP_PATH, MIME_JSON, MISSING_REQUIRED_CLIENT_CAPABILITY,
+    MODERN_PROTOCOL_VERSION, SESSION_NOT_FOUND, SUPPORTED_PROTOCOL_VERSIONS, TRANSPORT_ERROR,
+    UNSUPPORTED_PROTOCOL_VERSION,
 };
 
 #[derive(Debug, Clone, PartialEq)]
@@ -69,6 +70,8 @@ pub enum Rejection {
     /// Modern era: a `requestState` that is not ours, was changed, expired, or answers another
     /// request; or answers (`inputResponses`) without the state they belong to (-32602).
     BadRequestState(crate::server::request_state::BadState),
+    /// Modern era: the request needs a capability the client did not declare (-32021).
+    MissingCapability(&'static str),
 }
 
 impl Rejection {
@@ -98,7 +101,8 @@ impl Rejection {
             | Rejection::MissingMeta(_)
             | Rejection::HeaderMismatch(_)
             | Rejection::UnsupportedModernVersion(_)
-            | Rejection::BadRequestState(_) => 400,
+            | Rejection::BadRequestState(_)
+            | Rejection::MissingCapability(_) => 400,
             Rejection::Unauthorized => 401,
             Rejection::Forbidden(_) => 403,
             Rejection::UnknownSession | Rejection::NotFound | Rejection::MethodNotFound(_) => 404,
@@ -118,6 +122,15 @@ impl Rejection {
         let (code, message) = match self {
             Rejection::BadMessage(e) => return e.to_error_object(),
             Rejection::MissingMeta(error) => return error.clone(),
+            Rejection::MissingCapability(capability) => {
+                let mut e = ErrorObject::new(
+                    MISSING_REQUIRED_CLIENT_CAPABILITY,
+                    format!("Missing required client capability: this request needs {capability:?}, which _meta's clientCapabilities does not declare"),
+                );
+                // SPEC schema (2026-07-28): `data.requiredCapabilities` is a ClientCapabilities object.
+                e.data = Some(serde_json::json!({ "requiredCapabilities": { *capability: {} } }));
+                return e;
+            }
             Rejection::UnsupportedModernVersion(requested) => {
                 // A version is ten characters; a 1 MiB header is not echoed back twice over.
                 let requested: String = requested.chars().take(64).collect();

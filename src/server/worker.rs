@@ -79,6 +79,15 @@ impl Job {
         }));
         let last = match run {
             Ok(Ok(response)) => Some(response),
+            // A capability the session did not negotiate: say so (the legacy era has no -32021, but
+            // the code is MCP's own and a clear error beats silence).
+            Ok(Err(Stop::MissingCapability(capability))) => Some(Message::error(
+                Some(self.id.clone()),
+                ErrorObject::new(
+                    crate::wire::MISSING_REQUIRED_CLIENT_CAPABILITY,
+                    format!("Missing required client capability: {capability}"),
+                ),
+            )),
             // Cancelled or abandoned: no response is sent.
             // SPEC cancellation: a receiver of a cancellation SHOULD "Not send a response for the cancelled request"
             Ok(Err(_stop)) => None,

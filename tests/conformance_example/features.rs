@@ -266,3 +266,63 @@ fn input_required_fixtures_carry_earlier_answers_in_the_state_and_ask_only_what_
         .collect();
     assert_eq!(asked, ["greeting"]);
 }
+
+/// 2026-07-28's diagnostics: an undeclared capability is 400 -32021 naming it, and a log line is
+/// sent only to a request that named a `logLevel`.
+#[test]
+fn an_undeclared_capability_is_400_32021_and_logs_need_a_log_level() {
+    use crate::support::{post, sse_messages, start, MISSING_REQUIRED_CLIENT_CAPABILITY};
+    let s = start(|c| c.catalog = &crate::conformance::CONFORMANCE);
+    let call = |tool: &str, meta: Value| {
+        let mut m = json!({"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+            "io.modelcontextprotocol/clientCapabilities": {}});
+        for (k, v) in meta.as_object().unwrap() {
+            m[k] = v.clone();
+        }
+        let h = [
+            ("Accept", "application/json, text/event-stream"),
+            ("MCP-Protocol-Version", "2026-07-28"),
+            ("Mcp-Method", "tools/call"),
+            ("Mcp-Name", tool),
+        ];
+        post(
+            s.addr,
+            &h,
+            &json!({"jsonrpc": "2.0", "id": 5, "method": "tools/call",
+            "params": {"name": tool, "arguments": {}, "_meta": m}})
+            .to_string(),
+        )
+    };
+    let refused = call("test_missing_capability", json!({}));
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    let error = &refused.json()["error"];
+    assert_eq!(error["code"], MISSING_REQUIRED_CLIENT_CAPABILITY);
+    assert_eq!(
+        error["data"]["requiredCapabilities"],
+        json!({"sampling": {}})
+    );
+    assert_eq!(refused.json()["id"], 5);
+    let declared = call(
+        "test_missing_capability",
+        json!({"io.modelcontextprotocol/clientCapabilities": {"sampling": {}}}),
+    );
+    assert_eq!(declared.status, 200);
+    let logs = |r: &crate::support::RawResponse| {
+        sse_messages(&r.body)
+            .iter()
+            .filter(|m| m["method"] == "notifications/message")
+            .count()
+    };
+    assert_eq!(
+        logs(&call("test_logging_tool", json!({}))),
+        0,
+        "no logLevel, no log"
+    );
+    assert_eq!(
+        logs(&call(
+            "test_logging_tool",
+            json!({"io.modelcontextprotocol/logLevel": "info"})
+        )),
+        1
+    );
+}

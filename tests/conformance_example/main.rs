@@ -70,7 +70,10 @@ fn tools_list_has_every_fixture_with_a_description_and_an_input_schema() {
             "test_input_required_result_multiple_inputs",
             "test_input_required_result_multi_round",
             "test_input_required_result_tampered_state",
-            "test_input_required_result_capabilities"
+            "test_input_required_result_capabilities",
+            "test_missing_capability",
+            "test_streaming_elicitation",
+            "test_logging_tool"
         ]
     );
     for t in tools.as_array().unwrap() {
