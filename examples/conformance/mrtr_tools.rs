@@ -12,7 +12,7 @@
 //! Also the diagnostic tools of `server-stateless`: a capability that must be declared (-32021),
 //! a question on a streamed call, and a log line that only a `logLevel` lets out.
 //!
-//! Left out: the prompt of `input-required-result-non-tool-request` (prompts have no outbox).
+//! The prompt of `input-required-result-non-tool-request` is in `prompt_fixtures.rs` (`asks`).
 
 use super::content_tools::no_arguments;
 use serde_json::{json, Map, Value};

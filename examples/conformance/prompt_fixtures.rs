@@ -6,7 +6,7 @@
 
 use super::media::{embedded_text, image_item};
 use serde_json::Value;
-use streamable_mcp::mcp::prompts::{user, Arguments, Prompt, PromptArgument};
+use streamable_mcp::mcp::prompts::{user, Arguments, Prompt, PromptArgument, PromptQuestion};
 use streamable_mcp::mcp::tools::text_item as text;
 
 pub const SIMPLE: Prompt = Prompt {
@@ -15,6 +15,7 @@ pub const SIMPLE: Prompt = Prompt {
     description: "A prompt without arguments: one user message.",
     arguments: &[],
     messages: |_| vec![user(text("This is a simple prompt for testing."))],
+    asks: None,
 };
 
 pub const WITH_ARGUMENTS: Prompt = Prompt {
@@ -37,6 +38,7 @@ pub const WITH_ARGUMENTS: Prompt = Prompt {
         },
     ],
     messages: with_arguments,
+    asks: None,
 };
 
 fn with_arguments(args: &Arguments) -> Vec<Value> {
@@ -61,6 +63,7 @@ pub const WITH_EMBEDDED_RESOURCE: Prompt = Prompt {
         suggestions: &[],
     }],
     messages: with_embedded_resource,
+    asks: None,
 };
 
 fn with_embedded_resource(args: &Arguments) -> Vec<Value> {
@@ -86,4 +89,28 @@ pub const WITH_IMAGE: Prompt = Prompt {
             user(text("Please analyze the image above.")),
         ]
     },
+    asks: None,
+};
+
+/// The prompt of the suite's `input-required-result-non-tool-request` scenario (2026-07-28): it
+/// asks the user for its context (MRTR) when the request does not give it.
+pub const INPUT_REQUIRED: Prompt = Prompt {
+    name: "test_input_required_result_prompt",
+    title: "Prompt that asks for input",
+    description: "Asks the user for the context it should use, then quotes it.",
+    arguments: &[PromptArgument {
+        name: "context",
+        description: "The context to use (asked for when left out)",
+        required: false,
+        suggestions: &[],
+    }],
+    messages: |args| {
+        let context = args.get("context").unwrap_or("(none)");
+        vec![user(text(&format!("Use this context: {context}")))]
+    },
+    asks: Some(PromptQuestion {
+        key: "user_context",
+        message: "What context should the prompt use?",
+        argument: "context",
+    }),
 };

@@ -100,6 +100,7 @@ mod tests {
             suggestions: &["Python", "PyTorch", "Rust"],
         }],
         messages: no_messages,
+        asks: None,
     }];
     static TEMPLATES: &[ResourceTemplate] = &[ResourceTemplate {
         uri_template: "test://items/{id}",

@@ -325,6 +325,7 @@ mod tests {
                 suggestions: &["hello", "help"],
             }],
             messages: echo,
+            asks: None,
         }],
         completions: true,
         alerts: None,

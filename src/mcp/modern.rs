@@ -26,7 +26,7 @@ use crate::wire::{
     META_CLIENT_CAPABILITIES, META_LOG_LEVEL, META_PROTOCOL_VERSION, META_SERVER_INFO,
     MODERN_PROTOCOL_VERSION,
 };
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 /// How long a client may cache `server/discover` and `tools/list` (our catalog never changes while
 /// the server runs; a minute keeps a student's edits visible soon after a restart).
@@ -80,6 +80,9 @@ pub enum ModernOutcome {
     Call { id: RequestId, call: Call },
     /// No such method in this revision (`initialize` and `ping` included): 404 + -32601.
     NotFound(String),
+    /// The request needs the user's input first (MRTR): these questions, by key. The transport
+    /// adds the signed `requestState`.
+    InputRequired(Map<String, Value>),
 }
 
 /// Route one modern request to what `catalog` offers.
@@ -89,6 +92,7 @@ pub fn dispatch_modern(
     params: Option<&Value>,
     catalog: &'static Catalog,
     page_size: usize,
+    answers: &Map<String, Value>,
 ) -> ModernOutcome {
     let reply = |r: Result<Value, ErrorObject>| match r {
         Ok(result) => ModernOutcome::Reply(Message::result(id.clone(), result)),
@@ -120,7 +124,10 @@ pub fn dispatch_modern(
         "prompts/list" if catalog.offers_prompts() => {
             cached(prompts::list(catalog.prompts, params))
         }
-        "prompts/get" if catalog.offers_prompts() => done(prompts::get(catalog.prompts, params)),
+        "prompts/get" if catalog.offers_prompts() => match prompt_input(catalog, params, answers) {
+            Ok(params) => done(prompts::get(catalog.prompts, Some(&params))),
+            Err(questions) => ModernOutcome::InputRequired(questions),
+        },
         "completion/complete" if catalog.completions => done(completion::complete(
             catalog.prompts,
             catalog.resources,
@@ -131,12 +138,60 @@ pub fn dispatch_modern(
     }
 }
 
-/// The result of `server/discover`: the versions we speak and what we offer.
+/// The params of a `prompts/get`, with the argument its prompt asks for filled in from the
+/// user's answer; or the question, when neither the request nor an answer gives it.
+fn prompt_input(
+    catalog: &Catalog,
+    params: Option<&Value>,
+    answers: &Map<String, Value>,
+) -> Result<Value, Map<String, Value>> {
+    let mut params = params.cloned().unwrap_or_else(|| json!({}));
+    let name = params["name"].as_str().unwrap_or("");
+    let Some(ask) = catalog
+        .prompts
+        .iter()
+        .find(|p| p.name == name)
+        .and_then(|p| p.asks)
+    else {
+        return Ok(params);
+    };
+    if params["arguments"][ask.argument].is_string() {
+        return Ok(params);
+    }
+    let answer = answers.get(ask.key).filter(|a| a["action"] == "accept");
+    if let Some(value) = answer.and_then(|a| a["content"][ask.argument].as_str()) {
+        if !params["arguments"].is_object() {
+            params["arguments"] = json!({});
+        }
+        params["arguments"][ask.argument] = json!(value);
+        return Ok(params);
+    }
+    let question = json!({
+        "method": "elicitation/create",
+        "params": {
+            "message": ask.message,
+            "requestedSchema": {
+                "type": "object",
+                "properties": { ask.argument: { "type": "string" } },
+                "required": [ask.argument]
+            }
+        }
+    });
+    Err(Map::from_iter([(ask.key.to_string(), question)]))
+}
+
+/// The result of `server/discover`: the versions we speak and what we offer *in this era*.
 fn discover(catalog: &Catalog) -> Value {
+    let mut capabilities = catalog.capabilities();
+    // `resources/subscribe` does not exist in 2026-07-28, and its replacement
+    // (`subscriptions/listen`) is not built: promising updates we cannot deliver would mislead.
+    if capabilities.get("resources").is_some() {
+        capabilities["resources"]["subscribe"] = json!(false);
+    }
     json!({
         // SPEC versioning: every version a -32022 names as supported must be in `supportedVersions` too.
         "supportedVersions": [MODERN_PROTOCOL_VERSION],
-        "capabilities": catalog.capabilities(),
+        "capabilities": capabilities,
         "instructions": catalog.instructions,
     })
 }
@@ -171,7 +226,14 @@ mod tests {
     }
 
     fn reply(method: &str, params: Value) -> Value {
-        match dispatch_modern(RequestId::Number(1), method, Some(&params), &ECHO, 50) {
+        match dispatch_modern(
+            RequestId::Number(1),
+            method,
+            Some(&params),
+            &ECHO,
+            50,
+            &Map::new(),
+        ) {
             ModernOutcome::Reply(m) => m.to_json(),
             other => panic!("expected a reply, got {other:?}"),
         }
@@ -223,7 +285,7 @@ mod tests {
             "logging/setLevel",
             "resources/subscribe",
         ] {
-            let o = dispatch_modern(RequestId::Number(1), method, None, &ECHO, 50);
+            let o = dispatch_modern(RequestId::Number(1), method, None, &ECHO, 50, &Map::new());
             assert!(
                 matches!(o, ModernOutcome::NotFound(ref m) if m == method),
                 "{method}"
@@ -235,7 +297,14 @@ mod tests {
     fn a_tools_call_becomes_a_call() {
         let mut params = meta(MODERN_PROTOCOL_VERSION);
         params["name"] = json!("echo");
-        let o = dispatch_modern(RequestId::Number(3), "tools/call", Some(&params), &ECHO, 50);
+        let o = dispatch_modern(
+            RequestId::Number(3),
+            "tools/call",
+            Some(&params),
+            &ECHO,
+            50,
+            &Map::new(),
+        );
         assert!(matches!(o, ModernOutcome::Call { .. }));
     }
 }

@@ -6,6 +6,9 @@
 //! arguments, and a function that turns checked arguments into `PromptMessage`s (text, image or
 //! embedded-resource content).
 //!
+//! In 2026-07-28 a prompt may ask the user for an argument instead of requiring it
+//! ([`Prompt::asks`]; `mcp/modern.rs` turns it into an `input_required` result).
+//!
 //! Left out: pagination (one page, never a `nextCursor`), `notifications/prompts/list_changed`,
 //! `icons`, and the `assistant` role in our own prompts (clients must accept it; we do not need it).
 
@@ -33,6 +36,18 @@ pub struct Prompt {
     /// Builds the messages. It only ever sees arguments that passed [`get`]'s checks: every
     /// required one is present, and every value is a string.
     pub messages: fn(&Arguments) -> Vec<Value>,
+    /// An argument the prompt may ask the user for (2026-07-28 MRTR) when the request leaves it
+    /// out: the question comes back as an `input_required` result, the answer as the argument.
+    pub asks: Option<PromptQuestion>,
+}
+
+/// A question a prompt asks instead of requiring an argument: under `key`, `message`, for the
+/// string `argument`.
+#[derive(Debug, Clone, Copy)]
+pub struct PromptQuestion {
+    pub key: &'static str,
+    pub message: &'static str,
+    pub argument: &'static str,
 }
 
 /// The checked arguments of a `prompts/get`: names and string values.
@@ -165,6 +180,7 @@ mod tests {
             },
         ],
         messages: greet,
+        asks: None,
     }];
 
     fn get_with(params: Value) -> Result<Value, ErrorObject> {

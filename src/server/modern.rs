@@ -76,13 +76,47 @@ pub fn post(
     check_mirrored_headers(head, &method, params.as_ref())?;
     let accept = head.accept();
     let catalog = config.catalog;
+    // A prompt may ask for input (MRTR) too: its retry's answers are checked here, like a call's.
+    let prompt_round = match method.as_str() {
+        "prompts/get" => {
+            let p = params.clone().unwrap_or_default();
+            let name = p["name"].as_str().unwrap_or("");
+            let digest = request_digest("prompts/get", name, &p["arguments"]);
+            Some((
+                checked_answers(params.as_ref(), &digest, state_key)?,
+                digest,
+            ))
+        }
+        _ => None,
+    };
+    let answers = prompt_round
+        .as_ref()
+        .map(|(a, _)| a.clone())
+        .unwrap_or_default();
     match dispatch_modern(
         id.clone(),
         &method,
         params.as_ref(),
         catalog,
         config.page_size,
+        &answers,
     ) {
+        // SPEC mrtr (2026-07-28): the server returns `resultType: "input_required"` with `inputRequests` and may include `requestState`.
+        ModernOutcome::InputRequired(questions) => {
+            let (answers, digest) = prompt_round.unwrap_or_default();
+            let state =
+                state_key.seal(&digest, config.state_ttl.as_secs(), &Value::Object(answers));
+            let result = serde_json::json!({
+                "resultType": "input_required",
+                "inputRequests": questions,
+                "requestState": state,
+            });
+            one_message(
+                config,
+                accept.as_deref(),
+                &Message::result(id, complete(result, catalog)),
+            )
+        }
         // SPEC streamable-http (2026-07-28) §Protocol Version Header: an unimplemented method "MUST respond with `404 Not Found` and a JSON-RPC error with code `-32601`"
         ModernOutcome::NotFound(method) => Err(Rejection::MethodNotFound(method)),
         ModernOutcome::Reply(message) => one_message(config, accept.as_deref(), &message),

@@ -73,7 +73,8 @@ fn subscribe_and_unsubscribe_answer_empty_and_unknown_resources_are_32002() {
 fn prompts_are_listed_and_filled_in_with_their_arguments() {
     let c = Client::capable();
     let list = c.rpc("prompts/list", json!({}))["result"]["prompts"].clone();
-    assert_eq!(list.as_array().unwrap().len(), 4);
+    // The four of the 2025-11-25 suite, and the one that asks for input in 2026-07-28.
+    assert_eq!(list.as_array().unwrap().len(), 5);
     assert!(list
         .as_array()
         .unwrap()
@@ -325,4 +326,51 @@ fn an_undeclared_capability_is_400_32021_and_logs_need_a_log_level() {
         )),
         1
     );
+}
+
+/// MRTR is not only for tools: a prompt that needs its context asks for it, and the retry with
+/// the answer gets the filled-in prompt. And `server/discover` promises no `resources/subscribe`,
+/// which this era does not have.
+#[test]
+fn a_prompt_asks_for_input_in_the_modern_era_and_discover_promises_no_subscriptions() {
+    use crate::support::{post, start};
+    let s = start(|c| c.catalog = &crate::conformance::CONFORMANCE);
+    let rpc = |method: &str, name: Option<&str>, mut params: Value| {
+        params["_meta"] = json!({"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+            "io.modelcontextprotocol/clientCapabilities": {"elicitation": {}}});
+        let mut h = vec![
+            ("Accept", "application/json"),
+            ("MCP-Protocol-Version", "2026-07-28"),
+            ("Mcp-Method", method),
+        ];
+        h.extend(name.map(|n| ("Mcp-Name", n)));
+        post(
+            s.addr,
+            &h,
+            &json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string(),
+        )
+        .json()["result"]
+            .clone()
+    };
+    let name = "test_input_required_result_prompt";
+    let first = rpc("prompts/get", Some(name), json!({"name": name}));
+    assert_eq!(first["resultType"], "input_required", "{first}");
+    assert_eq!(
+        first["inputRequests"]["user_context"]["method"],
+        "elicitation/create"
+    );
+    let answer =
+        json!({"user_context": {"action": "accept", "content": {"context": "a rainy day"}}});
+    let second = rpc(
+        "prompts/get",
+        Some(name),
+        json!({"name": name, "inputResponses": answer, "requestState": first["requestState"]}),
+    );
+    assert_eq!(second["resultType"], "complete", "{second}");
+    assert_eq!(
+        second["messages"][0]["content"]["text"],
+        "Use this context: a rainy day"
+    );
+    let discover = rpc("server/discover", None, json!({}));
+    assert_eq!(discover["capabilities"]["resources"]["subscribe"], false);
 }
