@@ -7,7 +7,8 @@
 #    (install.sh; skipped when already there);
 # 2. builds the binaries and starts `weather-server --port 0 --step-delay-ms 50`;
 # 3. conformance suite 0.1.16, server mode, five scenarios;
-# 4. the Python SDK (mcp 2.3.0) as a client (py_client.py);
+# 4. the Python SDK (mcp 2.3.0) as a client (py_client.py; and py_eras_client.py, its `mcp.Client`
+#    in `auto` mode, which must end up at 2026-07-28, and in `legacy` mode), the Inspector in both eras;
 # 5. the MCP Inspector 2.12.0 CLI: tools/list and tools/call;
 # 6. the conformance suite's client mode against our mcp-client, when it is built;
 # 7. the conformance example against the whole suite (conformance_example.sh), our client against a
@@ -208,6 +209,14 @@ python_sdk() {
   "${T[@]}" "$PYTHON" "$HERE/py_client.py" "$URL"
 }
 
+# The SDK's newer `mcp.Client`, which knows both eras: `auto` must end up modern against us.
+python_sdk_auto() {
+  "${T[@]}" "$PYTHON" "$HERE/py_eras_client.py" "$URL" auto
+}
+python_sdk_legacy() {
+  "${T[@]}" "$PYTHON" "$HERE/py_eras_client.py" "$URL" legacy
+}
+
 # Read one JSON document from stdin and assert with a Python expression over it (`d`).
 json_assert() { # DESCRIPTION EXPRESSION
   "$PYTHON" -c '
@@ -228,6 +237,18 @@ inspector_tools_list() {
   json_assert "get_weather is listed with an inputSchema" \
     'any(t["name"] == "get_weather" and t["inputSchema"]["type"] == "object" for t in d["result"]["tools"])' \
     <"$WORK/insp-list.json"
+}
+
+inspector_modern_call_hangzhou() {
+  local rc=0
+  "${T[@]}" "${INSPECTOR[@]}" "$URL" --protocol-era modern --method tools/call --tool-name get_weather \
+    --tool-arg city=Hangzhou --format json >"$WORK/insp-modern.json" 2>"$WORK/insp-modern.err" || rc=$?
+  cat "$WORK/insp-modern.json" "$WORK/insp-modern.err"
+  echo "(exit $rc)"
+  [ "$rc" -eq 0 ] || return 1
+  json_assert "a 2026-07-28 result (serverInfo in _meta) whose text mentions Hangzhou" \
+    'd["result"]["_meta"]["io.modelcontextprotocol/serverInfo"]["name"] == "weather-server" and any("Hangzhou" in c.get("text", "") for c in d["result"]["content"])' \
+    <"$WORK/insp-modern.json"
 }
 
 inspector_call_hangzhou() {
@@ -282,6 +303,9 @@ check "python sdk (mcp 2.3.0) client" python_sdk
 check "inspector cli: tools/list" inspector_tools_list
 check "inspector cli: get_weather Hangzhou" inspector_call_hangzhou
 check "inspector cli: unknown city exits 5" inspector_call_unknown_city
+check "inspector cli --protocol-era modern: get_weather Hangzhou" inspector_modern_call_hangzhou
+check "python sdk (mcp 2.3.0) Client, mode auto: modern era, MRTR for Springfield" python_sdk_auto
+check "python sdk (mcp 2.3.0) Client, mode legacy: handshake era, elicitation for Springfield" python_sdk_legacy
 if [ -x "${MCP_CLIENT_BIN:-target/debug/mcp-client}" ]; then
   for scenario in "${CLIENT_SCENARIOS[@]}"; do
     check "conformance client (mcp-client): $scenario" conformance_client "$scenario"
