@@ -217,6 +217,13 @@ python_sdk_legacy() {
   "${T[@]}" "$PYTHON" "$HERE/py_eras_client.py" "$URL" legacy
 }
 
+# The TypeScript client in auto mode. An ES module finds its imports next to itself, so the script
+# runs from a copy inside the package's cache folder.
+typescript_client_auto() {
+  cp "$HERE/ts_auto_client.mjs" "$CACHE/ts-client/ts_auto_client.mjs"
+  "${T[@]}" node "$CACHE/ts-client/ts_auto_client.mjs" "$URL"
+}
+
 # Read one JSON document from stdin and assert with a Python expression over it (`d`).
 json_assert() { # DESCRIPTION EXPRESSION
   "$PYTHON" -c '
@@ -306,6 +313,7 @@ check "inspector cli: unknown city exits 5" inspector_call_unknown_city
 check "inspector cli --protocol-era modern: get_weather Hangzhou" inspector_modern_call_hangzhou
 check "python sdk (mcp 2.3.0) Client, mode auto: modern era, MRTR for Springfield" python_sdk_auto
 check "python sdk (mcp 2.3.0) Client, mode legacy: handshake era, elicitation for Springfield" python_sdk_legacy
+check "typescript client (@modelcontextprotocol/client 2.4.0), versionNegotiation auto: modern era" typescript_client_auto
 if [ -x "${MCP_CLIENT_BIN:-target/debug/mcp-client}" ]; then
   for scenario in "${CLIENT_SCENARIOS[@]}"; do
     check "conformance client (mcp-client): $scenario" conformance_client "$scenario"

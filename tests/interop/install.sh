@@ -14,6 +14,7 @@ CONFORMANCE_NEXT_VERSION=0.2.0-alpha.12
 NODE_VERSION=22.23.3
 PY_MCP_VERSION=2.3.0
 INSPECTOR_VERSION=2.12.0
+TS_CLIENT_VERSION=2.4.0
 
 CACHE="${MCP_INTEROP_CACHE:-${HOME:-/tmp}/.cache/streamable-mcp-interop}"
 mkdir -p "$CACHE"
@@ -68,6 +69,7 @@ export PATH
 npm_pin "$CACHE/conformance" @modelcontextprotocol/conformance "$CONFORMANCE_VERSION"
 npm_pin "$CACHE/conformance-next" @modelcontextprotocol/conformance "$CONFORMANCE_NEXT_VERSION"
 npm_pin "$CACHE/inspector" @modelcontextprotocol/inspector "$INSPECTOR_VERSION"
+npm_pin "$CACHE/ts-client" @modelcontextprotocol/client "$TS_CLIENT_VERSION"
 
 # Python SDK in a venv of its own.
 VENV="$CACHE/venv"
