@@ -4,7 +4,9 @@
 //! Implements the fixtures of the conformance suite's `tools-call-*` scenarios (MCP 2025-11-25
 //! `server/tools` §Tool Result: text, image, audio and embedded-resource content, and `isError`)
 //! and of the pending `json-schema-2020-12` scenario (§Tool: `inputSchema` defaults to JSON
-//! Schema 2020-12). Names and texts are exactly the ones the suite's reference servers use.
+//! Schema 2020-12), and a tool with an `x-mcp-header` input for the pending
+//! `http-custom-header-server-validation` scenario (MCP 2026-07-28 `basic/transports/streamable-http`
+//! §Custom Headers from Tool Parameters). Names and texts are exactly the ones the suite's reference servers use.
 
 use super::media::{audio_item, embedded_text, image_item};
 use serde_json::{json, Map, Value};
@@ -141,3 +143,30 @@ fn schema_2020_12() -> Value {
         "additionalProperties": false
     })
 }
+
+/// A tool with one input mirrored into a header (`x-mcp-header`): a modern request must carry
+/// `Mcp-Param-Region` equal to `arguments.region`, and the server refuses it otherwise (the check
+/// is the transport's, `src/server/header_values.rs`; the tool only echoes).
+pub const CUSTOM_HEADER: Tool = Tool {
+    name: "test_custom_header",
+    title: "Custom header",
+    description: "Echoes its region, which a 2026-07-28 request also sends as Mcp-Param-Region.",
+    input_schema: || {
+        json!({
+            "type": "object",
+            "properties": {
+                "region": { "type": "string", "x-mcp-header": "Region" },
+                "query": { "type": "string" }
+            },
+            "required": ["region"]
+        })
+    },
+    output_schema: None,
+    read_only: true,
+    run: |args, _| {
+        let region = args.get("region").and_then(Value::as_str).unwrap_or("");
+        Ok(ToolResult::content(vec![text_item(&format!(
+            "region: {region}"
+        ))]))
+    },
+};

@@ -9,6 +9,7 @@
 //! | `endpoint.rs` | **every rule**: one entry point, a request in, an [`endpoint::Action`] out | no |
 //! | `era.rs` | which revision a request speaks: the handshake era or 2026-07-28 | no |
 //! | `modern.rs` | 2026-07-28's rules for a POST: `_meta`, mirrored headers, versions | no |
+//! | `header_values.rs` | 2026-07-28 headers that repeat the body: `=?base64?…?=`, `Mcp-Param-*` | no |
 //! | `modern_call.rs` | a modern `tools/call`, on its request's thread, written as it goes | no (a `dyn Write`) |
 //! | `request_state.rs` | 2026-07-28 `requestState`: signed, bound to its request, expiring | no |
 //! | `request.rs` | the request's head as plain values, and reading its body under the rules | no |
@@ -32,6 +33,7 @@ pub mod config;
 pub mod endpoint;
 pub mod era;
 pub mod get_stream;
+pub mod header_values;
 pub mod locks;
 pub mod modern;
 pub mod modern_call;

@@ -10,8 +10,8 @@
 //! headers (-32020), the method (404). (The official Python SDK reads `_meta` before the version;
 //! the two orders differ only for a request that is wrong twice over.)
 //!
-//! Left out, for now: `Mcp-Param-*` headers (no tool of ours marks a property `x-mcp-header`), and
-//! MRTR.
+//! `Mcp-Param-*` headers (a tool's `x-mcp-header` inputs) and the `=?base64?…?=` form are checked
+//! in `header_values.rs`; a retry's `requestState` (MRTR) in `request_state.rs`.
 //!
 //! # Why is there no session lookup here?
 //! There is nothing to look up: §Statelessness says a server MUST NOT rely on an earlier request.
@@ -23,6 +23,7 @@ use crate::mcp::modern::{complete, dispatch_modern, ModernOutcome, RequestMeta};
 use crate::server::accept;
 use crate::server::config::Config;
 use crate::server::endpoint::Action;
+use crate::server::header_values::{check_param_headers, decode_header_value};
 use crate::server::modern_call::ModernCall;
 use crate::server::rejection::Rejection;
 use crate::server::request::RequestHead;
@@ -74,6 +75,15 @@ pub fn post(
         )));
     }
     check_mirrored_headers(head, &method, params.as_ref())?;
+    // A tool we do not have gets its own error from the dispatcher; one we have names its
+    // mirrored inputs in its schema.
+    if method == "tools/call" {
+        let p = params.as_ref().unwrap_or(&Value::Null);
+        let name = p["name"].as_str().unwrap_or("");
+        if let Some(tool) = crate::mcp::tools::find(config.catalog.tools, name) {
+            check_param_headers(head, &(tool.input_schema)(), &p["arguments"])?;
+        }
+    }
     let accept = head.accept();
     let catalog = config.catalog;
     // A prompt may ask for input (MRTR) too: its retry's answers are checked here, like a call's.
@@ -222,44 +232,6 @@ fn check_mirrored_headers(
     }
 }
 
-/// A header value as the client meant it: plain, or `=?base64?…?=` decoded (`None` when that form
-/// does not decode to UTF-8).
-// SPEC streamable-http (2026-07-28) §Value Encoding: "servers MUST decode an encoded `Mcp-Name` or `Mcp-Param-{Name}` value before comparing it"
-pub fn decode_header_value(value: &str) -> Option<String> {
-    match value
-        .strip_prefix("=?base64?")
-        .and_then(|v| v.strip_suffix("?="))
-    {
-        None => Some(value.to_string()),
-        Some(encoded) => String::from_utf8(base64_decode(encoded)?).ok(),
-    }
-}
-
-/// Standard base64 (RFC 4648 §4, with padding), the one decoder the modern headers need. A
-/// production server would take a crate; twenty lines keep the dependency list as it is.
-fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let value = |c: u8| match c {
-        b'A'..=b'Z' => Some(c - b'A'),
-        b'a'..=b'z' => Some(c - b'a' + 26),
-        b'0'..=b'9' => Some(c - b'0' + 52),
-        b'+' => Some(62),
-        b'/' => Some(63),
-        _ => None,
-    };
-    let text = text.trim_end_matches('=').as_bytes();
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let (mut bits, mut count) = (0u32, 0);
-    for &c in text {
-        bits = (bits << 6) | u32::from(value(c)?);
-        count += 6;
-        if count >= 8 {
-            count -= 8;
-            out.push((bits >> count) as u8);
-        }
-    }
-    Some(out)
-}
-
 /// A reply with nothing to stream, framed as the legacy path frames one. (The router has already
 /// made a result complete; an error carries no `resultType`.)
 fn one_message(
@@ -281,27 +253,5 @@ pub fn final_response(message: Message, catalog: &Catalog) -> Message {
     match message {
         Message::Response { id, result } => Message::result(id, complete(result, catalog)),
         other => other,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base64_header_values_are_decoded_and_plain_ones_kept() {
-        assert_eq!(
-            decode_header_value("get_weather").as_deref(),
-            Some("get_weather")
-        );
-        assert_eq!(
-            decode_header_value("=?base64?SGVsbG8sIOS4lueVjA==?=").as_deref(),
-            Some("Hello, 世界")
-        );
-        assert_eq!(
-            decode_header_value("=?base64?IHBhZGRlZCA=?=").as_deref(),
-            Some(" padded ")
-        );
-        assert_eq!(decode_header_value("=?base64?not base64!?="), None);
     }
 }

@@ -1,4 +1,5 @@
-//! The conformance example's resources, prompts and completions, checked exactly.
+//! The conformance example's resources, prompts and completions, and its 2026-07-28 fixtures,
+//! checked exactly.
 
 use crate::conformance::media::PNG_BASE64;
 use crate::session::Client;
@@ -373,4 +374,49 @@ fn a_prompt_asks_for_input_in_the_modern_era_and_discover_promises_no_subscripti
     );
     let discover = rpc("server/discover", None, json!({}));
     assert_eq!(discover["capabilities"]["resources"]["subscribe"], false);
+}
+
+/// A tool input marked `x-mcp-header: "Region"` must travel as `Mcp-Param-Region` too, equal to
+/// the body's value after decoding; missing, different or badly encoded, it is 400 -32020 with
+/// the id echoed, and the tool does not run.
+#[test]
+fn an_x_mcp_header_input_must_arrive_in_its_mcp_param_header_or_the_call_is_400_32020() {
+    use crate::support::{post, start, HEADER_MISMATCH};
+    let s = start(|c| c.catalog = &crate::conformance::CONFORMANCE);
+    let call = |region: &str, header: Option<&str>| {
+        let mut h = vec![
+            ("Accept", "application/json, text/event-stream"),
+            ("MCP-Protocol-Version", "2026-07-28"),
+            ("Mcp-Method", "tools/call"),
+            ("Mcp-Name", "test_custom_header"),
+        ];
+        if let Some(v) = header {
+            h.push(("Mcp-Param-Region", v));
+        }
+        let meta = json!({"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+            "io.modelcontextprotocol/clientCapabilities": {}});
+        post(
+            s.addr,
+            &h,
+            &json!({"jsonrpc": "2.0", "id": 9, "method": "tools/call", "params":
+                {"name": "test_custom_header", "arguments": {"region": region}, "_meta": meta}})
+            .to_string(),
+        )
+    };
+    let plain = call("us-west1", Some("us-west1"));
+    assert_eq!(plain.status, 200, "{}", plain.body);
+    assert!(plain.body.contains("region: us-west1"), "{}", plain.body);
+    let encoded = call("Hello, 世界", Some("=?base64?SGVsbG8sIOS4lueVjA==?="));
+    assert_eq!(encoded.status, 200, "{}", encoded.body);
+    for (header, why) in [
+        (None, "missing"),
+        (Some("eu-west1"), "differs"),
+        (Some("=?base64?dXMtd2VzdDE?="), "unpadded base64"),
+    ] {
+        let refused = call("us-west1", header);
+        assert_eq!(refused.status, 400, "{why}: {}", refused.body);
+        assert_eq!(refused.json()["error"]["code"], HEADER_MISMATCH, "{why}");
+        assert_eq!(refused.json()["id"], 9, "{why}");
+        assert!(!refused.body.contains("region: "), "{why}: the tool ran");
+    }
 }

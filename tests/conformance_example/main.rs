@@ -62,6 +62,7 @@ fn tools_list_has_every_fixture_with_a_description_and_an_input_schema() {
             "test_elicitation_sep1034_defaults",
             "test_elicitation_sep1330_enums",
             "json_schema_2020_12_tool",
+            "test_custom_header",
             "test_reconnection",
             "test_input_required_result_elicitation",
             "test_input_required_result_sampling",
