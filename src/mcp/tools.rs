@@ -84,6 +84,10 @@ pub struct Context<'a> {
     pub can_elicit: bool,
     /// The same for `sampling`.
     pub can_sample: bool,
+    /// 2026-07-28: a call that needs a capability the client did not declare is refused with
+    /// -32021 ([`Stop::MissingCapability`]) instead of served a fallback. False in the handshake
+    /// era, which has no such error: there a fallback keeps old clients working as they did.
+    pub undeclared_is_refused: bool,
     /// How long to wait for the client's answer to a question.
     pub answer_timeout: Duration,
     pub outbox: &'a dyn Outbox,

@@ -79,6 +79,7 @@ impl ModernCall {
             // A question becomes an input request (MRTR); only what the client declared is asked.
             can_elicit: self.can_elicit,
             can_sample: self.can_sample,
+            undeclared_is_refused: true,
             answer_timeout: Duration::ZERO,
             outbox: &out,
         };

@@ -71,6 +71,7 @@ impl Job {
             step_delay: self.step_delay,
             can_elicit: declared("elicitation"),
             can_sample: declared("sampling"),
+            undeclared_is_refused: false,
             answer_timeout: self.answer_timeout,
             outbox: &outbox,
         };

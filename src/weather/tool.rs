@@ -74,15 +74,23 @@ fn get_weather(args: &Map<String, Value>, cx: &Context) -> Result<ToolResult, St
             "The argument \"city\" is required and must be a string, for example {\"city\": \"Hangzhou\"}.".into(),
         ));
     };
+    // The lookup is pure and instant, so it runs before anything is sent: a refusal can then
+    // still be an HTTP status rather than an error at the end of a stream.
+    let lookup = cities::lookup(query);
+    // SPEC basic/index (2026-07-28): "If processing a request requires a capability the client did not include [...] the server MUST return a MissingRequiredClientCapabilityError"
+    if matches!(lookup, Lookup::Ambiguous(_)) && !cx.can_elicit && cx.undeclared_is_refused {
+        return Err(Stop::MissingCapability("elicitation"));
+    }
     // Every `?` below is where a cancelled call stops: `progress` and `step` fail with `Stop` once
     // the client has cancelled (or nobody can read the rest), and the tool ends without a result.
     cx.progress(1, STEPS, &format!("Looking up {query}…"))?;
     cx.step()?;
-    let city = match cities::lookup(query) {
+    let city = match lookup {
         Lookup::Found(city) => city,
         // Two ways to settle "which Springfield?": ask the user now, if the client can answer
-        // (it declared `elicitation` and the call has a stream), or hand the choice back to the
-        // model in an error result it can act on. Asking is friendlier; the fallback always works.
+        // (it declared `elicitation` and the call has a stream), or, in the handshake era, hand
+        // the choice back to the model in an error result it can act on. Asking is friendlier;
+        // the fallback always works. (2026-07-28 refused the call above instead.)
         Lookup::Ambiguous(candidates) if cx.can_elicit => {
             match ask_which(query, &candidates, cx)? {
                 Ok(city) => city,
@@ -287,6 +295,7 @@ mod tests {
             step_delay: Duration::ZERO,
             can_elicit: true,
             can_sample: false,
+            undeclared_is_refused: false,
             answer_timeout: Duration::from_secs(1),
             outbox: &rec,
         };
@@ -333,6 +342,7 @@ mod tests {
             step_delay: Duration::ZERO,
             can_elicit: false,
             can_sample: false,
+            undeclared_is_refused: false,
             answer_timeout: Duration::ZERO,
             outbox: &rec,
         };
@@ -406,6 +416,29 @@ mod tests {
     }
 
     #[test]
+    fn in_2026_07_28_an_ambiguous_city_without_elicitation_is_refused_before_anything_is_sent() {
+        let rec = Recorder::default();
+        let cx = Context {
+            progress_token: Some(json!("p")),
+            step_delay: Duration::ZERO,
+            can_elicit: false,
+            can_sample: false,
+            undeclared_is_refused: true,
+            answer_timeout: Duration::ZERO,
+            outbox: &rec,
+        };
+        let args = json!({"city": "Springfield"});
+        let r = get_weather(args.as_object().unwrap(), &cx);
+        assert_eq!(r, Err(Stop::MissingCapability("elicitation")));
+        assert!(rec.0.borrow().is_empty(), "no progress before the refusal");
+        // A city that is not ambiguous needs nothing the client lacks.
+        let rec = Recorder::default();
+        let cx = Context { outbox: &rec, ..cx };
+        let found = get_weather(json!({"city": "Hangzhou"}).as_object().unwrap(), &cx);
+        assert!(found.is_ok_and(|r| !r.is_error));
+    }
+
+    #[test]
     fn list_cities_names_every_city() {
         let rec = Recorder::default();
         let cx = Context {
@@ -413,6 +446,7 @@ mod tests {
             step_delay: Duration::ZERO,
             can_elicit: false,
             can_sample: false,
+            undeclared_is_refused: false,
             answer_timeout: Duration::ZERO,
             outbox: &rec,
         };

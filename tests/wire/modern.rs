@@ -305,22 +305,33 @@ fn closing_the_stream_cancels_a_modern_call_and_the_tool_stops() {
     }
 }
 
+/// "Which Springfield?" needs the user, and a client that did not declare `elicitation` cannot be
+/// asked: the call is refused with 400 -32021 naming the capability, in every framing, even when
+/// the request asked for progress (the lookup runs before anything is sent).
 #[test]
-fn springfield_without_the_elicitation_capability_is_an_error_result_naming_the_candidates() {
+fn springfield_without_the_elicitation_capability_is_400_32021_requiring_elicitation() {
     let s = start(|c| c.step_delay = Duration::ZERO);
-    let r = modern(
-        s.addr,
-        "tools/call",
-        Some("get_weather"),
-        weather("Springfield"),
-        "application/json",
-    );
-    let result = &r.json()["result"];
-    assert_eq!(result["isError"], true);
-    assert!(result["content"][0]["text"]
-        .as_str()
-        .unwrap()
-        .contains("Illinois"));
+    for accept in ["application/json", ACCEPT_BOTH, "application/x-ndjson"] {
+        let r = modern(
+            s.addr,
+            "tools/call",
+            Some("get_weather"),
+            weather("Springfield"),
+            accept,
+        );
+        assert_eq!(r.status, 400, "{accept}: {}", r.body);
+        let reply = r.json();
+        assert_eq!(reply["id"], 7, "{accept}");
+        assert_eq!(
+            reply["error"]["code"], MISSING_REQUIRED_CLIENT_CAPABILITY,
+            "{accept}"
+        );
+        assert_eq!(
+            reply["error"]["data"]["requiredCapabilities"],
+            json!({"elicitation": {}}),
+            "{accept}"
+        );
+    }
 }
 
 /// A legacy client that sends no version header, or a handshake version, is served exactly as

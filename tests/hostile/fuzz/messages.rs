@@ -139,6 +139,7 @@ fn dispatch_never_panics_and_every_call_ends_with_one_response() {
                         step_delay: Duration::ZERO,
                         can_elicit,
                         can_sample: can_elicit,
+                        undeclared_is_refused: false,
                         answer_timeout: Duration::ZERO,
                         outbox: &outbox,
                     };
