@@ -345,7 +345,14 @@ conformance_stateless_weather() {
       and sum(c["status"] == "SUCCESS" for c in d) >= 21)'
 }
 
+# The legacy era through the same harness: every transport scenario of 2025-11-25 must pass here too.
+conformance_legacy_weather() {
+  "${T[@]}" "${CONFORMANCE_NEXT[@]}" server --url "$URL" --requirements 2025-11-25 \
+    --expected-failures "$HERE/conformance-legacy-weather-baseline.yml"
+}
+
 check "conformance 0.2.0-alpha.12 --requirements 2026-07-28 on weather-server, against its baseline" conformance_modern_weather
+check "conformance 0.2.0-alpha.12 --requirements 2025-11-25 on weather-server, against its baseline" conformance_legacy_weather
 check "conformance 0.2.0-alpha.12 server-stateless on weather-server: only the diagnostic-tool checks fail" conformance_stateless_weather
 check "weather-server survived every check" server_still_running
 
