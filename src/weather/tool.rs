@@ -288,16 +288,26 @@ mod tests {
         }
     }
 
+    /// A context in the handshake era with nothing declared and no progress token; tests change
+    /// what they need with `..quiet(&rec)`.
+    fn quiet(outbox: &Recorder) -> Context<'_> {
+        Context {
+            progress_token: None,
+            step_delay: Duration::ZERO,
+            can_elicit: false,
+            can_sample: false,
+            undeclared_is_refused: false,
+            answer_timeout: Duration::ZERO,
+            outbox,
+        }
+    }
+
     fn elicit(answer: Result<Value, NoAnswer>) -> (ToolResult, Vec<Value>) {
         let rec = Recorder(RefCell::default(), Some(answer));
         let cx = Context {
-            progress_token: None,
-            step_delay: Duration::ZERO,
             can_elicit: true,
-            can_sample: false,
-            undeclared_is_refused: false,
             answer_timeout: Duration::from_secs(1),
-            outbox: &rec,
+            ..quiet(&rec)
         };
         let result = get_weather(json!({"city": "Springfield"}).as_object().unwrap(), &cx).unwrap();
         (result, rec.0.into_inner())
@@ -339,12 +349,7 @@ mod tests {
         let rec = Recorder::default();
         let cx = Context {
             progress_token: token,
-            step_delay: Duration::ZERO,
-            can_elicit: false,
-            can_sample: false,
-            undeclared_is_refused: false,
-            answer_timeout: Duration::ZERO,
-            outbox: &rec,
+            ..quiet(&rec)
         };
         let result = get_weather(args.as_object().unwrap(), &cx).unwrap();
         (result, rec.0.into_inner())
@@ -420,12 +425,8 @@ mod tests {
         let rec = Recorder::default();
         let cx = Context {
             progress_token: Some(json!("p")),
-            step_delay: Duration::ZERO,
-            can_elicit: false,
-            can_sample: false,
             undeclared_is_refused: true,
-            answer_timeout: Duration::ZERO,
-            outbox: &rec,
+            ..quiet(&rec)
         };
         let args = json!({"city": "Springfield"});
         let r = get_weather(args.as_object().unwrap(), &cx);
@@ -433,7 +434,10 @@ mod tests {
         assert!(rec.0.borrow().is_empty(), "no progress before the refusal");
         // A city that is not ambiguous needs nothing the client lacks.
         let rec = Recorder::default();
-        let cx = Context { outbox: &rec, ..cx };
+        let cx = Context {
+            undeclared_is_refused: true,
+            ..quiet(&rec)
+        };
         let found = get_weather(json!({"city": "Hangzhou"}).as_object().unwrap(), &cx);
         assert!(found.is_ok_and(|r| !r.is_error));
     }
@@ -441,15 +445,7 @@ mod tests {
     #[test]
     fn list_cities_names_every_city() {
         let rec = Recorder::default();
-        let cx = Context {
-            progress_token: None,
-            step_delay: Duration::ZERO,
-            can_elicit: false,
-            can_sample: false,
-            undeclared_is_refused: false,
-            answer_timeout: Duration::ZERO,
-            outbox: &rec,
-        };
+        let cx = quiet(&rec);
         let r = list_cities(&Map::new(), &cx).unwrap();
         assert_eq!(
             r.structured.unwrap()["cities"].as_array().unwrap().len(),

@@ -6,6 +6,45 @@ use crate::session::Client;
 use crate::support::INVALID_PARAMS;
 use serde_json::{json, Value};
 
+/// What the 2026-07-28 calls below accept: either framing.
+const ACCEPT: &str = "application/json, text/event-stream";
+
+/// One 2026-07-28 `tools/call` of the example's `tool`: the version in the header and in `_meta`,
+/// the method and the name mirrored in headers. `params` is laid over
+/// `{"name", "arguments": {}, "_meta": {version, no capabilities}}` (its `_meta` key by key), and
+/// `headers` are sent after the standard ones.
+fn modern_tool_call(
+    addr: std::net::SocketAddr,
+    accept: &str,
+    id: u64,
+    tool: &str,
+    params: Value,
+    headers: &[(&str, &str)],
+) -> crate::support::RawResponse {
+    let mut all = json!({"name": tool, "arguments": {}, "_meta": {
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {}}});
+    for (k, v) in params.as_object().unwrap() {
+        match v.as_object() {
+            Some(meta) if k == "_meta" => {
+                for (mk, mv) in meta {
+                    all["_meta"][mk] = mv.clone();
+                }
+            }
+            _ => all[k] = v.clone(),
+        }
+    }
+    let mut h = vec![
+        ("Accept", accept),
+        ("MCP-Protocol-Version", "2026-07-28"),
+        ("Mcp-Method", "tools/call"),
+        ("Mcp-Name", tool),
+    ];
+    h.extend_from_slice(headers);
+    let body = json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": all});
+    crate::support::post(addr, &h, &body.to_string())
+}
+
 #[test]
 fn resources_are_listed_and_read_with_exact_contents() {
     let c = Client::capable();
@@ -200,29 +239,14 @@ fn resources_prompts_and_completion_answer_in_the_modern_era_too() {
 /// signed `requestState`, and a client that declared only `sampling` is asked only that.
 #[test]
 fn input_required_fixtures_carry_earlier_answers_in_the_state_and_ask_only_what_was_declared() {
-    use crate::support::{post, start};
+    use crate::support::start;
     let s = start(|c| c.catalog = &crate::conformance::CONFORMANCE);
     let call = |id: u64, tool: &str, caps: Value, extra: Value| {
-        let mut params = json!({"name": tool, "arguments": {}, "_meta": {
-            "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-            "io.modelcontextprotocol/clientCapabilities": caps}});
+        let mut params = json!({"_meta": {"io.modelcontextprotocol/clientCapabilities": caps}});
         for (k, v) in extra.as_object().unwrap() {
             params[k] = v.clone();
         }
-        let h = [
-            ("Accept", "application/json"),
-            ("MCP-Protocol-Version", "2026-07-28"),
-            ("Mcp-Method", "tools/call"),
-            ("Mcp-Name", tool),
-        ];
-        post(
-            s.addr,
-            &h,
-            &json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": params})
-                .to_string(),
-        )
-        .json()["result"]
-            .clone()
+        modern_tool_call(s.addr, "application/json", id, tool, params, &[]).json()["result"].clone()
     };
     let form = json!({"elicitation": {}});
     let round1 = call(
@@ -273,27 +297,10 @@ fn input_required_fixtures_carry_earlier_answers_in_the_state_and_ask_only_what_
 /// sent only to a request that named a `logLevel`.
 #[test]
 fn an_undeclared_capability_is_400_32021_and_logs_need_a_log_level() {
-    use crate::support::{post, sse_messages, start, MISSING_REQUIRED_CLIENT_CAPABILITY};
+    use crate::support::{sse_messages, start, MISSING_REQUIRED_CLIENT_CAPABILITY};
     let s = start(|c| c.catalog = &crate::conformance::CONFORMANCE);
     let call = |tool: &str, meta: Value| {
-        let mut m = json!({"io.modelcontextprotocol/protocolVersion": "2026-07-28",
-            "io.modelcontextprotocol/clientCapabilities": {}});
-        for (k, v) in meta.as_object().unwrap() {
-            m[k] = v.clone();
-        }
-        let h = [
-            ("Accept", "application/json, text/event-stream"),
-            ("MCP-Protocol-Version", "2026-07-28"),
-            ("Mcp-Method", "tools/call"),
-            ("Mcp-Name", tool),
-        ];
-        post(
-            s.addr,
-            &h,
-            &json!({"jsonrpc": "2.0", "id": 5, "method": "tools/call",
-            "params": {"name": tool, "arguments": {}, "_meta": m}})
-            .to_string(),
-        )
+        modern_tool_call(s.addr, ACCEPT, 5, tool, json!({ "_meta": meta }), &[])
     };
     let refused = call("test_missing_capability", json!({}));
     assert_eq!(refused.status, 400, "{}", refused.body);
@@ -381,27 +388,15 @@ fn a_prompt_asks_for_input_in_the_modern_era_and_discover_promises_no_subscripti
 /// the id echoed, and the tool does not run.
 #[test]
 fn an_x_mcp_header_input_must_arrive_in_its_mcp_param_header_or_the_call_is_400_32020() {
-    use crate::support::{post, start, HEADER_MISMATCH};
+    use crate::support::{start, HEADER_MISMATCH};
     let s = start(|c| c.catalog = &crate::conformance::CONFORMANCE);
     let call = |region: &str, header: Option<&str>| {
-        let mut h = vec![
-            ("Accept", "application/json, text/event-stream"),
-            ("MCP-Protocol-Version", "2026-07-28"),
-            ("Mcp-Method", "tools/call"),
-            ("Mcp-Name", "test_custom_header"),
-        ];
-        if let Some(v) = header {
-            h.push(("Mcp-Param-Region", v));
-        }
-        let meta = json!({"io.modelcontextprotocol/protocolVersion": "2026-07-28",
-            "io.modelcontextprotocol/clientCapabilities": {}});
-        post(
-            s.addr,
-            &h,
-            &json!({"jsonrpc": "2.0", "id": 9, "method": "tools/call", "params":
-                {"name": "test_custom_header", "arguments": {"region": region}, "_meta": meta}})
-            .to_string(),
-        )
+        let headers: Vec<(&str, &str)> = header
+            .map(|v| ("Mcp-Param-Region", v))
+            .into_iter()
+            .collect();
+        let params = json!({ "arguments": { "region": region } });
+        modern_tool_call(s.addr, ACCEPT, 9, "test_custom_header", params, &headers)
     };
     let plain = call("us-west1", Some("us-west1"));
     assert_eq!(plain.status, 200, "{}", plain.body);
