@@ -9,19 +9,19 @@ use serde_json::{json, Value};
 /// What the 2026-07-28 calls below accept: either framing.
 const ACCEPT: &str = "application/json, text/event-stream";
 
-/// One 2026-07-28 `tools/call` of the example's `tool`: the version in the header and in `_meta`,
-/// the method and the name mirrored in headers. `params` is laid over
-/// `{"name", "arguments": {}, "_meta": {version, no capabilities}}` (its `_meta` key by key), and
-/// `headers` are sent after the standard ones.
-fn modern_tool_call(
+/// One 2026-07-28 request: the version in the header and in `_meta`, the method (and `name`, when
+/// given, as `Mcp-Name`) mirrored in headers. `params` is laid over
+/// `{"_meta": {version, no capabilities}}`, its `_meta` key by key; `headers` follow the standard ones.
+fn modern_request(
     addr: std::net::SocketAddr,
     accept: &str,
     id: u64,
-    tool: &str,
+    method: &str,
+    name: Option<&str>,
     params: Value,
     headers: &[(&str, &str)],
 ) -> crate::support::RawResponse {
-    let mut all = json!({"name": tool, "arguments": {}, "_meta": {
+    let mut all = json!({"_meta": {
         "io.modelcontextprotocol/protocolVersion": "2026-07-28",
         "io.modelcontextprotocol/clientCapabilities": {}}});
     for (k, v) in params.as_object().unwrap() {
@@ -37,12 +37,29 @@ fn modern_tool_call(
     let mut h = vec![
         ("Accept", accept),
         ("MCP-Protocol-Version", "2026-07-28"),
-        ("Mcp-Method", "tools/call"),
-        ("Mcp-Name", tool),
+        ("Mcp-Method", method),
     ];
+    h.extend(name.map(|n| ("Mcp-Name", n)));
     h.extend_from_slice(headers);
-    let body = json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": all});
+    let body = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": all});
     crate::support::post(addr, &h, &body.to_string())
+}
+
+/// [`modern_request`] for a `tools/call` of the example's `tool`, with no arguments unless
+/// `params` brings some.
+fn modern_tool_call(
+    addr: std::net::SocketAddr,
+    accept: &str,
+    id: u64,
+    tool: &str,
+    params: Value,
+    headers: &[(&str, &str)],
+) -> crate::support::RawResponse {
+    let mut all = json!({"name": tool, "arguments": {}});
+    for (k, v) in params.as_object().unwrap() {
+        all[k] = v.clone();
+    }
+    modern_request(addr, accept, id, "tools/call", Some(tool), all, headers)
 }
 
 #[test]
@@ -185,23 +202,10 @@ fn completion_offers_the_arg1_suggestions_that_start_with_what_was_typed() {
 /// lists and reads carry the cache fields, every result `resultType`.
 #[test]
 fn resources_prompts_and_completion_answer_in_the_modern_era_too() {
-    use crate::support::{post, start, HEADER_MISMATCH};
+    use crate::support::{start, HEADER_MISMATCH};
     let s = start(|c| c.catalog = &crate::conformance::CONFORMANCE);
-    let call = |method: &str, name: Option<&str>, mut params: Value| {
-        params["_meta"] = json!({"io.modelcontextprotocol/protocolVersion": "2026-07-28",
-            "io.modelcontextprotocol/clientCapabilities": {}});
-        let mut h = vec![
-            ("Accept", "application/json"),
-            ("MCP-Protocol-Version", "2026-07-28"),
-            ("Mcp-Method", method),
-        ];
-        h.extend(name.map(|n| ("Mcp-Name", n)));
-        post(
-            s.addr,
-            &h,
-            &json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string(),
-        )
-        .json()
+    let call = |method: &str, name: Option<&str>, params: Value| {
+        modern_request(s.addr, "application/json", 1, method, name, params, &[]).json()
     };
     let read = call(
         "resources/read",
@@ -341,23 +345,12 @@ fn an_undeclared_capability_is_400_32021_and_logs_need_a_log_level() {
 /// which this era does not have.
 #[test]
 fn a_prompt_asks_for_input_in_the_modern_era_and_discover_promises_no_subscriptions() {
-    use crate::support::{post, start};
+    use crate::support::start;
     let s = start(|c| c.catalog = &crate::conformance::CONFORMANCE);
     let rpc = |method: &str, name: Option<&str>, mut params: Value| {
-        params["_meta"] = json!({"io.modelcontextprotocol/protocolVersion": "2026-07-28",
-            "io.modelcontextprotocol/clientCapabilities": {"elicitation": {}}});
-        let mut h = vec![
-            ("Accept", "application/json"),
-            ("MCP-Protocol-Version", "2026-07-28"),
-            ("Mcp-Method", method),
-        ];
-        h.extend(name.map(|n| ("Mcp-Name", n)));
-        post(
-            s.addr,
-            &h,
-            &json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string(),
-        )
-        .json()["result"]
+        params["_meta"] =
+            json!({"io.modelcontextprotocol/clientCapabilities": {"elicitation": {}}});
+        modern_request(s.addr, "application/json", 1, method, name, params, &[]).json()["result"]
             .clone()
     };
     let name = "test_input_required_result_prompt";
