@@ -80,7 +80,8 @@ pub struct Context<'a> {
     pub progress_token: Option<Value>,
     /// How long one simulated step of work takes (`--step-delay-ms`).
     pub step_delay: Duration,
-    /// The client declared the `elicitation` capability and this call has a stream to ask on.
+    /// The client declared the `elicitation` capability and the question can reach it: in the
+    /// handshake era over the call's stream, in 2026-07-28 as an `input_required` result.
     pub can_elicit: bool,
     /// The same for `sampling`.
     pub can_sample: bool,

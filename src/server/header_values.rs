@@ -19,10 +19,15 @@ use crate::server::rejection::Rejection;
 use crate::server::request::RequestHead;
 use serde_json::Value;
 
-/// A header value as the client meant it: plain, or `=?base64?…?=` decoded (`None` when that form
-/// is not valid base64 of UTF-8 text).
+/// A header value as the client meant it: plain, or `=?base64?…?=` decoded. `None` when it is
+/// not valid header text: a character outside visible ASCII, space and tab, or a marked value that
+/// is not strict base64 of UTF-8 text.
 // SPEC streamable-http (2026-07-28) §Value Encoding: "servers MUST decode an encoded `Mcp-Name` or `Mcp-Param-{Name}` value before comparing it"
 pub fn decode_header_value(value: &str) -> Option<String> {
+    // SPEC streamable-http (2026-07-28) §Server Validation: a failure condition is "A header value contains invalid characters."
+    if !value.chars().all(|c| c == '\t' || (' '..='~').contains(&c)) {
+        return None;
+    }
     match value
         .strip_prefix("=?base64?")
         .and_then(|v| v.strip_suffix("?="))
@@ -34,12 +39,13 @@ pub fn decode_header_value(value: &str) -> Option<String> {
 }
 
 /// Standard base64 (RFC 4648 §4), strict: whole groups of four, `=` only as the last one or two
-/// characters. A production server would take a crate; twenty lines keep the dependency list as
+/// characters, and the bits of the last character that no byte uses left at zero (§3.5). A production server would take a crate; twenty lines keep the dependency list as
 /// it is.
 ///
 /// # Why strict?
-/// A lenient decoder accepts `SGVsbG8` (no padding) as `Hello`, so two different header values
-/// would mean one body value, and a gateway comparing bytes would disagree with us.
+/// A lenient decoder accepts `SGVsbG8` (no padding) and `SGVsbG9=` (stray low bits) as `Hello`
+/// too, so several header values would mean one body value, and a gateway comparing bytes would
+/// disagree with us.
 fn base64_decode(text: &str) -> Option<Vec<u8>> {
     let value = |c: u8| match c {
         b'A'..=b'Z' => Some(c - b'A'),
@@ -66,7 +72,8 @@ fn base64_decode(text: &str) -> Option<Vec<u8>> {
             out.push((bits >> count) as u8);
         }
     }
-    Some(out)
+    // What is left over after the last byte must be zero bits.
+    (bits & ((1 << count) - 1) == 0).then_some(out)
 }
 
 /// The `x-mcp-header` annotations of a tool's `inputSchema`: each one's path of `properties` keys
@@ -93,17 +100,22 @@ pub fn annotated_parameters(schema: &Value) -> Vec<(Vec<String>, String)> {
     found
 }
 
-/// The body's value at a path of keys as its header would carry it (`None`: absent or `null`,
-/// so no header is expected).
-// SPEC streamable-http (2026-07-28) §Value Encoding: string as-is, integer "to decimal string representation", boolean "lowercase `true` or `false`".
-fn header_form(arguments: &Value, path: &[String]) -> Option<String> {
+/// The body's value at a path of keys (`None`: absent or `null`, so no header is expected).
+fn body_value<'a>(arguments: &'a Value, path: &[String]) -> Option<&'a Value> {
     let value = path.iter().try_fold(arguments, |node, key| node.get(key))?;
-    match value {
-        Value::Null => None,
-        Value::String(s) => Some(s.clone()),
-        // Numbers and booleans print as JSON prints them; anything else (an object where the
-        // schema said a string) has no header form, and its header can only mismatch.
-        other => Some(other.to_string()),
+    (!value.is_null()).then_some(value)
+}
+
+/// Whether a decoded header says what the body says.
+// SPEC streamable-http (2026-07-28) §Value Encoding: string "as-is", integer "to decimal string representation", boolean "lowercase `"true"` or `"false"`".
+fn agrees(header: &str, body: &Value) -> bool {
+    match body {
+        Value::String(s) => header == s,
+        Value::Bool(b) => header == b.to_string(),
+        // SPEC streamable-http (2026-07-28) §Server Validation: servers "SHOULD compare the header value and the body value numerically rather than as strings"
+        Value::Number(n) => header.parse::<f64>().ok() == n.as_f64(),
+        // An object or array has no header form (only primitives may be annotated): it cannot agree.
+        _ => false,
     }
 }
 
@@ -121,24 +133,28 @@ pub fn check_param_headers(
     for (path, name) in annotated_parameters(schema) {
         let header = format!("Mcp-Param-{name}");
         let mismatch = |why: String| Err(Rejection::HeaderMismatch(format!("{header} {why}")));
-        let body = header_form(arguments, &path);
-        match (head.single_header(&header)?, body) {
+        let body = body_value(arguments, &path);
+        // Two different values for one header are malformed headers, -32020 like the rest.
+        let sent = head.single_header(&header).map_err(|_| {
+            Rejection::HeaderMismatch(format!("{header} is sent twice, differently"))
+        })?;
+        match (sent, body) {
             (None, None) => {}
             // SPEC streamable-http (2026-07-28) §Server Behavior for Custom Headers: "Client omits header but value is in body" — "Server MUST reject the request".
-            (None, Some(b)) => return mismatch(format!("is missing (the body has {b:?})")),
+            (None, Some(b)) => return mismatch(format!("is missing (the body has {b})")),
             (Some(h), None) => return mismatch(format!("is {h:?} but the body has no value")),
-            (Some(h), Some(b)) => {
-                // SPEC streamable-http (2026-07-28) §Server Behavior for Custom Headers: "Servers MUST reject requests with a recognized `Mcp-Param-{Name}` header that contains invalid characters"
-                let printable = h.chars().all(|c| c == '\t' || (' '..='~').contains(&c));
-                match decode_header_value(h) {
-                    _ if !printable => return mismatch("has characters a header may not".into()),
-                    None => return mismatch("is not valid =?base64?…?= text".into()),
-                    Some(decoded) if decoded != b => {
-                        return mismatch(format!("says {decoded:?}, the body {b:?}"))
-                    }
-                    Some(_) => {}
+            // SPEC streamable-http (2026-07-28) §Server Behavior for Custom Headers: "Servers MUST reject requests with a recognized `Mcp-Param-{Name}` header that contains invalid characters"
+            (Some(h), Some(b)) => match decode_header_value(h) {
+                None => {
+                    return mismatch(
+                        "is not valid header text (printable ASCII, or =?base64?…?=)".into(),
+                    )
                 }
-            }
+                Some(decoded) if !agrees(&decoded, b) => {
+                    return mismatch(format!("says {decoded:?}, the body {b}"))
+                }
+                Some(_) => {}
+            },
         }
     }
     Ok(())
@@ -200,6 +216,9 @@ mod tests {
         assert_eq!(decode_header_value("=?base64?SGVsbG8?="), None);
         assert_eq!(decode_header_value("=?base64?SGVs!!!bG8=?="), None);
         assert_eq!(decode_header_value("=?base64?S===?="), None);
+        // Stray bits after the last byte: not the one encoding of "Hello".
+        assert_eq!(decode_header_value("=?base64?SGVsbG9=?="), None);
+        assert_eq!(decode_header_value("plain\u{7f}"), None);
         assert_eq!(
             decode_header_value("=?base64?SGVsbG8=?=").as_deref(),
             Some("Hello")
@@ -247,7 +266,20 @@ mod tests {
         assert!(check_param_headers(&extra, &schema(), &args).is_err());
         let raw = head(&[("Mcp-Param-Region", "us-wé")]);
         let r = check_param_headers(&raw, &schema(), &json!({ "region": "us-wé" }));
-        assert!(matches!(r, Err(Rejection::HeaderMismatch(w)) if w.contains("characters")));
+        assert!(matches!(r, Err(Rejection::HeaderMismatch(w)) if w.contains("header text")));
+        let twice = head(&[("Mcp-Param-Region", "a"), ("mcp-param-region", "b")]);
+        let r = check_param_headers(&twice, &schema(), &json!({ "region": "a" }));
+        assert!(matches!(r, Err(Rejection::HeaderMismatch(w)) if w.contains("twice")));
+    }
+
+    #[test]
+    fn integers_compare_as_numbers_and_objects_never_agree() {
+        let h = head(&[("Mcp-Param-Priority", "42")]);
+        assert!(check_param_headers(&h, &schema(), &json!({ "priority": 42.0 })).is_ok());
+        assert!(check_param_headers(&h, &schema(), &json!({ "priority": 43 })).is_err());
+        let obj = head(&[("Mcp-Param-Region", r#"{"a":1}"#)]);
+        let r = check_param_headers(&obj, &schema(), &json!({ "region": { "a": 1 } }));
+        assert!(r.is_err(), "an object has no header form");
     }
 
     #[test]

@@ -224,7 +224,9 @@ fn check_mirrored_headers(
         None => mismatch(format!(
             "the Mcp-Name header is required on {method} (the body names {name:?})"
         )),
-        Some(None) => mismatch("Mcp-Name is not valid =?base64?…?= text".into()),
+        Some(None) => {
+            mismatch("Mcp-Name is not valid header text (printable ASCII, or =?base64?…?=)".into())
+        }
         Some(Some(h)) if h != name => {
             mismatch(format!("Mcp-Name {h:?} differs from the body's {name:?}"))
         }

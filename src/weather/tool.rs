@@ -88,7 +88,8 @@ fn get_weather(args: &Map<String, Value>, cx: &Context) -> Result<ToolResult, St
     let city = match lookup {
         Lookup::Found(city) => city,
         // Two ways to settle "which Springfield?": ask the user now, if the client can answer
-        // (it declared `elicitation` and the call has a stream), or, in the handshake era, hand
+        // (it declared `elicitation`; the handshake era also needs a stream to ask on, 2026-07-28
+        // sends the question back as an `input_required` result), or, in the handshake era, hand
         // the choice back to the model in an error result it can act on. Asking is friendlier;
         // the fallback always works. (2026-07-28 refused the call above instead.)
         Lookup::Ambiguous(candidates) if cx.can_elicit => {
