@@ -28,11 +28,11 @@ use crate::jsonrpc::{self, Message, RequestId};
 use crate::mcp::dispatch::{dispatch, Outcome};
 use crate::mcp::tools::{Call, Stop};
 use crate::server::accept;
+use crate::server::action::Action;
 use crate::server::config::Config;
 use crate::server::era::Era;
 use crate::server::get_stream::GetStream;
 use crate::server::modern;
-use crate::server::modern_call::ModernCall;
 use crate::server::pump::Plan;
 use crate::server::rejection::Rejection;
 use crate::server::request::{read_body, BodyLength, RequestHead};
@@ -46,23 +46,6 @@ use crate::wire::{is_supported_version, HEADER_SESSION_ID, MAX_BODY_BYTES, MCP_P
 use std::io::Read;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
-
-/// What the socket side must do with one request.
-#[derive(Debug)]
-pub enum Action {
-    /// Write this response; it is complete.
-    Send(Whole),
-    /// A tool call: start `job` on its own thread, then stream its log to the client.
-    StreamCall {
-        framing: Framing,
-        job: Job,
-        plan: Plan,
-    },
-    /// `GET /mcp`: start its alerts if any, then stream the session's GET stream (or a resumed one).
-    StreamGet(GetStream),
-    /// A modern `tools/call`: run it on this request's thread, writing as it goes.
-    RunCall(ModernCall),
-}
 
 /// The endpoint's shared state: settings, security policy and sessions.
 #[derive(Debug)]

@@ -6,7 +6,8 @@
 //! |---|---|---|
 //! | `socket.rs` | the accept loop, a thread per request, the one write path | yes |
 //! | `tiny_http_fixes.rs` | what tiny_http 0.12 gets wrong, worked around from our side | yes |
-//! | `endpoint.rs` | **every rule**: one entry point, a request in, an [`endpoint::Action`] out | no |
+//! | `endpoint.rs` | **every rule**: one entry point, a request in, an [`action::Action`] out | no |
+//! | `action.rs` | what the socket side must do with a request: send, stream, or run a call | no |
 //! | `era.rs` | which revision a request speaks: the handshake era or 2026-07-28 | no |
 //! | `modern.rs` | 2026-07-28's rules for a POST: `_meta`, mirrored headers, versions | no |
 //! | `header_values.rs` | 2026-07-28 headers that repeat the body: `=?base64?…?=`, `Mcp-Param-*` | no |
@@ -29,6 +30,7 @@
 //! knows no app: the binary hands it a catalog (`weather-server` hands it the weather app's).
 
 pub mod accept;
+pub mod action;
 pub mod config;
 pub mod endpoint;
 pub mod era;

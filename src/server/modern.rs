@@ -18,11 +18,10 @@
 //! What the legacy era kept in a session (the version, the capabilities), the request now says.
 
 use crate::jsonrpc::Message;
-use crate::mcp::catalog::Catalog;
 use crate::mcp::modern::{complete, dispatch_modern, ModernOutcome, RequestMeta};
 use crate::server::accept;
+use crate::server::action::Action;
 use crate::server::config::Config;
-use crate::server::endpoint::Action;
 use crate::server::header_values::{check_param_headers, decode_header_value};
 use crate::server::modern_call::ModernCall;
 use crate::server::rejection::Rejection;
@@ -248,12 +247,4 @@ fn one_message(
         content_type: Some(framing.content_type()),
         body: framing.encode(None, &message.to_line()),
     }))
-}
-
-/// The final response of a modern call: its result made complete, or the error as it is.
-pub fn final_response(message: Message, catalog: &Catalog) -> Message {
-    match message {
-        Message::Response { id, result } => Message::result(id, complete(result, catalog)),
-        other => other,
-    }
 }

@@ -22,8 +22,8 @@
 use crate::framing::Framing;
 use crate::jsonrpc::{ErrorObject, Message, RequestId, INTERNAL_ERROR};
 use crate::mcp::catalog::Catalog;
+use crate::mcp::modern::complete;
 use crate::mcp::tools::{Call, Context, NoAnswer, Outbox, Stop};
-use crate::server::modern::final_response;
 use crate::server::rejection::Rejection;
 use crate::server::request_state::StateKey;
 use crate::server::response::{chunk, sized, stream_head, Whole, LAST_CHUNK};
@@ -256,5 +256,13 @@ impl Outbox for Connection<'_> {
             json!({ "method": method, "params": params }),
         );
         Err(NoAnswer::Stopped(Stop::AwaitingInput))
+    }
+}
+
+/// The final response of a modern call: its result made complete, or the error as it is.
+pub fn final_response(message: Message, catalog: &Catalog) -> Message {
+    match message {
+        Message::Response { id, result } => Message::result(id, complete(result, catalog)),
+        other => other,
     }
 }

@@ -15,8 +15,9 @@
 //! them bounded. The Rust Book's web-server chapter starts the same way, then adds a pool.
 
 use crate::framing::Framing;
+use crate::server::action::Action;
 use crate::server::config::Config;
-use crate::server::endpoint::{Action, Endpoint};
+use crate::server::endpoint::Endpoint;
 use crate::server::pump::{pump, pump_call};
 use crate::server::rejection::Rejection;
 use crate::server::request::{BodyLength, RequestHead};

@@ -1,0 +1,29 @@
+//! What the socket side must do with one request, as the endpoint decides it.
+//!
+//! Implements no rule of the spec itself: it is the seam between `endpoint.rs` (every rule, no
+//! sockets) and `socket.rs` (sockets, no rules). Its own file because both eras' rule files give
+//! one back (`endpoint.rs` and `modern.rs`), and neither should import the other for it.
+
+use crate::framing::Framing;
+use crate::server::get_stream::GetStream;
+use crate::server::modern_call::ModernCall;
+use crate::server::pump::Plan;
+use crate::server::response::Whole;
+use crate::server::worker::Job;
+
+/// What the socket side must do with one request.
+#[derive(Debug)]
+pub enum Action {
+    /// Write this response; it is complete.
+    Send(Whole),
+    /// A tool call: start `job` on its own thread, then stream its log to the client.
+    StreamCall {
+        framing: Framing,
+        job: Job,
+        plan: Plan,
+    },
+    /// `GET /mcp`: start its alerts if any, then stream the session's GET stream (or a resumed one).
+    StreamGet(GetStream),
+    /// A modern `tools/call`: run it on this request's thread, writing as it goes.
+    RunCall(ModernCall),
+}
