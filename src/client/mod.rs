@@ -13,6 +13,8 @@
 //!
 //! Below it: `channel.rs` (the request loop), `reader.rs` (messages out of a body),
 //! `elicitation.rs` (the server's questions), `error.rs`, and `transport.rs` (ureq, nothing else).
+//! `era.rs` is the first piece of revision 2026-07-28 on this side: which era a server speaks,
+//! from its answer to a modern probe (not yet used by [`McpClient`]; issue 12).
 //! The command line, `mcp-client` (`src/bin/mcp-client/`), is a user of this library.
 //!
 //! ```no_run
@@ -31,6 +33,7 @@
 
 mod channel;
 mod elicitation;
+pub mod era;
 mod error;
 mod reader;
 mod transport;

@@ -171,7 +171,14 @@ fn mcp_name_is_required_on_tools_call_and_may_come_base64_encoded() {
 #[test]
 fn handshake_methods_are_404_method_not_found_in_the_modern_era() {
     let s = start(|_| {});
-    for method in ["initialize", "ping", "logging/setLevel", "no/such/method"] {
+    for method in [
+        "initialize",
+        "ping",
+        "logging/setLevel",
+        "resources/subscribe",
+        "subscriptions/listen",
+        "no/such/method",
+    ] {
         let r = modern(s.addr, method, None, json!({}), ACCEPT_BOTH);
         assert_eq!(r.status, 404, "{method}");
         assert_eq!(r.json()["error"]["code"], METHOD_NOT_FOUND, "{method}");

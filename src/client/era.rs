@@ -1,0 +1,159 @@
+//! Which era a server speaks, decided from its answer to one modern request (the probe).
+//!
+//! Implements the client side of MCP 2026-07-28 `basic/transports/streamable-http` §Backward
+//! Compatibility and `basic/versioning` §Backward Compatibility with Initialization-Based Versions:
+//! try a modern request first; a recognised modern error means a modern server (retry with a
+//! version it names, or correct the request), anything else means a legacy one (`initialize`).
+//!
+//! Plain values in, a verdict out: no sockets, so every branch is tested below. Left out, for now:
+//! sending the probe, remembering the verdict per server URL, and the modern requests that follow
+//! (issue 12 wires this into `McpClient`).
+//!
+//! # Why not fall back on every 400?
+//! A modern server uses 400 too: for a version it does not speak (-32022), a capability we did not
+//! declare (-32021), a header that does not match the body (-32020). Falling back on those would
+//! send a modern-only server an `initialize` it has no method for, and the real error would be lost.
+
+use crate::wire::{
+    HEADER_MISMATCH, LEGACY_ERA_VERSIONS, MISSING_REQUIRED_CLIENT_CAPABILITY,
+    MODERN_PROTOCOL_VERSION, UNSUPPORTED_PROTOCOL_VERSION,
+};
+use serde_json::Value;
+
+/// What the answer to the probe says about the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// A modern server that accepted our version: carry on in 2026-07-28.
+    Modern,
+    /// A modern server that refused our request for a reason we can correct (a header, a
+    /// capability): stay modern and report the error, do not fall back.
+    ModernRefused { code: i64, message: String },
+    /// A modern server that speaks none of our modern versions but one of the handshake era's:
+    /// `initialize` with it.
+    LegacyByVersion,
+    /// A modern server that speaks nothing we do; its `supported` list, for the error message.
+    NoCommonVersion(Vec<String>),
+    /// Not a recognised modern answer: a legacy server. `initialize`.
+    Legacy,
+    /// An answer that says nothing about eras (401, 403, a 5xx): the caller reports it as it is,
+    /// since a fallback would only meet the same refusal again.
+    NotAnEraAnswer(u16),
+}
+
+/// The verdict from the probe's HTTP status and body (the body as one JSON-RPC message; the
+/// caller has already taken it out of SSE framing if it came that way).
+pub fn after_probe(status: u16, body: &str) -> Verdict {
+    if matches!(status, 401 | 403) || status >= 500 {
+        return Verdict::NotAnEraAnswer(status);
+    }
+    let message: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+    let error = &message["error"];
+    match error["code"].as_i64() {
+        // A result (200) at our version: the server is modern.
+        None if (200..300).contains(&status) && message.get("result").is_some() => Verdict::Modern,
+        // SPEC streamable-http (2026-07-28) §Backward Compatibility: on a recognised modern error, "retry using the advertised `supported` versions or correct the request, rather than falling back"
+        Some(UNSUPPORTED_PROTOCOL_VERSION) => by_supported(&error["data"]["supported"]),
+        Some(code @ (HEADER_MISMATCH | MISSING_REQUIRED_CLIENT_CAPABILITY)) => {
+            Verdict::ModernRefused {
+                code,
+                message: error["message"].as_str().unwrap_or("").to_string(),
+            }
+        }
+        // SPEC streamable-http (2026-07-28) §Backward Compatibility: "If the body is empty or is not a recognized modern JSON-RPC error, fall back to `initialize`"
+        _ => Verdict::Legacy,
+    }
+}
+
+/// A -32022's `supported` list: a modern version we speak would have been accepted, so look for a
+/// handshake-era one we can `initialize` with.
+fn by_supported(supported: &Value) -> Verdict {
+    let names: Vec<String> = supported
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    if names.iter().any(|v| v == MODERN_PROTOCOL_VERSION) {
+        // It names the version it just refused: a confused server. The handshake is the way
+        // that still has a chance.
+        return Verdict::Legacy;
+    }
+    if names
+        .iter()
+        .any(|v| LEGACY_ERA_VERSIONS.contains(&v.as_str()))
+    {
+        return Verdict::LegacyByVersion;
+    }
+    Verdict::NoCommonVersion(names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(code: i64, data: Value) -> String {
+        serde_json::json!({"jsonrpc": "2.0", "id": 1, "error": {"code": code, "message": "m", "data": data}})
+            .to_string()
+    }
+
+    #[test]
+    fn a_result_means_a_modern_server() {
+        let body = r#"{"jsonrpc":"2.0","id":1,"result":{"supportedVersions":["2026-07-28"]}}"#;
+        assert_eq!(after_probe(200, body), Verdict::Modern);
+    }
+
+    #[test]
+    fn recognised_modern_errors_keep_the_modern_era() {
+        let mismatch = error(HEADER_MISMATCH, Value::Null);
+        assert!(matches!(
+            after_probe(400, &mismatch),
+            Verdict::ModernRefused {
+                code: HEADER_MISMATCH,
+                ..
+            }
+        ));
+        let missing = error(MISSING_REQUIRED_CLIENT_CAPABILITY, Value::Null);
+        assert!(matches!(
+            after_probe(400, &missing),
+            Verdict::ModernRefused { .. }
+        ));
+    }
+
+    #[test]
+    fn an_unsupported_version_is_answered_from_its_supported_list() {
+        let legacy = error(
+            UNSUPPORTED_PROTOCOL_VERSION,
+            serde_json::json!({"supported": ["2025-11-25"]}),
+        );
+        assert_eq!(after_probe(400, &legacy), Verdict::LegacyByVersion);
+        let future = error(
+            UNSUPPORTED_PROTOCOL_VERSION,
+            serde_json::json!({"supported": ["2027-01-01"]}),
+        );
+        assert_eq!(
+            after_probe(400, &future),
+            Verdict::NoCommonVersion(vec!["2027-01-01".into()])
+        );
+    }
+
+    #[test]
+    fn anything_else_means_a_legacy_server() {
+        // A legacy server's usual answers to a request without a session or at an unknown version.
+        let old = error(-32600, Value::Null);
+        assert_eq!(after_probe(400, &old), Verdict::Legacy);
+        assert_eq!(after_probe(400, ""), Verdict::Legacy);
+        assert_eq!(after_probe(404, "Not Found"), Verdict::Legacy);
+        assert_eq!(after_probe(405, ""), Verdict::Legacy);
+        let unknown_method = error(-32601, Value::Null);
+        assert_eq!(after_probe(200, &unknown_method), Verdict::Legacy);
+    }
+
+    #[test]
+    fn credentials_and_server_errors_say_nothing_about_eras() {
+        assert_eq!(after_probe(401, ""), Verdict::NotAnEraAnswer(401));
+        assert_eq!(after_probe(403, ""), Verdict::NotAnEraAnswer(403));
+        assert_eq!(after_probe(503, ""), Verdict::NotAnEraAnswer(503));
+    }
+}
