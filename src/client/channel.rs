@@ -5,8 +5,9 @@
 //! (one POST per message, `Accept`, 202 for a notification or a response, JSON or an SSE stream
 //! for a request), §Resumability and Redelivery (after a cut, wait the server's `retry`, then GET
 //! with `Last-Event-ID`), §Session Management #2 and #5, §Protocol Version Header;
-//! `basic/utilities/progress` (matched to our call by its token); and the transport half of
-//! `client/elicitation` (the answer is a POST of its own, while the call's stream stays open).
+//! `basic/utilities/progress` (matched to our call by its token, in `incoming.rs`); and the
+//! transport half of `client/elicitation` (the answer is a POST of its own, while the call's
+//! stream stays open).
 //! Not MCP: the tutorial's NDJSON framing and its `{"stream": "..."}` lines, shown as progress.
 //!
 //! Left out: several requests in flight, batches, cancelling our requests, and the session's own
@@ -22,6 +23,7 @@
 //! ```
 
 use super::elicitation::{ElicitRequest, ElicitationHandler};
+use super::incoming::{Incoming, Pending};
 use super::reader::{MessageReader, ResumePoint};
 use super::transport::{HttpResponse, Transport};
 use super::{ClientError, Options};
@@ -29,11 +31,10 @@ use crate::framing::Framing;
 use crate::jsonrpc::{self, ErrorObject, Message, RequestId, INVALID_PARAMS, METHOD_NOT_FOUND};
 use crate::wire::{HEADER_LAST_EVENT_ID, HEADER_PROTOCOL_VERSION, HEADER_SESSION_ID};
 use crate::wire::{MIME_JSON, MIME_SSE};
-use serde::Deserialize;
 use serde_json::Value;
 use std::io::BufRead;
+use std::thread;
 use std::time::Duration;
-use std::{fmt, thread};
 
 /// Reconnections in a row that may bring no new event before the client gives up. One that
 /// brings an event starts the count again: a stream cut after every event still gets through.
@@ -44,56 +45,6 @@ const DEFAULT_RETRY: Duration = Duration::from_millis(1000);
 
 /// Sees every JSON-RPC message received, as it arrived. `Send`, so a client can change threads.
 pub type Trace = Box<dyn FnMut(&Value) + Send>;
-
-/// Something that happened on a call's stream before the response. One enum and one callback
-/// rather than a callback per kind: the call's signature stays small. The callback only *shows*
-/// what arrived; a `Request` is answered by the elicitation handler.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Incoming {
-    /// `notifications/progress` for our call's token, or a tutorial `stream` line.
-    Progress(Progress),
-    /// Any other notification (`notifications/message`, another token's progress...).
-    Notification {
-        method: String,
-        params: Option<Value>,
-    },
-    /// Not a message: the stream was cut, and picked up again with GET + `Last-Event-ID` after
-    /// waiting `waited`, so a person can see why a call paused.
-    Resumed {
-        last_event_id: String,
-        waited: Duration,
-    },
-    /// A server-to-client request: `elicitation/create` goes to the handler when one is set;
-    /// anything else is answered `-32601 Method not found`.
-    Request {
-        id: RequestId,
-        method: String,
-        params: Option<Value>,
-    },
-}
-
-/// One progress report of a running call: the params of `notifications/progress`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Progress {
-    /// How far along; the spec makes it a number that increases with each report.
-    pub progress: f64,
-    pub total: Option<f64>,
-    pub message: Option<String>,
-}
-
-impl fmt::Display for Progress {
-    /// `1/3 Looking up Hangzhou…`; numbers without a fraction print as integers.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.progress)?;
-        if let Some(total) = self.total {
-            write!(f, "/{total}")?;
-        }
-        match &self.message {
-            Some(message) => write!(f, " {message}"),
-            None => Ok(()),
-        }
-    }
-}
 
 /// The HTTP side of one session: what every request carries, and the loop that reads a response.
 pub struct Channel {
@@ -112,14 +63,6 @@ pub struct Channel {
     pub last_framing: Option<Framing>,
     pub trace: Option<Trace>,
     pub elicitation: Option<ElicitationHandler>,
-}
-
-/// Our request, waiting for its response across every connection its stream takes.
-struct Pending {
-    id: RequestId,
-    progress_token: Option<Value>,
-    /// Tutorial `stream` lines carry no number, so we count them.
-    stream_lines: u32,
 }
 
 impl Channel {
@@ -401,40 +344,6 @@ fn unexpected(what: &str, response: &HttpResponse, expected: &str) -> ClientErro
     ClientError::Protocol(why)
 }
 
-impl Pending {
-    /// The tutorial's `{"jsonrpc":"2.0","id":1,"stream":"..."}` line as progress, if `value` is
-    /// one. Checked before `jsonrpc::classify`, which rightly rejects such a line: it has an id
-    /// but neither `method`, `result` nor `error`.
-    fn stream_line(&mut self, value: &Value) -> Option<Incoming> {
-        let object = value.as_object()?;
-        if ["method", "result", "error"]
-            .iter()
-            .any(|k| object.contains_key(*k))
-        {
-            return None;
-        }
-        let message = Some(object.get("stream")?.as_str()?.to_string());
-        self.stream_lines += 1;
-        let progress = f64::from(self.stream_lines);
-        Some(Incoming::Progress(Progress {
-            progress,
-            total: None,
-            message,
-        }))
-    }
-
-    /// Progress for our token, any other notification as it is.
-    fn notification(&self, method: String, params: Option<Value>) -> Incoming {
-        let token = params.as_ref().and_then(|p| p.get("progressToken"));
-        // SPEC progress: notifications "MUST only reference tokens that: Were provided in an active request"; another token is not ours to show as progress.
-        let ours = method == "notifications/progress" && token == self.progress_token.as_ref();
-        match params.as_ref().map(Progress::deserialize) {
-            Some(Ok(progress)) if ours => Incoming::Progress(progress),
-            _ => Incoming::Notification { method, params },
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -477,37 +386,6 @@ mod tests {
         assert!(channel.accept().contains("application/x-ndjson"));
         channel.framing = Framing::Json;
         assert_eq!(channel.accept(), "application/json");
-    }
-
-    #[test]
-    fn progress_with_our_token_becomes_progress_and_other_tokens_do_not() {
-        let ours = json!({"progressToken":"call-5","progress":1,"total":3,"message":"Looking up"});
-        let method = || "notifications/progress".to_string();
-        let Incoming::Progress(p) = pending().notification(method(), Some(ours)) else {
-            panic!()
-        };
-        assert_eq!(p.to_string(), "1/3 Looking up");
-        let theirs = json!({"progressToken":"other","progress":1});
-        assert!(matches!(
-            pending().notification(method(), Some(theirs)),
-            Incoming::Notification { .. }
-        ));
-    }
-
-    #[test]
-    fn tutorial_stream_lines_are_counted_as_progress() {
-        let mut p = pending();
-        for n in 1..=2 {
-            let line = json!({"jsonrpc":"2.0","id":5,"stream":format!("chunk {n}")});
-            let Some(Incoming::Progress(progress)) = p.stream_line(&line) else {
-                panic!()
-            };
-            assert_eq!(progress.to_string(), format!("{n} chunk {n}"));
-        }
-        // The same object with a result is a response, not a stream line.
-        assert!(p
-            .stream_line(&json!({"id":5,"stream":"x","result":{}}))
-            .is_none());
     }
 
     #[test]

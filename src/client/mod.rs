@@ -11,7 +11,8 @@
 //! session used from one thread. Content other than text is shown as a placeholder (`[image]`),
 //! and `outputSchema` is not checked against `structuredContent` (a careful client would).
 //!
-//! Below it: `channel.rs` (the request loop), `reader.rs` (messages out of a body),
+//! Below it: `channel.rs` (the request loop), `incoming.rs` (what a call hears, sorted),
+//! `reader.rs` (messages out of a body),
 //! `elicitation.rs` (the server's questions), `error.rs`, and `transport.rs` (ureq, nothing else).
 //! `era.rs` is the first piece of revision 2026-07-28 on this side: which era a server speaks,
 //! from its answer to a modern probe (not yet used by [`McpClient`]; issue 12).
@@ -35,12 +36,14 @@ mod channel;
 mod elicitation;
 pub mod era;
 mod error;
+mod incoming;
 mod reader;
 mod transport;
 
-pub use self::channel::{Incoming, Progress, Trace};
+pub use self::channel::Trace;
 pub use self::elicitation::{ElicitAnswer, ElicitRequest, ElicitationHandler};
 pub use self::error::ClientError;
+pub use self::incoming::{Incoming, Progress};
 pub use self::reader::{MessageReader, ResumePoint};
 pub use crate::framing::Framing;
 
