@@ -190,11 +190,7 @@ fn twenty_four_concurrent_streaming_calls_all_complete() {
             let city = cities[i % cities.len()];
             std::thread::spawn(move || {
                 let body = weather_call(100 + i as u64, city, &format!("tok-{i}"));
-                let r = post(
-                    addr,
-                    &[("Accept", ACCEPT_BOTH), ("Mcp-Session-Id", &sid)],
-                    &body,
-                );
+                let r = post_in(addr, &sid, &body);
                 (i, city, sse_messages(&r.body))
             })
         })

@@ -20,11 +20,7 @@ fn session_id_is_issued_on_initialize_as_at_least_128_bits_of_visible_ascii() {
 fn session_id_is_sent_only_on_the_initialize_response() {
     let s = start(|_| {});
     let sid = open_session(s.addr);
-    let r = post(
-        s.addr,
-        &[("Accept", ACCEPT_BOTH), ("Mcp-Session-Id", &sid)],
-        PING,
-    );
+    let r = post_in(s.addr, &sid, PING);
     assert_eq!(r.status, 200);
     assert!(r.header("mcp-session-id").is_none());
 }
@@ -74,11 +70,7 @@ fn delete_ends_the_session_with_200_and_later_use_is_404() {
     let sid = open_session(s.addr);
     let d = request(s.addr, "DELETE", &[("Mcp-Session-Id", &sid)], "");
     assert_eq!(d.status, 200);
-    let r = post(
-        s.addr,
-        &[("Accept", ACCEPT_BOTH), ("Mcp-Session-Id", &sid)],
-        PING,
-    );
+    let r = post_in(s.addr, &sid, PING);
     assert_eq!(r.status, 404);
     let again = request(s.addr, "DELETE", &[("Mcp-Session-Id", &sid)], "");
     assert_eq!(again.status, 404);
@@ -94,18 +86,10 @@ fn delete_without_session_id_is_400() {
 fn idle_session_expires_and_then_gets_404() {
     let s = start(|c| c.session_idle_timeout = Duration::from_millis(300));
     let sid = open_session(s.addr);
-    let r = post(
-        s.addr,
-        &[("Accept", ACCEPT_BOTH), ("Mcp-Session-Id", &sid)],
-        PING,
-    );
+    let r = post_in(s.addr, &sid, PING);
     assert_eq!(r.status, 200, "still fresh");
     std::thread::sleep(Duration::from_millis(500));
-    let r = post(
-        s.addr,
-        &[("Accept", ACCEPT_BOTH), ("Mcp-Session-Id", &sid)],
-        PING,
-    );
+    let r = post_in(s.addr, &sid, PING);
     assert_eq!(r.status, 404);
 }
 
@@ -154,11 +138,7 @@ fn cancelled_notification_stops_the_call_and_no_response_is_sent() {
         std::thread::sleep(Duration::from_millis(10));
     }
     let cancel = r#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":77,"reason":"test"}}"#;
-    let c = post(
-        s.addr,
-        &[("Accept", ACCEPT_BOTH), ("Mcp-Session-Id", &sid)],
-        cancel,
-    );
+    let c = post_in(s.addr, &sid, cancel);
     assert_eq!(c.status, 202);
     let r = call.join().unwrap();
     let messages = sse_messages(&r.body);
