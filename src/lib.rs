@@ -13,7 +13,8 @@
 //!                    client: the only ureq user); neither imports the other
 //! mcp/            the MCP methods without a transport: dispatch, lifecycle, tools, catalog
 //! weather/        the app: a catalog of tools and alerts; imports mcp/, imported by nobody but bin/
-//! wire, jsonrpc, framing/ (sse, ndjson)   names, messages and framings both ends share
+//! wire, jsonrpc, framing/ (sse, ndjson), header_value   names, messages, framings and header
+//!                 encoding both ends share
 //! ```
 //! One `tools/call` goes down and back up once:
 //! ```text
@@ -36,6 +37,7 @@
 
 pub mod client;
 pub mod framing;
+pub mod header_value;
 pub mod jsonrpc;
 pub mod mcp;
 pub mod server;

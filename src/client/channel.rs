@@ -41,7 +41,7 @@ use std::time::Duration;
 const MAX_ATTEMPTS_WITHOUT_PROGRESS: u32 = 5;
 /// The wait when the server never sent `retry:`. The SSE standard leaves it to the client; a
 /// second is what browsers use, give or take.
-const DEFAULT_RETRY: Duration = Duration::from_millis(1000);
+pub(super) const DEFAULT_RETRY: Duration = Duration::from_millis(1000);
 
 /// Sees every JSON-RPC message received, as it arrived. `Send`, so a client can change threads.
 pub type Trace = Box<dyn FnMut(&Value) + Send>;
@@ -53,8 +53,11 @@ pub struct Channel {
     bearer_token: Option<String>,
     /// From the initialize response's `MCP-Session-Id`; `None` for a stateless server.
     pub session_id: Option<String>,
-    /// The negotiated version; `None` until initialize succeeded.
+    /// The negotiated version (legacy), or 2026-07-28; `None` until one is known.
     pub protocol_version: Option<String>,
+    /// Revision 2026-07-28: no stream is resumed (modern streams have no event ids to resume
+    /// from), and no server request is answered (a modern server asks in a result instead).
+    pub modern: bool,
     /// Ids only have to be unique among our requests in flight; a counter does that.
     next_id: i64,
     /// Where the last request's SSE stream stopped, and the reconnections that got a stream back.
@@ -73,6 +76,7 @@ impl Channel {
             bearer_token: options.bearer_token.clone(),
             session_id: None,
             protocol_version: None,
+            modern: false,
             next_id: 1,
             resume: ResumePoint::default(),
             resumes: 0,
@@ -87,18 +91,18 @@ impl Channel {
     /// # Why not a ureq middleware that adds the session header?
     /// The session id would then live inside the HTTP agent, out of sight of the 404 rule that
     /// must drop it. As plain fields, the rule and the header are a screen apart.
-    fn headers(&self, accept: &str) -> Vec<(&'static str, String)> {
-        let mut headers = vec![("Accept", accept.to_string())];
+    fn headers(&self, accept: &str) -> Vec<(String, String)> {
+        let mut headers = vec![("Accept".to_string(), accept.to_string())];
         // SPEC transports#session-management 2: clients "MUST include it in the MCP-Session-Id header on all of their subsequent HTTP requests."
         if let Some(id) = &self.session_id {
-            headers.push((HEADER_SESSION_ID, id.clone()));
+            headers.push((HEADER_SESSION_ID.into(), id.clone()));
         }
         // SPEC transports#protocol-version-header: "the client MUST include the MCP-Protocol-Version: <protocol-version> HTTP header on all subsequent requests to the MCP server"
         if let Some(version) = &self.protocol_version {
-            headers.push((HEADER_PROTOCOL_VERSION, version.clone()));
+            headers.push((HEADER_PROTOCOL_VERSION.into(), version.clone()));
         }
         if let Some(token) = &self.bearer_token {
-            headers.push(("Authorization", format!("Bearer {token}")));
+            headers.push(("Authorization".into(), format!("Bearer {token}")));
         }
         headers
     }
@@ -127,11 +131,13 @@ impl Channel {
 
     /// POST one request and read what comes back until the response, resuming its SSE stream as often
     /// as it is cut. Returns the result and the HTTP response's `MCP-Session-Id` (for `initialize`).
+    /// `extra_headers` are the request's own (a modern request's `Mcp-Method`, `Mcp-Name`…).
     pub fn request(
         &mut self,
         method: &str,
         params: Option<Value>,
         progress_token: Option<Value>,
+        extra_headers: &[(String, String)],
         on_event: &mut dyn FnMut(&Incoming),
     ) -> Result<(Value, Option<String>), ClientError> {
         let id = RequestId::Number(self.next_id);
@@ -141,7 +147,8 @@ impl Channel {
             method: method.to_string(),
             params,
         };
-        let headers = self.headers(self.accept());
+        let mut headers = self.headers(self.accept());
+        headers.extend_from_slice(extra_headers);
         let mut response = self
             .transport
             .post(&headers, request.to_line().as_bytes())?;
@@ -161,8 +168,8 @@ impl Channel {
         let body = &mut *response.body;
         let mut outcome = self.read(body, framing, &mut pending, &mut position, on_event);
         // Cut before the response, with an event id to come back to (only SSE has them): resume.
-        if let (Err(ClientError::StreamEnded { .. }), Some(_)) = (&outcome, &position.last_event_id)
-        {
+        let resumable = !self.modern && position.last_event_id.is_some();
+        if let (Err(ClientError::StreamEnded { .. }), true) = (&outcome, resumable) {
             outcome = self.resume(&mut pending, &mut position, on_event);
         }
         self.resume = position;
@@ -212,7 +219,11 @@ impl Channel {
                         method: m,
                         params: p,
                     });
-                    self.answer_server(id, &method, params.as_ref())?;
+                    // A modern server has no session to take an answer in: it is shown, and
+                    // the call goes on (its result will ask, if the server needs to know).
+                    if !self.modern {
+                        self.answer_server(id, &method, params.as_ref())?;
+                    }
                 }
             }
         }
@@ -282,7 +293,7 @@ impl Channel {
             thread::sleep(waited);
             let mut headers = self.headers(MIME_SSE);
             // SPEC transports#resumability: "If the client wishes to resume after a broken connection, it SHOULD issue an HTTP GET to the MCP endpoint, and include the Last-Event-ID header to indicate the last event ID it received."
-            headers.push((HEADER_LAST_EVENT_ID, last_event_id.clone()));
+            headers.push((HEADER_LAST_EVENT_ID.into(), last_event_id.clone()));
             let cause = match self.transport.get(&headers) {
                 // No answer at all: the server may be restarting. That is what the waiting is for.
                 Err(e) => e,

@@ -5,9 +5,10 @@
 //! try a modern request first; a recognised modern error means a modern server (retry with a
 //! version it names, or correct the request), anything else means a legacy one (`initialize`).
 //!
-//! Plain values in, a verdict out: no sockets, so every branch is tested below. Left out, for now:
-//! sending the probe, remembering the verdict per server URL, and the modern requests that follow
-//! (issue 12 wires this into `McpClient`).
+//! Plain values in, a verdict out: no sockets, so every branch is tested below. Sending the probe
+//! and acting on the verdict is `McpClient::connect` (`mod.rs`); the era is then kept for the
+//! client's life, which is one server URL's. Left out: sharing it between clients of one origin
+//! (the spec's cache per origin; a long-lived host would keep a map).
 //!
 //! # Why not fall back on every 400?
 //! A modern server uses 400 too: for a version it does not speak (-32022), a capability we did not
@@ -20,6 +21,37 @@ use crate::wire::{
 };
 use serde_json::Value;
 
+/// Which era to speak: the caller's choice (`--era`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EraChoice {
+    /// Modern first, legacy when the server's answer says so: what real clients do today.
+    #[default]
+    Auto,
+    /// 2026-07-28 only: a legacy server is an error.
+    Modern,
+    /// The handshake era only (`initialize`), as this client did before 2026-07-28.
+    Legacy,
+}
+
+/// The era a client speaks with its server, once connected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Era {
+    /// 2026-07-28: no session, `_meta` and headers on every request.
+    Modern,
+    /// 2025-11-25 and before: `initialize`, a session, resumable streams.
+    Legacy,
+}
+
+impl Era {
+    /// `"modern"` or `"legacy"`, as the command line and `--json` name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Era::Modern => "modern",
+            Era::Legacy => "legacy",
+        }
+    }
+}
+
 /// What the answer to the probe says about the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
@@ -28,6 +60,9 @@ pub enum Verdict {
     /// A modern server that refused our request for a reason we can correct (a header, a
     /// capability): stay modern and report the error, do not fall back.
     ModernRefused { code: i64, message: String },
+    /// A -32022 whose `supported` list names our own version: send the probe once more (a server
+    /// may refuse a first request, or have been mid-upgrade); a second refusal means `Legacy`.
+    RetryModern,
     /// A modern server that speaks none of our modern versions but one of the handshake era's:
     /// `initialize` with it.
     LegacyByVersion,
@@ -76,9 +111,8 @@ fn by_supported(supported: &Value) -> Verdict {
         })
         .unwrap_or_default();
     if names.iter().any(|v| v == MODERN_PROTOCOL_VERSION) {
-        // It names the version it just refused: a confused server. The handshake is the way
-        // that still has a chance.
-        return Verdict::Legacy;
+        // SPEC streamable-http (2026-07-28) §Backward Compatibility: on -32022, "retry using the advertised `supported` versions"; ours is among them.
+        return Verdict::RetryModern;
     }
     if names
         .iter()
@@ -136,6 +170,11 @@ mod tests {
             after_probe(400, &future),
             Verdict::NoCommonVersion(vec!["2027-01-01".into()])
         );
+        let ours = error(
+            UNSUPPORTED_PROTOCOL_VERSION,
+            serde_json::json!({"supported": [MODERN_PROTOCOL_VERSION]}),
+        );
+        assert_eq!(after_probe(400, &ours), Verdict::RetryModern);
     }
 
     #[test]

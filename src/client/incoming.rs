@@ -32,6 +32,12 @@ pub enum Incoming {
         last_event_id: String,
         waited: Duration,
     },
+    /// Not a message: in the modern era a cut stream cannot be resumed, so the request was sent
+    /// again with a new id (`attempt` counts from 1), after waiting `waited`.
+    Reissued { attempt: u32, waited: Duration },
+    /// Not a message: a modern call's result asked for input (its `inputRequests` keys); the
+    /// answers go back in a new request.
+    InputRequired { keys: Vec<String> },
     /// A server-to-client request: `elicitation/create` goes to the handler when one is set;
     /// anything else is answered `-32601 Method not found`.
     Request {

@@ -37,29 +37,40 @@ mod elicitation;
 pub mod era;
 mod error;
 mod incoming;
+mod modern;
 mod reader;
+mod tool_headers;
 mod transport;
 
 pub use self::channel::Trace;
 pub use self::elicitation::{ElicitAnswer, ElicitRequest, ElicitationHandler};
+pub use self::era::{Era, EraChoice};
 pub use self::error::ClientError;
 pub use self::incoming::{Incoming, Progress};
 pub use self::reader::{MessageReader, ResumePoint};
 pub use crate::framing::Framing;
 
 use self::channel::Channel;
+use self::era::Verdict;
+use self::modern::Outcome;
 use crate::jsonrpc::Message;
-use crate::wire::{is_supported_version, LATEST_PROTOCOL_VERSION};
+use crate::wire::{is_supported_version, LATEST_PROTOCOL_VERSION, MODERN_PROTOCOL_VERSION};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::time::Duration;
 
 /// Most pages `list_tools` follows before it decides the server is going round in circles.
 const MAX_PAGES: usize = 1000;
+/// Most `input_required` rounds one modern call may take: a server that keeps asking is stopped.
+pub const MAX_INPUT_ROUNDS: usize = 10;
+/// Most times one modern request is sent again after its stream broke before the response.
+pub const MAX_REISSUES: u32 = 3;
 
 /// How the client talks: framing, credentials, timeouts (one set for every request).
 #[derive(Debug, Clone)]
 pub struct Options {
+    /// Which era to speak (`--era`): auto, the default, tries 2026-07-28 first.
+    pub era: EraChoice,
     /// The framing we ask for with `Accept` (SSE, the spec's; NDJSON or JSON only are ours).
     pub framing: Framing,
     /// Sent as `Authorization: Bearer <token>` on every request.
@@ -78,6 +89,7 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Options {
         Options {
+            era: EraChoice::Auto,
             framing: Framing::Sse,
             bearer_token: None,
             client_name: "streamable-mcp-client".to_string(),
@@ -118,7 +130,7 @@ pub struct CallResult {
     pub is_error: bool,
 }
 
-/// One MCP session with one server.
+/// One MCP client of one server: a session in the legacy era, none in the modern one.
 ///
 /// # Why `&mut self` on every request?
 /// A request takes the next id and may replace the session (the 404 rule). Two calls at once need
@@ -128,42 +140,123 @@ pub struct McpClient {
     channel: Channel,
     client_name: String,
     next_progress_token: u64,
+    era_choice: EraChoice,
+    /// Which era [`McpClient::connect`] settled on; kept for the client's life.
+    era: Option<Era>,
+    /// Modern era: the tools as `tools/list` last gave them, whose `x-mcp-header`s a call needs.
+    tools: Option<Vec<ToolInfo>>,
+    /// Modern era: tool definitions left out of `tools/list`, each with its reason.
+    refused_tools: Vec<(String, String)>,
 }
 
 impl McpClient {
-    /// A client for the MCP endpoint at `url`. Sends nothing yet; see [`McpClient::initialize`].
+    /// A client for the MCP endpoint at `url`. Sends nothing yet; see [`McpClient::start`].
     pub fn new(url: &str, options: Options) -> McpClient {
-        let channel = Channel::new(url, &options);
-        let client_name = options.client_name;
-        let next_progress_token = 1;
         McpClient {
-            channel,
-            client_name,
-            next_progress_token,
+            channel: Channel::new(url, &options),
+            client_name: options.client_name,
+            next_progress_token: 1,
+            era_choice: options.era,
+            era: None,
+            tools: None,
+            refused_tools: Vec::new(),
         }
     }
 
-    /// [`McpClient::new`], then [`McpClient::initialize`].
+    /// [`McpClient::new`], then [`McpClient::start`].
     pub fn connect(url: &str, options: Options) -> Result<McpClient, ClientError> {
         let mut client = McpClient::new(url, options);
-        client.initialize()?;
+        client.start()?;
         Ok(client)
     }
 
     /// Show every JSON-RPC message received, as it arrived, to `trace` (the CLI's `--json`):
-    /// each once, even across a resumed stream. Set it before `initialize` to see that answer too.
+    /// each once, even across a resumed stream. Set it before `start` to see that answer too.
     pub fn set_trace(&mut self, trace: Trace) {
         self.channel.trace = Some(trace);
     }
 
-    /// Answer the server's questions (`elicitation/create`, form mode) with `handler`, on the
-    /// caller's thread in the middle of a call. Set it *before* [`McpClient::initialize`], which
-    /// declares the `elicitation` capability only when a handler is set.
+    /// Answer the server's questions (`elicitation/create`, form mode) with `handler`: on the
+    /// caller's thread in the middle of a legacy call, or between the rounds of a modern one. Set
+    /// it *before* [`McpClient::start`]: the `elicitation` capability is declared only when a
+    /// handler is set.
     pub fn set_elicitation(&mut self, handler: ElicitationHandler) {
         self.channel.elicitation = Some(handler);
     }
 
-    /// Start a session: `initialize`, check the version, send `notifications/initialized`.
+    /// Settle the era as [`Options::era`] says, and start a session if it is the legacy one.
+    ///
+    /// Auto and modern send `server/discover` first (every modern server has it). Its answer
+    /// decides, by `era.rs`: a result means modern; a recognised modern error is reported as it
+    /// is; anything else means a legacy server, and auto then sends `initialize`.
+    ///
+    /// # Errors
+    /// [`ClientError::Protocol`] when the server speaks no era of ours (or not the one asked for),
+    /// and every error of a request.
+    pub fn start(&mut self) -> Result<Era, ClientError> {
+        let era = match self.era_choice {
+            EraChoice::Legacy => Era::Legacy,
+            EraChoice::Modern | EraChoice::Auto => self.probe()?,
+        };
+        if era == Era::Legacy {
+            self.initialize()?;
+        }
+        self.era = Some(era);
+        Ok(era)
+    }
+
+    /// The modern probe and its verdict.
+    fn probe(&mut self) -> Result<Era, ClientError> {
+        (self.channel.modern, self.channel.session_id) = (true, None);
+        self.channel.protocol_version = Some(MODERN_PROTOCOL_VERSION.to_string());
+        let (mut outcome, mut verdict) = self.discover();
+        if verdict == Verdict::RetryModern {
+            (outcome, verdict) = self.discover();
+        }
+        let legacy_server = |why: &str| {
+            let asked = self.era_choice == EraChoice::Modern;
+            let why = format!("the server does not speak 2026-07-28 ({why}); try --era legacy");
+            if asked {
+                Err(ClientError::Protocol(why))
+            } else {
+                Ok(Era::Legacy)
+            }
+        };
+        match verdict {
+            Verdict::Modern => Ok(Era::Modern),
+            Verdict::Legacy | Verdict::LegacyByVersion | Verdict::RetryModern => match outcome {
+                Err(e) => legacy_server(&e.to_string()),
+                Ok(_) => unreachable!("a result is Verdict::Modern"),
+            },
+            Verdict::NoCommonVersion(versions) => {
+                let why =
+                    format!("the server speaks only {versions:?}, none of which this client does");
+                Err(ClientError::Protocol(why))
+            }
+            // Not about eras (401, a 5xx, no answer) or a modern "no": as it is, no fallback.
+            Verdict::ModernRefused { .. } | Verdict::NotAnEraAnswer(_) => {
+                outcome.map(|_| Era::Modern)
+            }
+        }
+    }
+
+    /// One `server/discover`, and what its answer says (`era.rs`).
+    fn discover(&mut self) -> (Result<Value, ClientError>, Verdict) {
+        let outcome = self.modern_request("server/discover", None, None, &[], &mut |_| {});
+        let verdict = match &outcome {
+            Ok(_) => Verdict::Modern,
+            Err(ClientError::Http { status, body, .. }) => era::after_probe(*status, body),
+            Err(ClientError::JsonRpc(e)) => {
+                era::after_probe(200, &Message::error(None, (**e).clone()).to_line())
+            }
+            // No answer at all (refused, timed out, garbage): nothing to decide an era from.
+            Err(_) => Verdict::NotAnEraAnswer(0),
+        };
+        (outcome, verdict)
+    }
+
+    /// Start a legacy session: `initialize`, check the version, send `notifications/initialized`.
+    /// [`McpClient::start`] calls it; calling it yourself pins the legacy era.
     ///
     /// # Errors
     /// [`ClientError::UnsupportedVersion`] when the server picks a version we do not speak, and
@@ -171,10 +264,11 @@ impl McpClient {
     pub fn initialize(&mut self) -> Result<(), ClientError> {
         // A new session starts from nothing: no old id, no old version on this request.
         (self.channel.session_id, self.channel.protocol_version) = (None, None);
-        let params = initialize_params(&self.client_name, self.channel.elicitation.is_some());
+        (self.channel.modern, self.era) = (false, Some(Era::Legacy));
+        let params = initialize_params(&self.client_name, self.capabilities());
         let (result, session_id) =
             self.channel
-                .request("initialize", Some(params), None, &mut |_| {})?;
+                .request("initialize", Some(params), None, &[], &mut |_| {})?;
         self.channel.protocol_version = Some(negotiated_version(&result)?);
         self.channel.session_id = session_id;
         let initialized = Message::Notification {
@@ -185,7 +279,9 @@ impl McpClient {
         self.channel.send(&initialized)
     }
 
-    /// Every tool the server offers, following `nextCursor` from page to page.
+    /// Every tool the server offers, following `nextCursor` from page to page. In the modern era,
+    /// a tool whose `x-mcp-header` annotations break the rules is left out; see
+    /// [`McpClient::refused_tools`].
     pub fn list_tools(&mut self) -> Result<Vec<ToolInfo>, ClientError> {
         let (mut tools, mut cursor) = (Vec::new(), None::<String>);
         for _ in 0..MAX_PAGES {
@@ -204,7 +300,7 @@ impl McpClient {
             let page = ToolsPage::deserialize(&result).map_err(bad)?;
             tools.extend(page.tools);
             if page.next_cursor.is_none() {
-                return Ok(tools);
+                return Ok(self.keep_usable(tools));
             }
             cursor = page.next_cursor;
         }
@@ -212,8 +308,31 @@ impl McpClient {
         Err(ClientError::Protocol(why))
     }
 
+    /// Modern era: leave out (and remember) the tools whose annotations cannot be sent, and keep
+    /// the rest for the headers of their calls. The legacy era has no such headers.
+    fn keep_usable(&mut self, tools: Vec<ToolInfo>) -> Vec<ToolInfo> {
+        if !self.channel.modern {
+            return tools;
+        }
+        self.refused_tools.clear();
+        let (mut usable, refused) = (Vec::new(), &mut self.refused_tools);
+        for tool in tools {
+            match tool_headers::annotation_problem(&tool.input_schema) {
+                // SPEC streamable-http (2026-07-28) §Schema Extension: "the client MUST exclude the invalid tool from the result of `tools/list`."
+                Some(why) => refused.push((tool.name, why)),
+                None => usable.push(tool),
+            }
+        }
+        self.tools = Some(usable.clone());
+        usable
+    }
+
     /// Call a tool. `on_event` sees each progress notification (and anything else the server sends
     /// on the call's stream) *as it arrives*, and each one once, even across a resumed stream.
+    ///
+    /// In the modern era the tool's `x-mcp-header` arguments also go out as headers (the tool list
+    /// is fetched first when this client has none), and an `input_required` result is answered by
+    /// the elicitation handler and the call sent again, up to [`MAX_INPUT_ROUNDS`] times.
     ///
     /// # Errors
     /// [`ClientError::JsonRpc`] for an unknown tool or bad params (`-32602`). A tool that *fails*
@@ -230,13 +349,66 @@ impl McpClient {
         // The progress token in `_meta` is what asks the server to report progress at all.
         let params =
             json!({ "name": name, "arguments": arguments, "_meta": { "progressToken": token } });
-        let result = self.request("tools/call", Some(params), Some(token), on_event)?;
-        CallResult::from_result(result)
+        if !self.channel.modern {
+            let result = self.request("tools/call", Some(params), Some(token), on_event)?;
+            return CallResult::from_result(result);
+        }
+        let headers = self.param_headers(name, &arguments)?;
+        let mut round_params = params.clone();
+        for _ in 0..MAX_INPUT_ROUNDS {
+            let result = self.modern_request(
+                "tools/call",
+                Some(round_params),
+                Some(token.clone()),
+                &headers,
+                on_event,
+            )?;
+            let input = match modern::outcome(result)? {
+                Outcome::Complete(result) => return CallResult::from_result(result),
+                Outcome::InputRequired(input) => input,
+            };
+            on_event(&Incoming::InputRequired {
+                keys: input.requests.keys().cloned().collect(),
+            });
+            let answers = input.answer(self.channel.elicitation.as_mut())?;
+            // SPEC mrtr (2026-07-28) §Client Requirements: "The JSON-RPC `id` MUST be different between the initial request and the retry" (the channel gives every request a new one).
+            round_params = input.retry_params(&params, answers);
+        }
+        let why = format!("the server still asked for input after {MAX_INPUT_ROUNDS} rounds");
+        Err(ClientError::Protocol(why))
     }
 
-    /// Is the server (and our session) alive?
+    /// The `Mcp-Param-*` headers of a modern call of `tool`, from its definition.
+    fn param_headers(
+        &mut self,
+        tool: &str,
+        arguments: &Value,
+    ) -> Result<Vec<(String, String)>, ClientError> {
+        if self.tools.is_none() {
+            self.list_tools()?;
+        }
+        if let Some((_, why)) = self.refused_tools.iter().find(|(name, _)| name == tool) {
+            let why = format!("tool {tool:?} is not usable over HTTP: {why}");
+            return Err(ClientError::Protocol(why));
+        }
+        let known = self.tools.iter().flatten().find(|t| t.name == tool);
+        // An unknown tool has no annotations to send; the server will say it does not know it.
+        let Some(definition) = known else {
+            return Ok(Vec::new());
+        };
+        tool_headers::param_headers(&definition.input_schema, arguments)
+            .map_err(ClientError::Protocol)
+    }
+
+    /// Is the server (and our session) alive? 2026-07-28 has no `ping`: a modern server is asked
+    /// `server/discover` instead, the cheapest request it must answer.
     pub fn ping(&mut self) -> Result<(), ClientError> {
-        self.request("ping", None, None, &mut |_| {}).map(|_| ())
+        let method = if self.channel.modern {
+            "server/discover"
+        } else {
+            "ping"
+        };
+        self.request(method, None, None, &mut |_| {}).map(|_| ())
     }
 
     /// End the session with `DELETE` (a stateless server has none to end). Takes `self`: after
@@ -245,7 +417,7 @@ impl McpClient {
         self.channel.delete()
     }
 
-    /// A request, with the one retry the session rules ask for.
+    /// A request in the client's era, its result complete.
     fn request(
         &mut self,
         method: &str,
@@ -253,24 +425,98 @@ impl McpClient {
         token: Option<Value>,
         on_event: &mut dyn FnMut(&Incoming),
     ) -> Result<Value, ClientError> {
+        if self.channel.modern {
+            let result = self.modern_request(method, params, token, &[], on_event)?;
+            return match modern::outcome(result)? {
+                Outcome::Complete(result) => Ok(result),
+                // SPEC mrtr (2026-07-28): "Servers MUST NOT send `InputRequiredResult` responses on any other client requests."
+                Outcome::InputRequired(_) => Err(ClientError::Protocol(format!(
+                    "{method} answered input_required"
+                ))),
+            };
+        }
         let first = self
             .channel
-            .request(method, params.clone(), token.clone(), on_event);
+            .request(method, params.clone(), token.clone(), &[], on_event);
         // SPEC transports#session-management 4: "When a client receives HTTP 404 in response to a request containing an MCP-Session-Id, it MUST start a new session by sending a new InitializeRequest without a session ID attached."
         // (A 404 to a resuming GET lands here too: with the session, its streams are gone, so the
         // request is sent again in the new session, and may run a second time.)
         if matches!(first, Err(ClientError::SessionExpired)) {
             self.initialize()?;
             // Once only: if the new session is refused too, SessionExpired reaches the caller.
-            return Ok(self.channel.request(method, params, token, on_event)?.0);
+            return Ok(self
+                .channel
+                .request(method, params, token, &[], on_event)?
+                .0);
         }
         Ok(first?.0)
+    }
+
+    /// A modern request: `_meta` and the standard headers added, and sent again with a new id
+    /// when its stream breaks before the response, at most [`MAX_REISSUES`] times.
+    fn modern_request(
+        &mut self,
+        method: &str,
+        params: Option<Value>,
+        token: Option<Value>,
+        extra_headers: &[(String, String)],
+        on_event: &mut dyn FnMut(&Incoming),
+    ) -> Result<Value, ClientError> {
+        let params = modern::with_meta(params, &self.capabilities(), &self.client_name);
+        let mut headers = modern::standard_headers(method, &params);
+        headers.extend_from_slice(extra_headers);
+        let mut attempt = 0;
+        loop {
+            let outcome = self.channel.request(
+                method,
+                Some(params.clone()),
+                token.clone(),
+                &headers,
+                on_event,
+            );
+            match outcome {
+                // SPEC streamable-http (2026-07-28): modern streams cannot be resumed; a client re-issues a request whose stream broke, with a new id.
+                Err(ClientError::StreamEnded { .. }) if attempt < MAX_REISSUES => {
+                    attempt += 1;
+                    // The server's pacing, if its stream said (`retry:`), or the SSE default.
+                    let retry_ms = self.channel.resume.retry_ms;
+                    let waited = retry_ms.map_or(channel::DEFAULT_RETRY, Duration::from_millis);
+                    std::thread::sleep(waited);
+                    on_event(&Incoming::Reissued { attempt, waited });
+                }
+                outcome => return outcome.map(|(result, _)| result),
+            }
+        }
+    }
+
+    /// What we can do for a server: `elicitation` (form mode) when a handler is set, else nothing.
+    ///
+    /// Capabilities are promises: a server asks a client only what its capabilities cover. So
+    /// `elicitation` is declared only when the caller can really answer, and roots and sampling
+    /// never. The empty object `{}` means form mode (2025-11-25 reads it so, for compatibility
+    /// with 2025-06-18, where it was the only mode).
+    fn capabilities(&self) -> Value {
+        match self.channel.elicitation {
+            Some(_) => json!({ "elicitation": {} }),
+            None => json!({}),
+        }
+    }
+
+    /// The era [`McpClient::start`] settled on (`None` before).
+    pub fn era(&self) -> Option<Era> {
+        self.era
+    }
+
+    /// Tool definitions the last modern `tools/list` left out: (name, why).
+    pub fn refused_tools(&self) -> &[(String, String)] {
+        &self.refused_tools
     }
 
     pub fn session_id(&self) -> Option<&str> {
         self.channel.session_id.as_deref()
     }
 
+    /// The legacy era's negotiated version, or 2026-07-28.
     pub fn protocol_version(&self) -> Option<&str> {
         self.channel.protocol_version.as_deref()
     }
@@ -292,16 +538,7 @@ impl McpClient {
 }
 
 /// The params of our `initialize` request.
-///
-/// Capabilities are promises: a server sends a client only the requests its capabilities cover.
-/// So `elicitation` is declared only when the caller can really answer (a handler is set), and
-/// roots and sampling never. The empty object `{}` means form mode (2025-11-25 reads it so, for
-/// compatibility with 2025-06-18, where it was the only mode).
-fn initialize_params(client_name: &str, elicitation: bool) -> Value {
-    let mut capabilities = json!({});
-    if elicitation {
-        capabilities["elicitation"] = json!({});
-    }
+fn initialize_params(client_name: &str, capabilities: Value) -> Value {
     let client_info = json!({ "name": client_name, "version": env!("CARGO_PKG_VERSION") });
     let version = LATEST_PROTOCOL_VERSION;
     json!({ "protocolVersion": version, "capabilities": capabilities, "clientInfo": client_info })
@@ -345,9 +582,10 @@ mod tests {
 
     #[test]
     fn elicitation_is_declared_only_when_asked_for() {
-        let without = initialize_params("c", false);
-        assert_eq!(without["capabilities"], json!({}));
-        let with = initialize_params("c", true);
+        let mut client = McpClient::new("http://127.0.0.1:1/mcp", Options::default());
+        assert_eq!(client.capabilities(), json!({}));
+        client.set_elicitation(Box::new(|_| ElicitAnswer::Cancel));
+        let with = initialize_params("c", client.capabilities());
         assert_eq!(with["capabilities"], json!({"elicitation": {}}));
         assert_eq!(with["protocolVersion"], LATEST_PROTOCOL_VERSION);
     }

@@ -35,7 +35,7 @@ pub struct HttpResponse {
 }
 
 /// The headers of a request, as `channel.rs` decides them.
-pub type Headers = [(&'static str, String)];
+pub type Headers = [(String, String)];
 
 /// An HTTP client for one MCP endpoint.
 pub struct Transport {
@@ -87,7 +87,7 @@ impl Transport {
 fn with_headers<B>(mut request: RequestBuilder<B>, headers: &Headers) -> RequestBuilder<B> {
     for (name, value) in headers {
         // SHARP EDGE: ureq adds `Accept: */*` on its own; setting the header replaces it.
-        request = request.header(*name, value.as_str());
+        request = request.header(name.as_str(), value.as_str());
     }
     request
 }

@@ -1,9 +1,10 @@
-//! Values a modern client copies from the body into headers, and how the server checks them.
+//! How the server checks the `Mcp-Param-*` headers a modern client copies from a tool call's body.
 //!
-//! Implements MCP 2026-07-28 `basic/transports/streamable-http` §Value Encoding (plain ASCII or
-//! `=?base64?…?=`, for `Mcp-Name` and `Mcp-Param-{Name}`) and §Custom Headers from Tool Parameters
-//! (a tool's `inputSchema` property marked `x-mcp-header: "Region"` travels as `Mcp-Param-Region`
-//! too, and §Server Behavior for Custom Headers says the server checks the two agree).
+//! Implements MCP 2026-07-28 `basic/transports/streamable-http` §Server Behavior for Custom
+//! Headers: a tool's `inputSchema` property marked `x-mcp-header: "Region"` travels as
+//! `Mcp-Param-Region` too, and the server checks the two agree. Reading a value (plain or
+//! `=?base64?…?=`) and finding the marked properties is `crate::header_value`, shared with the
+//! client.
 //!
 //! # Why would a header repeat the body?
 //! So that something in front of the server (a gateway, a load balancer, a rate limiter) can route
@@ -15,96 +16,10 @@
 //! client's job; our catalog is written by us), and `Mcp-Param-*` on anything but `tools/call`,
 //! the only method the revision gives them.
 
+use crate::header_value::{annotated_parameters, decode_header_value, value_at};
 use crate::server::rejection::Rejection;
 use crate::server::request::RequestHead;
 use serde_json::Value;
-
-/// A header value as the client meant it: plain, or `=?base64?…?=` decoded. `None` when it is
-/// not valid header text: a character outside visible ASCII, space and tab, or a marked value that
-/// is not strict base64 of UTF-8 text.
-// SPEC streamable-http (2026-07-28) §Value Encoding: "servers MUST decode an encoded `Mcp-Name` or `Mcp-Param-{Name}` value before comparing it"
-pub fn decode_header_value(value: &str) -> Option<String> {
-    // SPEC streamable-http (2026-07-28) §Server Validation: a failure condition is "A header value contains invalid characters."
-    if !value.chars().all(|c| c == '\t' || (' '..='~').contains(&c)) {
-        return None;
-    }
-    match value
-        .strip_prefix("=?base64?")
-        .and_then(|v| v.strip_suffix("?="))
-    {
-        // Without both markers the value is literal, even if it looks like base64.
-        None => Some(value.to_string()),
-        Some(encoded) => String::from_utf8(base64_decode(encoded)?).ok(),
-    }
-}
-
-/// Standard base64 (RFC 4648 §4), strict: whole groups of four, `=` only as the last one or two
-/// characters, and the bits of the last character that no byte uses left at zero (§3.5). A production server would take a crate; twenty lines keep the dependency list as
-/// it is.
-///
-/// # Why strict?
-/// A lenient decoder accepts `SGVsbG8` (no padding) and `SGVsbG9=` (stray low bits) as `Hello`
-/// too, so several header values would mean one body value, and a gateway comparing bytes would
-/// disagree with us.
-fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let value = |c: u8| match c {
-        b'A'..=b'Z' => Some(c - b'A'),
-        b'a'..=b'z' => Some(c - b'a' + 26),
-        b'0'..=b'9' => Some(c - b'0' + 52),
-        b'+' => Some(62),
-        b'/' => Some(63),
-        _ => None,
-    };
-    if !text.len().is_multiple_of(4) {
-        return None;
-    }
-    let data = text.trim_end_matches('=');
-    if text.len() - data.len() > 2 {
-        return None;
-    }
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let (mut bits, mut count) = (0u32, 0);
-    for &c in data.as_bytes() {
-        bits = (bits << 6) | u32::from(value(c)?);
-        count += 6;
-        if count >= 8 {
-            count -= 8;
-            out.push((bits >> count) as u8);
-        }
-    }
-    // What is left over after the last byte must be zero bits.
-    (bits & ((1 << count) - 1) == 0).then_some(out)
-}
-
-/// The `x-mcp-header` annotations of a tool's `inputSchema`: each one's path of `properties` keys
-/// and its header name (the part after `Mcp-Param-`).
-///
-/// Only chains of `properties` are followed: §Schema Extension makes an annotation anywhere else
-/// (under `items`, `oneOf`, `$ref`…) invalid, so there is nothing there to check.
-pub fn annotated_parameters(schema: &Value) -> Vec<(Vec<String>, String)> {
-    let mut found = Vec::new();
-    let mut pending = vec![(Vec::<String>::new(), schema)];
-    while let Some((path, node)) = pending.pop() {
-        let Some(properties) = node.get("properties").and_then(Value::as_object) else {
-            continue;
-        };
-        for (key, property) in properties {
-            let mut here = path.clone();
-            here.push(key.clone());
-            if let Some(header) = property.get("x-mcp-header").and_then(Value::as_str) {
-                found.push((here.clone(), header.to_string()));
-            }
-            pending.push((here, property));
-        }
-    }
-    found
-}
-
-/// The body's value at a path of keys (`None`: absent or `null`, so no header is expected).
-fn body_value<'a>(arguments: &'a Value, path: &[String]) -> Option<&'a Value> {
-    let value = path.iter().try_fold(arguments, |node, key| node.get(key))?;
-    (!value.is_null()).then_some(value)
-}
 
 /// Whether a decoded header says what the body says.
 // SPEC streamable-http (2026-07-28) §Value Encoding: string "as-is", integer "to decimal string representation", boolean "lowercase `"true"` or `"false"`".
@@ -133,7 +48,7 @@ pub fn check_param_headers(
     for (path, name) in annotated_parameters(schema) {
         let header = format!("Mcp-Param-{name}");
         let mismatch = |why: String| Err(Rejection::HeaderMismatch(format!("{header} {why}")));
-        let body = body_value(arguments, &path);
+        let body = value_at(arguments, &path);
         // Two different values for one header are malformed headers, -32020 like the rest.
         let sent = head.single_header(&header).map_err(|_| {
             Rejection::HeaderMismatch(format!("{header} is sent twice, differently"))
@@ -187,51 +102,6 @@ mod tests {
                 "query": { "type": "string" }
             }
         })
-    }
-
-    #[test]
-    fn base64_header_values_are_decoded_and_plain_ones_kept() {
-        assert_eq!(
-            decode_header_value("get_weather").as_deref(),
-            Some("get_weather")
-        );
-        assert_eq!(
-            decode_header_value("=?base64?SGVsbG8sIOS4lueVjA==?=").as_deref(),
-            Some("Hello, 世界")
-        );
-        assert_eq!(
-            decode_header_value("=?base64?IHBhZGRlZCA=?=").as_deref(),
-            Some(" padded ")
-        );
-        assert_eq!(decode_header_value("=?base64?not base64!?="), None);
-        // Half a marker is no marker: the value is literal.
-        assert_eq!(
-            decode_header_value("=?base64?SGVsbG8=").as_deref(),
-            Some("=?base64?SGVsbG8=")
-        );
-    }
-
-    #[test]
-    fn base64_without_its_padding_or_with_too_much_is_refused() {
-        assert_eq!(decode_header_value("=?base64?SGVsbG8?="), None);
-        assert_eq!(decode_header_value("=?base64?SGVs!!!bG8=?="), None);
-        assert_eq!(decode_header_value("=?base64?S===?="), None);
-        // Stray bits after the last byte: not the one encoding of "Hello".
-        assert_eq!(decode_header_value("=?base64?SGVsbG9=?="), None);
-        assert_eq!(decode_header_value("plain\u{7f}"), None);
-        assert_eq!(
-            decode_header_value("=?base64?SGVsbG8=?=").as_deref(),
-            Some("Hello")
-        );
-    }
-
-    #[test]
-    fn annotations_are_found_along_properties_chains_only() {
-        let mut found = annotated_parameters(&schema());
-        found.sort();
-        let names: Vec<&str> = found.iter().map(|(_, n)| n.as_str()).collect();
-        assert_eq!(names, ["Dry", "Priority", "Region"]);
-        assert_eq!(found[0].0, ["options", "dry"]);
     }
 
     #[test]

@@ -17,12 +17,13 @@
 //! There is nothing to look up: §Statelessness says a server MUST NOT rely on an earlier request.
 //! What the legacy era kept in a session (the version, the capabilities), the request now says.
 
+use crate::header_value::decode_header_value;
 use crate::jsonrpc::Message;
 use crate::mcp::modern::{complete, dispatch_modern, ModernOutcome, RequestMeta};
 use crate::server::accept;
 use crate::server::action::Action;
 use crate::server::config::Config;
-use crate::server::header_values::{check_param_headers, decode_header_value};
+use crate::server::header_values::check_param_headers;
 use crate::server::modern_call::ModernCall;
 use crate::server::rejection::Rejection;
 use crate::server::request::RequestHead;

@@ -289,9 +289,12 @@ const ILLINOIS: &str = "Springfield, Illinois, United States";
 
 /// `mcp-client --url URL [flags...] call get_weather city=Springfield [extra...]`, with `input`
 /// piped to stdin.
+/// `call get_weather city=Springfield` in the legacy era, where the question comes on the call's
+/// stream (the modern era's round trip is `modern_springfield_is_answered_in_a_second_request`).
 fn springfield(url: &str, flags: &[&str], extra: &[&str], input: &str) -> Output {
     let call = ["call", "get_weather", "city=Springfield"];
-    run_with_stdin(&[&["--url", url], flags, &call, extra].concat(), input)
+    let era = ["--url", url, "--era", "legacy"];
+    run_with_stdin(&[&era[..], flags, &call, extra].concat(), input)
 }
 
 fn assert_has(text: &str, part: &str) {

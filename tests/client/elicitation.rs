@@ -6,14 +6,12 @@
 //! `notifications/initialized`). Against the fake of `fake.rs`: the exact bytes the
 //! client declares and answers.
 
-use crate::fake::{accepted, fake, lifecycle, open_ended, quick, Answer};
+use crate::fake::{accepted, fake, legacy, lifecycle, open_ended, quick, Answer};
 use crate::support::start;
 use serde_json::{json, Map, Value};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use streamable_mcp::client::{
-    CallResult, ElicitAnswer, ElicitRequest, Incoming, McpClient, Options,
-};
+use streamable_mcp::client::{CallResult, ElicitAnswer, ElicitRequest, Incoming, McpClient};
 use streamable_mcp::jsonrpc::INVALID_PARAMS;
 
 const ILLINOIS: &str = "Springfield, Illinois, United States";
@@ -25,7 +23,7 @@ fn springfield(
     server_url: &str,
     answer: Option<ElicitAnswer>,
 ) -> (CallResult, Vec<ElicitRequest>, Vec<String>) {
-    let mut client = McpClient::new(server_url, Options::default());
+    let mut client = McpClient::new(server_url, legacy());
     let questions = Arc::new(Mutex::new(Vec::new()));
     if let Some(answer) = answer {
         let log = Arc::clone(&questions);

@@ -191,6 +191,8 @@ fn tutorial_stream_lines_are_progress_and_server_requests_are_refused() {
             Incoming::Request { method, .. } => format!("request {method}"),
             Incoming::Notification { method, .. } => format!("notification {method}"),
             Incoming::Resumed { .. } => "resumed".to_string(),
+            Incoming::Reissued { .. } => "reissued".to_string(),
+            Incoming::InputRequired { .. } => "input required".to_string(),
         })
         .collect();
     assert_eq!(

@@ -10,7 +10,7 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
-use streamable_mcp::client::Options;
+use streamable_mcp::client::{EraChoice, Options};
 
 /// One request as the fake saw it.
 #[derive(Debug, Clone)]
@@ -154,11 +154,21 @@ pub fn lifecycle(seen: &Seen) -> Option<Answer> {
     }
 }
 
+/// The legacy era pinned (`--era legacy`): for the tests of 2025-11-25 behaviour (sessions,
+/// resuming, elicitation on the stream), which auto would take to the modern era on our server.
+pub fn legacy() -> Options {
+    Options {
+        era: EraChoice::Legacy,
+        ..Options::default()
+    }
+}
+
+/// Short timeouts, and the legacy era: the fake speaks 2025-11-25 only.
 pub fn quick() -> Options {
     Options {
         connect_timeout: Duration::from_secs(2),
         response_timeout: Duration::from_secs(5),
         stall_timeout: Duration::from_millis(300),
-        ..Options::default()
+        ..legacy()
     }
 }

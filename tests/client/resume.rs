@@ -6,7 +6,7 @@
 //! when told to (`drop_stream_after`, the `--drop-stream-after` teaching device); the second half
 //! against the scripted fake of `fake.rs`, for the exact headers and the bad cases.
 
-use crate::fake::{fake, json_answer, lifecycle, open_ended, quick, Answer, Fake, Seen};
+use crate::fake::{fake, json_answer, legacy, lifecycle, open_ended, quick, Answer, Fake, Seen};
 use crate::support::start;
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
@@ -48,7 +48,7 @@ fn numbers(seen: &Call) -> Vec<f64> {
 
 /// A client whose trace counts the JSON-RPC messages it was shown, by kind.
 fn traced_client(url: &str) -> (McpClient, Arc<Mutex<Vec<Value>>>) {
-    let mut client = McpClient::new(url, Options::default());
+    let mut client = McpClient::new(url, legacy());
     let log = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&log);
     client.set_trace(Box::new(move |m: &Value| {
@@ -106,7 +106,7 @@ fn the_servers_retry_is_waited_before_reconnecting() {
             c.retry = retry;
             c.drop_stream_after = cut;
         });
-        let mut client = McpClient::connect(&server.url(), Options::default()).unwrap();
+        let mut client = McpClient::connect(&server.url(), legacy()).unwrap();
         let started = Instant::now();
         let seen = call(&mut client, "Hangzhou");
         (started.elapsed(), seen)
@@ -136,7 +136,7 @@ fn a_resume_after_the_server_dropped_the_events_is_refused_at_once() {
         c.drop_stream_after = Some(1);
         c.retry = Duration::from_millis(100); // time for the tool to finish, and the log to forget
     });
-    let mut client = McpClient::connect(&server.url(), Options::default()).unwrap();
+    let mut client = McpClient::connect(&server.url(), legacy()).unwrap();
     let err = client
         .call_tool("get_weather", json!({"city": "Hangzhou"}), &mut |_| {})
         .unwrap_err();
@@ -160,7 +160,7 @@ fn twenty_calls_through_cut_streams_all_complete() {
         c.drop_stream_after = Some(1);
         c.retry = Duration::from_millis(5);
     });
-    let mut client = McpClient::connect(&server.url(), Options::default()).unwrap();
+    let mut client = McpClient::connect(&server.url(), legacy()).unwrap();
     let cities = ["Hangzhou", "Beijing", "Wuhan", "Zürich"];
     for n in 0..20 {
         let city = cities[n % cities.len()];

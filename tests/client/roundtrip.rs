@@ -5,6 +5,7 @@
 //! started on `127.0.0.1:0` by `support::start`; the raw HTTP helpers of `support` are used only
 //! to look behind the client's back (is the session really gone?).
 
+use crate::fake::legacy;
 use crate::support::{post, request, start, ACCEPT_BOTH};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -18,7 +19,7 @@ use streamable_mcp::jsonrpc::INVALID_PARAMS;
 fn options(framing: Framing) -> Options {
     Options {
         framing,
-        ..Options::default()
+        ..legacy()
     }
 }
 
@@ -108,7 +109,7 @@ fn round_trip_over_json_only_gets_the_result_without_progress() {
 #[test]
 fn tools_list_follows_next_cursor_until_it_is_absent() {
     let server = start(|c| c.page_size = 1);
-    let mut client = McpClient::new(&server.url(), Options::default());
+    let mut client = McpClient::new(&server.url(), legacy());
     let pages = Arc::new(AtomicUsize::new(0));
     let counter = Arc::clone(&pages);
     client.set_trace(Box::new(move |message: &Value| {
@@ -158,7 +159,7 @@ fn progress_reaches_the_callback_before_the_result_exists_over_ndjson() {
 #[test]
 fn http_404_for_our_session_starts_a_new_session_and_the_request_succeeds() {
     let server = start(|_| {});
-    let mut client = McpClient::connect(&server.url(), Options::default()).unwrap();
+    let mut client = McpClient::connect(&server.url(), legacy()).unwrap();
     let first = client.session_id().unwrap().to_string();
 
     // End the session behind the client's back.
@@ -182,7 +183,7 @@ fn http_404_for_our_session_starts_a_new_session_and_the_request_succeeds() {
 #[test]
 fn unknown_city_is_a_result_with_is_error_and_unknown_tool_is_jsonrpc_32602() {
     let server = start(|_| {});
-    let mut client = McpClient::connect(&server.url(), Options::default()).unwrap();
+    let mut client = McpClient::connect(&server.url(), legacy()).unwrap();
     let (result, _) = weather(&mut client, "Atlantis");
     assert!(result.is_error);
     assert!(result.text.contains("Atlantis"), "{}", result.text);
@@ -201,7 +202,7 @@ fn unknown_city_is_a_result_with_is_error_and_unknown_tool_is_jsonrpc_32602() {
 #[test]
 fn bearer_token_is_sent_on_every_request_and_a_401_keeps_its_jsonrpc_error() {
     let server = start(|c| c.auth_token = Some("s3cret".into()));
-    let err = McpClient::connect(&server.url(), Options::default())
+    let err = McpClient::connect(&server.url(), legacy())
         .err()
         .expect("refused without a token");
     match &err {
@@ -218,7 +219,7 @@ fn bearer_token_is_sent_on_every_request_and_a_401_keeps_its_jsonrpc_error() {
 
     let with_token = Options {
         bearer_token: Some("s3cret".into()),
-        ..Options::default()
+        ..legacy()
     };
     let mut client = McpClient::connect(&server.url(), with_token).unwrap();
     let (result, _) = weather(&mut client, "Hangzhou");
@@ -231,7 +232,7 @@ fn bearer_token_is_sent_on_every_request_and_a_401_keeps_its_jsonrpc_error() {
 #[test]
 fn stateless_server_works_without_a_session_id() {
     let server = start(|c| c.stateless = true);
-    let mut client = McpClient::connect(&server.url(), Options::default()).unwrap();
+    let mut client = McpClient::connect(&server.url(), legacy()).unwrap();
     assert_eq!(client.session_id(), None);
     let (result, progress) = weather(&mut client, "Hangzhou");
     assert!(!result.is_error);
@@ -243,7 +244,7 @@ fn stateless_server_works_without_a_session_id() {
 #[test]
 fn sse_call_remembers_the_last_event_id_for_resumption() {
     let server = start(|_| {});
-    let mut client = McpClient::connect(&server.url(), Options::default()).unwrap();
+    let mut client = McpClient::connect(&server.url(), legacy()).unwrap();
     weather(&mut client, "Hangzhou");
     assert!(
         client.resume_point().last_event_id.is_some(),

@@ -10,10 +10,10 @@
 //! Left out: `--header` for arbitrary headers, and reading arguments from stdin.
 
 use serde_json::{Map, Value};
-use streamable_mcp::client::Framing;
+use streamable_mcp::client::{EraChoice, Framing};
 
 pub const USAGE: &str = "\
-mcp-client: a blocking MCP client (Streamable HTTP, revision 2025-11-25)
+mcp-client: a blocking MCP client (Streamable HTTP, revisions 2026-07-28 and 2025-11-25)
 
 USAGE:
   mcp-client [OPTIONS] tools                      list the tools (name and description)
@@ -26,6 +26,10 @@ USAGE:
 OPTIONS:
   --url URL                the MCP endpoint (default http://127.0.0.1:8000/mcp)
   --config FILE            an mcpServers JSON file; tools are then named server.tool
+  --era auto|modern|legacy which protocol era to speak. auto (default): try 2026-07-28 with
+                           server/discover, and fall back to initialize (2025-11-25) when the
+                           server's answer says it is older; modern or legacy: that era only.
+                           The era used is named on stderr (one JSON line with --json)
   --args JSON              the call's arguments as one JSON object (key=value pairs add to it)
   --framing sse|ndjson|json  how answers should be framed: SSE (the spec's, default), NDJSON
                            (the tutorial's), or one JSON object (progress is then lost)
@@ -38,17 +42,21 @@ OPTIONS:
   --help                   print this help
 
 QUESTIONS: a tool may ask something in the middle of a call (get_weather does for
-  city=Springfield). Without --answer or --decline, the question and its numbered choices are
+  city=Springfield): in the legacy era on the call's stream, in the modern era as an
+  input_required result, after which the call is sent again with the answer. Without --answer or --decline, the question and its numbered choices are
   shown on stderr and the answer is read from stdin: a number or a value; an empty line
   declines; end of input (Ctrl-D, or nothing piped) cancels. A declined question usually ends
   the call with a tool error (exit 1).
 
-CUT STREAMS: a call whose SSE stream ends before its result is resumed with GET and
-  Last-Event-ID, after the server's retry interval; after 5 reconnections in a row without a
-  new event, or when the server refuses (its events are gone), the call fails (exit 3).
+CUT STREAMS: legacy era: a call whose SSE stream ends before its result is resumed with GET
+  and Last-Event-ID, after the server's retry interval; after 5 reconnections in a row without
+  a new event, or when the server refuses (its events are gone), the call fails (exit 3).
+  Modern era: streams cannot be resumed, so the request is sent again with a new id, at most
+  3 times (the tool may run again).
 
 EXIT CODES: 0 success, 1 the tool reported an error (isError), 2 usage error,
-            3 connection or protocol error (including JSON-RPC errors such as an unknown tool)
+            3 connection or protocol error (including JSON-RPC errors such as an unknown tool,
+              and a server that speaks neither era)
 ";
 
 pub const DEFAULT_URL: &str = "http://127.0.0.1:8000/mcp";
@@ -87,6 +95,7 @@ pub enum Answers {
 #[derive(Debug, PartialEq)]
 pub struct Args {
     pub url: Option<String>,
+    pub era: EraChoice,
     pub config: Option<String>,
     pub framing: Framing,
     pub json: bool,
@@ -103,6 +112,7 @@ pub struct Args {
 pub fn parse_args(args: Vec<String>, env_token: Option<String>) -> Result<Option<Args>, String> {
     let (mut url, mut config, mut args_json) = (None, None, None);
     let mut framing = Framing::Sse;
+    let mut era = EraChoice::Auto;
     let mut json = false;
     let mut token = env_token.filter(|t| !t.is_empty());
     let (mut answer_pairs, mut decline) = (Vec::new(), false);
@@ -119,6 +129,16 @@ pub fn parse_args(args: Vec<String>, env_token: Option<String>) -> Result<Option
             "--json" => json = true,
             "--answer" => answer_pairs.push(value()?),
             "--decline" => decline = true,
+            "--era" => {
+                era = match value()?.as_str() {
+                    "auto" => EraChoice::Auto,
+                    "modern" => EraChoice::Modern,
+                    "legacy" => EraChoice::Legacy,
+                    other => {
+                        return Err(format!("--era takes auto, modern or legacy, not {other:?}"))
+                    }
+                }
+            }
             "--framing" => {
                 framing = match value()?.as_str() {
                     "sse" => Framing::Sse,
@@ -171,6 +191,7 @@ pub fn parse_args(args: Vec<String>, env_token: Option<String>) -> Result<Option
     };
     Ok(Some(Args {
         url,
+        era,
         config,
         framing,
         json,
@@ -269,6 +290,15 @@ mod tests {
     }
 
     #[test]
+    fn the_era_is_auto_unless_named() {
+        assert_eq!(parse(&["ping"]).unwrap().unwrap().era, EraChoice::Auto);
+        let legacy = parse(&["--era", "legacy", "ping"]).unwrap().unwrap();
+        assert_eq!(legacy.era, EraChoice::Legacy);
+        let modern = parse(&["tools", "--era", "modern"]).unwrap().unwrap();
+        assert_eq!(modern.era, EraChoice::Modern);
+    }
+
+    #[test]
     fn usage_errors_are_sentences() {
         assert!(parse(&[]).unwrap_err().contains("no command"));
         assert!(parse(&["fly"]).unwrap_err().contains("unknown command"));
@@ -288,6 +318,9 @@ mod tests {
         assert!(parse(&["--framing", "xml", "ping"])
             .unwrap_err()
             .contains("--framing"));
+        assert!(parse(&["--era", "2026", "ping"])
+            .unwrap_err()
+            .contains("--era"));
         assert!(parse(&["--url", "u", "--config", "c", "ping"]).is_err());
         assert!(parse(&["--url"]).unwrap_err().contains("needs a value"));
         assert!(parse(&["ping", "--help"]).unwrap().is_none());

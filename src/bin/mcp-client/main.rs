@@ -1,7 +1,8 @@
 //! `mcp-client`: list the tools of an MCP server, call one and watch its progress live, or ping it.
 //!
-//! A thin command line over `streamable_mcp::client` (MCP 2025-11-25, Streamable HTTP): it reads
-//! the arguments, opens a session, does one thing, prints it, and ends the session with DELETE.
+//! A thin command line over `streamable_mcp::client` (MCP 2026-07-28 and 2025-11-25, Streamable
+//! HTTP): it reads the arguments, settles the era (`--era`), does one thing, prints it, and ends
+//! the legacy era's session with DELETE.
 //! Every protocol rule lives in the library (resuming cut streams included). Beside this file, and
 //! unit-tested there: the parsing of the command line (`cli.rs`), the terminal questions of
 //! `client/elicitation` (`ask.rs`) and the `mcpServers` file (`config_file.rs`), all pure; this
@@ -26,7 +27,7 @@ use cli::{
 };
 use config_file::{ServerEntry, ServerList};
 use streamable_mcp::client::{
-    ClientError, ElicitAnswer, ElicitRequest, ElicitationHandler, Incoming, McpClient, Options,
+    ClientError, ElicitAnswer, ElicitRequest, ElicitationHandler, Era, Incoming, McpClient, Options,
 };
 
 fn main() -> ExitCode {
@@ -56,6 +57,7 @@ fn main() -> ExitCode {
         },
     };
     let options = Options {
+        era: args.era,
         framing: args.framing,
         bearer_token: args.token.clone(),
         ..Options::default()
@@ -131,14 +133,32 @@ fn session<T>(
         client.set_trace(Box::new(|message| println!("{message}")));
     }
     if let Some(handler) = handler {
-        client.set_elicitation(handler); // before initialize, which declares the capability
+        client.set_elicitation(handler); // before start, which declares the capability
     }
-    client.initialize()?;
+    let era = client.start()?;
+    say_era(server, &client, era, args.json);
     let outcome = work(&mut client);
     if let Err(e) = client.close() {
         eprintln!("warning: the session could not be ended: {e}");
     }
     outcome
+}
+
+/// Name the era on stderr, so stdout stays the command's own output: a sentence, or with `--json`
+/// one JSON line a script can read (stdout then holds JSON-RPC messages only).
+fn say_era(server: &ServerEntry, client: &McpClient, era: Era, json: bool) {
+    let version = client.protocol_version().unwrap_or("?");
+    if json {
+        let line =
+            serde_json::json!({ "era": era.name(), "protocolVersion": version, "url": server.url });
+        eprintln!("{line}");
+    } else {
+        eprintln!(
+            "{}: {} era, protocol version {version}",
+            server.url,
+            era.name()
+        );
+    }
 }
 
 /// Run `work` on every server; exit 3 if any of them failed, after trying them all.
@@ -159,6 +179,10 @@ fn each_server(
 
 fn list_tools(client: &mut McpClient, server: &ServerEntry, json: bool) -> Result<(), ClientError> {
     let tools = client.list_tools()?;
+    for (name, why) in client.refused_tools() {
+        // SPEC streamable-http (2026-07-28) §Schema Extension: clients "SHOULD log a warning when rejecting a tool definition, including the tool name and the reason"
+        eprintln!("warning: tool {name:?} left out: {why}");
+    }
     if json {
         return Ok(()); // the trace printed the messages
     }
@@ -224,6 +248,13 @@ fn call(
                 "[{elapsed:>6.2}s] the stream was cut; resumed after event {last_event_id} (waited {} ms)",
                 waited.as_millis()
             ),
+            Incoming::Reissued { attempt, waited } => println!(
+                "[{elapsed:>6.2}s] the stream was cut; sent the request again (attempt {attempt}, waited {} ms)",
+                waited.as_millis()
+            ),
+            Incoming::InputRequired { keys } => {
+                println!("[{elapsed:>6.2}s] the server needs input first ({})", keys.join(", "));
+            }
             // The handler shows the question itself (on stderr), and what was answered.
             Incoming::Request { method, .. } if method == "elicitation/create" => {
                 println!("[{elapsed:>6.2}s] the server asks a question ({method})");
