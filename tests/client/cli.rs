@@ -3,6 +3,7 @@
 //! Checks its contract: what it prints, and its exit codes (0 success, 1 the tool reported
 //! `isError`, 2 usage error, 3 connection or protocol error).
 
+use crate::fake::{fake, json_answer, open_ended, Answer};
 use crate::support::start;
 use serde_json::Value;
 use std::io::Write;
@@ -367,4 +368,67 @@ fn json_output_shows_each_message_once_across_cut_streams() {
     assert_eq!(lines.len(), 6, "{lines:?}");
     let text = &lines[5]["result"]["content"][0]["text"];
     assert!(text.as_str().unwrap().starts_with(ILLINOIS), "{text}");
+}
+
+/// The default era against our server is the modern one: the question comes back as an
+/// `input_required` result, `--answer` answers it, and the call is sent again and completes.
+#[test]
+fn modern_springfield_is_answered_in_a_second_request() {
+    let server = start(|_| {});
+    let answer = format!("city={ILLINOIS}");
+    let call = [
+        "call",
+        "get_weather",
+        "city=Springfield",
+        "--answer",
+        &answer,
+    ];
+    let out = run(&[&["--url", &server.url()][..], &call].concat());
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_has(&stdout(&out), "the server needs input first");
+    assert_has(&stdout(&out), &format!("\n{ILLINOIS}: Cloudy"));
+    assert_has(&stderr(&out), "modern era, protocol version 2026-07-28");
+    assert_has(&stderr(&out), "answered with --answer");
+}
+
+/// The era used is named on stderr, so stdout stays the command's output: a sentence, or with
+/// `--json` one JSON line (stdout then holds JSON-RPC messages only).
+#[test]
+fn the_era_used_is_named_on_stderr_in_words_or_as_one_json_line() {
+    let server = start(|_| {});
+    let modern = run(&["--url", &server.url(), "tools"]);
+    assert_has(&stderr(&modern), "modern era, protocol version 2026-07-28");
+    let legacy = run(&["--url", &server.url(), "--era", "legacy", "tools"]);
+    assert_has(&stderr(&legacy), "legacy era, protocol version 2025-11-25");
+    let json = run(&["--url", &server.url(), "--era", "legacy", "--json", "tools"]);
+    assert_eq!(code(&json), 0, "{}", stderr(&json));
+    let line: Value = serde_json::from_str(stderr(&json).lines().next().unwrap()).unwrap();
+    assert_eq!(line["era"], "legacy");
+    assert_eq!(line["protocolVersion"], "2025-11-25");
+    for l in stdout(&json).lines() {
+        jsonrpc::parse(l.as_bytes()).unwrap_or_else(|e| panic!("{l}: {e}"));
+    }
+}
+
+/// A server that answers neither era (404 to the probe and to `initialize`), or answers with
+/// something that is not MCP at all, is a clear error and exit code 3, never a hang.
+#[test]
+fn a_server_that_speaks_neither_era_or_garbage_exits_3() {
+    let nothing = fake(|_| Answer::Close(json_answer(404, "", "no MCP here")));
+    let out = run(&["--url", &nothing.url(), "tools"]);
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert_has(&stderr(&out), "HTTP 404");
+    let garbage = fake(|_| Answer::Close(open_ended("application/json", "<html>hello</html>")));
+    let out = run(&["--url", &garbage.url(), "tools"]);
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert_has(&stderr(&out), "not JSON");
+    let silent = fake(|_| Answer::Hold(String::new()));
+    let started = std::time::Instant::now();
+    let out = run(&["--url", &silent.url(), "tools"]);
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert_has(&stderr(&out), "timed out");
+    println!(
+        "a silent server was given up on after {:?}",
+        started.elapsed()
+    );
 }

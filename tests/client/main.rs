@@ -5,6 +5,7 @@
 //! - `errors`: the error paths, against the scripted fake of `fake.rs`;
 //! - `elicitation`: the server asks, the client answers;
 //! - `resume`: streams cut before their response, resumed with GET + `Last-Event-ID`;
+//! - `modern`: revision 2026-07-28, and the choice between the eras (`--era`);
 //! - `cli`: the `mcp-client` binary, run as a user would;
 //! - `interop_python`: our client against the Python SDK's server (ignored unless asked for).
 
@@ -17,5 +18,6 @@ mod cli;
 mod elicitation;
 mod errors;
 mod interop_python;
+mod modern;
 mod resume;
 mod roundtrip;
