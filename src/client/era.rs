@@ -84,8 +84,9 @@ pub fn after_probe(status: u16, body: &str) -> Verdict {
     let message: Value = serde_json::from_str(body).unwrap_or(Value::Null);
     let error = &message["error"];
     match error["code"].as_i64() {
-        // A result (200) at our version: the server is modern.
-        None if (200..300).contains(&status) && message.get("result").is_some() => Verdict::Modern,
+        None if (200..300).contains(&status) && message.get("result").is_some() => {
+            after_result(&message["result"])
+        }
         // SPEC streamable-http (2026-07-28) §Backward Compatibility: on a recognised modern error, "retry using the advertised `supported` versions or correct the request, rather than falling back"
         Some(UNSUPPORTED_PROTOCOL_VERSION) => by_supported(&error["data"]["supported"]),
         Some(code @ (HEADER_MISMATCH | MISSING_REQUIRED_CLIENT_CAPABILITY)) => {
@@ -96,6 +97,23 @@ pub fn after_probe(status: u16, body: &str) -> Verdict {
         }
         // SPEC streamable-http (2026-07-28) §Backward Compatibility: "If the body is empty or is not a recognized modern JSON-RPC error, fall back to `initialize`"
         _ => Verdict::Legacy,
+    }
+}
+
+/// The verdict from a `server/discover` *result*: modern when its `supportedVersions` names ours.
+///
+/// # Why not "any result means modern"?
+/// A legacy server may answer a method it does not know with an empty result instead of -32601
+/// (one of the conformance suite's legacy servers does). Only a real discover result, which
+/// must list the versions, says what the server speaks.
+// SPEC server/discover (2026-07-28): the result carries `supportedVersions`, the protocol versions the server supports.
+pub fn after_result(result: &Value) -> Verdict {
+    let versions = &result["supportedVersions"];
+    let named = |v: &Value| v.as_str() == Some(MODERN_PROTOCOL_VERSION);
+    match versions.as_array() {
+        Some(list) if list.iter().any(named) => Verdict::Modern,
+        Some(_) => by_supported(versions),
+        None => Verdict::Legacy,
     }
 }
 
@@ -133,9 +151,17 @@ mod tests {
     }
 
     #[test]
-    fn a_result_means_a_modern_server() {
+    fn a_discover_result_naming_our_version_means_a_modern_server() {
         let body = r#"{"jsonrpc":"2.0","id":1,"result":{"supportedVersions":["2026-07-28"]}}"#;
         assert_eq!(after_probe(200, body), Verdict::Modern);
+    }
+
+    #[test]
+    fn a_result_that_lists_no_versions_is_no_discover_result() {
+        let empty = r#"{"jsonrpc":"2.0","id":1,"result":{}}"#;
+        assert_eq!(after_probe(200, empty), Verdict::Legacy);
+        let older = serde_json::json!({ "supportedVersions": ["2025-11-25"] });
+        assert_eq!(after_result(&older), Verdict::LegacyByVersion);
     }
 
     #[test]

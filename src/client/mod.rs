@@ -226,7 +226,7 @@ impl McpClient {
             Verdict::Modern => Ok(Era::Modern),
             Verdict::Legacy | Verdict::LegacyByVersion | Verdict::RetryModern => match outcome {
                 Err(e) => legacy_server(&e.to_string()),
-                Ok(_) => unreachable!("a result is Verdict::Modern"),
+                Ok(_) => legacy_server("its server/discover result does not list 2026-07-28"),
             },
             Verdict::NoCommonVersion(versions) => {
                 let why =
@@ -244,7 +244,7 @@ impl McpClient {
     fn discover(&mut self) -> (Result<Value, ClientError>, Verdict) {
         let outcome = self.modern_request("server/discover", None, None, &[], &mut |_| {});
         let verdict = match &outcome {
-            Ok(_) => Verdict::Modern,
+            Ok(result) => era::after_result(result),
             Err(ClientError::Http { status, body, .. }) => era::after_probe(*status, body),
             Err(ClientError::JsonRpc(e)) => {
                 era::after_probe(200, &Message::error(None, (**e).clone()).to_line())

@@ -15,7 +15,7 @@ use std::fs::File;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use streamable_mcp::client::{Incoming, McpClient, Options};
+use streamable_mcp::client::{Era, EraChoice, Incoming, McpClient, Options};
 
 /// The Python server, killed when dropped (also when a test panics).
 struct PyServer {
@@ -89,14 +89,15 @@ impl Drop for PyServer {
     }
 }
 
-#[test]
-#[ignore = "needs Python with mcp==2.3.0; run by .ci/run"]
-fn python_sdk_server_lists_get_weather_and_streams_progress_before_the_result() {
-    let server = PyServer::start();
-    let mut client = McpClient::connect(&server.url(), Options::default()).expect("connect");
-    assert_eq!(client.protocol_version(), Some("2025-11-25"));
-    assert!(client.session_id().is_some(), "the SDK server is stateful");
+fn era(era: EraChoice) -> Options {
+    Options {
+        era,
+        ..Options::default()
+    }
+}
 
+/// List the tools, call get_weather for Hangzhou, and check its progress came before the result.
+fn lists_and_streams(client: &mut McpClient) {
     let tools = client.list_tools().expect("tools/list");
     assert!(tools.iter().any(|t| t.name == "get_weather"), "{tools:?}");
 
@@ -122,16 +123,39 @@ fn python_sdk_server_lists_get_weather_and_streams_progress_before_the_result() 
         progress[0].1.message.as_deref(),
         Some("Looking up Hangzhou")
     );
-
     client.ping().expect("ping");
+}
+
+#[test]
+#[ignore = "needs Python with mcp==2.3.0; run by .ci/run"]
+fn python_sdk_server_lists_get_weather_and_streams_progress_before_the_result() {
+    let server = PyServer::start();
+    let mut client = McpClient::connect(&server.url(), era(EraChoice::Legacy)).expect("connect");
+    assert_eq!(client.protocol_version(), Some("2025-11-25"));
+    assert!(client.session_id().is_some(), "the SDK server is stateful");
+    lists_and_streams(&mut client);
     client.close().expect("DELETE");
+}
+
+/// The SDK 2.3 server is dual-era: auto finds it modern (its `server/discover` answers), and the
+/// same list and call work there without a session, our headers and `_meta` accepted by its checks.
+#[test]
+#[ignore = "needs Python with mcp==2.3.0; run by .ci/run"]
+fn python_sdk_server_is_modern_to_auto_and_the_call_streams_there_too() {
+    let server = PyServer::start();
+    let mut client = McpClient::connect(&server.url(), era(EraChoice::Auto)).expect("connect");
+    assert_eq!(client.era(), Some(Era::Modern));
+    assert_eq!(client.protocol_version(), Some("2026-07-28"));
+    assert_eq!(client.session_id(), None);
+    lists_and_streams(&mut client);
+    client.close().expect("nothing to end");
 }
 
 #[test]
 #[ignore = "needs Python with mcp==2.3.0; run by .ci/run"]
 fn python_sdk_server_reports_an_unknown_city_as_is_error() {
     let server = PyServer::start();
-    let mut client = McpClient::connect(&server.url(), Options::default()).unwrap();
+    let mut client = McpClient::connect(&server.url(), era(EraChoice::Auto)).unwrap();
     let result = client
         .call_tool("get_weather", json!({"city": "Atlantis"}), &mut |_| {})
         .expect("a tool error is a result, not a JSON-RPC error");
@@ -146,7 +170,7 @@ fn python_sdk_server_reports_an_unknown_city_as_is_error() {
 #[ignore = "needs Python with mcp==2.3.0; run by .ci/run"]
 fn python_sdk_server_404_for_a_deleted_session_starts_a_new_one() {
     let server = PyServer::start();
-    let mut client = McpClient::connect(&server.url(), Options::default()).unwrap();
+    let mut client = McpClient::connect(&server.url(), era(EraChoice::Legacy)).unwrap();
     let first = client.session_id().unwrap().to_string();
     let deleted = crate::support::request(
         server.addr,

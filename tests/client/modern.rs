@@ -176,7 +176,10 @@ fn a_32022_that_names_our_version_is_probed_again_and_stays_modern() {
                 UNSUPPORTED_PROTOCOL_VERSION,
                 json!({ "supported": [MODERN_PROTOCOL_VERSION] }),
             ),
-            _ => result(seen, json!({ "resultType": "complete" })),
+            _ => result(
+                seen,
+                json!({ "supportedVersions": [MODERN_PROTOCOL_VERSION] }),
+            ),
         }
     });
     let client = McpClient::connect(&fake.url(), auto()).unwrap();
@@ -475,4 +478,18 @@ fn reissuing_stops_after_the_limit() {
     let err = client.call_tool("t", json!({}), &mut |_| {}).unwrap_err();
     assert!(matches!(err, ClientError::StreamEnded { .. }), "{err:?}");
     assert_eq!(calls(&fake).len(), 1 + MAX_REISSUES as usize);
+}
+
+/// A legacy server that answers an unknown method with an empty result is no modern server:
+/// only a discover result that lists 2026-07-28 is.
+#[test]
+fn a_probe_result_without_our_version_is_taken_for_a_legacy_server() {
+    let fake = fake(|seen| {
+        if let Some(answer) = lifecycle(seen) {
+            return answer;
+        }
+        result(seen, json!({}))
+    });
+    let client = McpClient::connect(&fake.url(), auto()).unwrap();
+    assert_eq!(client.era(), Some(Era::Legacy));
 }

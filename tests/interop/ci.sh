@@ -10,7 +10,10 @@
 # 4. the Python SDK (mcp 2.3.0) as a client (py_client.py; and py_eras_client.py, its `mcp.Client`
 #    in `auto` mode, which must end up at 2026-07-28, and in `legacy` mode), the Inspector in both eras;
 # 5. the MCP Inspector 2.12.0 CLI: tools/list and tools/call;
-# 6. the conformance suite's client mode against our mcp-client, when it is built;
+# 6. the conformance suite's client mode against our mcp-client, when it is built: 0.1.16's two
+#    scenarios, and 0.2.0-alpha.12's at 2026-07-28 (every one without OAuth) and at 2025-11-25;
+#    our mcp-client in auto mode against a legacy-only server on the TypeScript SDK 1.32.2
+#    (ts_legacy_server.mjs): it must fall back to initialize, and --era modern must refuse;
 # 7. the conformance example against the whole suite (conformance_example.sh), our client against a
 #    server built with the Python SDK (tests/client/interop_python.rs), the Postman collection (newman.sh);
 # then prints one PASS/FAIL line per check and `N passed, M failed`, and exits 1 if any failed.
@@ -36,11 +39,19 @@ PYTHON="$CACHE/venv/bin/python"
 # fixture tools (test_simple_text, test_sampling, resources, prompts...), which we don't ship.
 SERVER_SCENARIOS=(server-initialize ping tools-list server-sse-multiple-streams dns-rebinding-protection)
 CLIENT_SCENARIOS=(initialize tools_call)
+# 0.2.0-alpha.12's client scenarios at 2026-07-28: all that need no OAuth (`list --client
+# --requirements 2026-07-28`, plus the one added after the release). At 2025-11-25, the ones our
+# client passes; elicitation-sep1034-client-defaults sends its question on the session's GET
+# stream, which this client does not open (see src/client/channel.rs, "Left out").
+CLIENT_SCENARIOS_MODERN=(tools_call request-metadata sep-2322-client-request-state http-standard-headers
+  http-custom-headers http-invalid-tool-headers json-schema-ref-no-deref json-schema-2020-12-preservation)
+CLIENT_SCENARIOS_LEGACY_NEXT=(initialize tools_call sse-retry)
 CHECK_TIMEOUT=120 # seconds, per check; a good run takes about 1 s each
 
 STARTED=$SECONDS
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/mcp-interop.XXXXXX")"
 SERVER_PID=""
+TS_LEGACY_PID="" # the legacy-only TypeScript server of one check, stopped by cleanup
 RESULTS=()
 PASSED=0
 FAILED=0
@@ -64,6 +75,7 @@ cleanup() {
     kill -KILL "$SERVER_PID" 2>/dev/null || true
     wait "$SERVER_PID" 2>/dev/null || true
   fi
+  if [ -n "$TS_LEGACY_PID" ]; then kill "$TS_LEGACY_PID" 2>/dev/null || true; fi
   [ "${MCP_INTEROP_KEEP:-0}" = 1 ] || rm -rf "$WORK"
   exit "$rc"
 }
@@ -281,16 +293,56 @@ inspector_call_unknown_city() {
     <"$WORK/insp-bad.err"
 }
 
-conformance_client() { # SCENARIO
-  local rc=0
+conformance_client() { # SCENARIO [SPEC_VERSION: with 0.2.0-alpha.12]
+  local rc=0 harness=("${CONFORMANCE[@]}") extra=() log="$WORK/cout.$1"
+  if [ -n "${2:-}" ]; then
+    harness=("${CONFORMANCE_NEXT[@]}") extra=(--spec-version "$2") log="$WORK/cout.$1.$2"
+  fi
   # The harness splits --command on spaces, so the command is a relative path run from $ROOT.
-  "${T[@]}" "${CONFORMANCE[@]}" client --command "bash tests/interop/conformance_client.sh" --scenario "$1" \
-    --timeout 30000 -o "$WORK/conformance-client" >"$WORK/cout.$1" 2>&1 || rc=$?
-  strip_ansi <"$WORK/cout.$1" | tee "$WORK/cplain.$1"
+  "${T[@]}" "${harness[@]}" client --command "bash tests/interop/conformance_client.sh" --scenario "$1" \
+    "${extra[@]}" --timeout 30000 -o "$WORK/conformance-client" >"$log" 2>&1 || rc=$?
+  strip_ansi <"$log" | tee "$log.plain"
   echo "(exit $rc)"
   [ "$rc" -eq 0 ] || return 1
-  if grep -q 'FAILURE' "$WORK/cplain.$1"; then return 1; fi
-  grep -q 'SUCCESS' "$WORK/cplain.$1"
+  # A WARNING fails the harness's own verdict too; a run with no SUCCESS proved nothing.
+  if grep -qE 'FAILURE|WARNING' "$log.plain"; then return 1; fi
+  grep -q 'SUCCESS' "$log.plain"
+}
+
+# A legacy-only server on the official TypeScript SDK 1.32.2: auto must fall back to initialize
+# (its answer to the probe is a 400 -32000, no modern error) and the call must work there;
+# --era modern must refuse with exit 3 instead of falling back. An ES module finds its imports
+# next to itself, so the script runs from a copy in the cache folder.
+our_client_against_a_legacy_only_typescript_server() {
+  cp "$HERE/ts_legacy_server.mjs" "$CACHE/ts-legacy-server/ts_legacy_server.mjs"
+  node "$CACHE/ts-legacy-server/ts_legacy_server.mjs" 0 >"$WORK/ts-legacy.out" 2>"$WORK/ts-legacy.err" </dev/null &
+  TS_LEGACY_PID=$!
+  local url="" _ rc=0
+  for _ in $(seq 1 100); do # up to 10 s for its first line
+    url="$(sed -n 's|^listening \(http://127\.0\.0\.1:[0-9]*/mcp\)$|\1|p' "$WORK/ts-legacy.out" | head -n1)"
+    [ -n "$url" ] && break
+    kill -0 "$TS_LEGACY_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [ -z "$url" ]; then
+    echo "ts_legacy_server.mjs gave no URL line:"
+    cat "$WORK/ts-legacy.out" "$WORK/ts-legacy.err"
+    return 1
+  fi
+  "${T[@]}" "${MCP_CLIENT_BIN:-target/debug/mcp-client}" --url "$url" call get_weather city=Hangzhou \
+    >"$WORK/ts-legacy-call.out" 2>&1 || rc=$?
+  cat "$WORK/ts-legacy-call.out"
+  echo "(exit $rc)"
+  [ "$rc" -eq 0 ] || return 1
+  grep -q 'legacy era, protocol version 2025-11-25' "$WORK/ts-legacy-call.out" || return 1
+  grep -q 'progress 1/1' "$WORK/ts-legacy-call.out" || return 1
+  grep -q 'Weather in Hangzhou' "$WORK/ts-legacy-call.out" || return 1
+  rc=0
+  "${T[@]}" "${MCP_CLIENT_BIN:-target/debug/mcp-client}" --url "$url" --era modern tools \
+    >"$WORK/ts-legacy-modern.out" 2>&1 || rc=$?
+  cat "$WORK/ts-legacy-modern.out"
+  echo "(exit $rc; --era modern must be 3)"
+  [ "$rc" -eq 3 ] && grep -q 'does not speak 2026-07-28' "$WORK/ts-legacy-modern.out"
 }
 
 server_still_running() {
@@ -318,9 +370,16 @@ if [ -x "${MCP_CLIENT_BIN:-target/debug/mcp-client}" ]; then
   for scenario in "${CLIENT_SCENARIOS[@]}"; do
     check "conformance client (mcp-client): $scenario" conformance_client "$scenario"
   done
+  for scenario in "${CLIENT_SCENARIOS_MODERN[@]}"; do
+    check "conformance 0.2.0-alpha.12 client at 2026-07-28: $scenario" conformance_client "$scenario" 2026-07-28
+  done
+  for scenario in "${CLIENT_SCENARIOS_LEGACY_NEXT[@]}"; do
+    check "conformance 0.2.0-alpha.12 client at 2025-11-25: $scenario" conformance_client "$scenario" 2025-11-25
+  done
+  check "mcp-client --era auto against a legacy-only TypeScript SDK 1.32.2 server" our_client_against_a_legacy_only_typescript_server
 else
   echo "== conformance client mode: ${MCP_CLIENT_BIN:-target/debug/mcp-client} not built, skipped"
-  for scenario in "${CLIENT_SCENARIOS[@]}"; do
+  for scenario in "${CLIENT_SCENARIOS[@]}" "${CLIENT_SCENARIOS_MODERN[@]}" "${CLIENT_SCENARIOS_LEGACY_NEXT[@]}"; do
     record SKIP "conformance client (mcp-client): $scenario" 0
   done
 fi

@@ -15,6 +15,7 @@ NODE_VERSION=22.23.3
 PY_MCP_VERSION=2.3.0
 INSPECTOR_VERSION=2.12.0
 TS_CLIENT_VERSION=2.4.0
+TS_LEGACY_SDK_VERSION=1.32.2 # @modelcontextprotocol/sdk: a legacy-only server for mcp-client --era auto
 
 CACHE="${MCP_INTEROP_CACHE:-${HOME:-/tmp}/.cache/streamable-mcp-interop}"
 mkdir -p "$CACHE"
@@ -70,6 +71,7 @@ npm_pin "$CACHE/conformance" @modelcontextprotocol/conformance "$CONFORMANCE_VER
 npm_pin "$CACHE/conformance-next" @modelcontextprotocol/conformance "$CONFORMANCE_NEXT_VERSION"
 npm_pin "$CACHE/inspector" @modelcontextprotocol/inspector "$INSPECTOR_VERSION"
 npm_pin "$CACHE/ts-client" @modelcontextprotocol/client "$TS_CLIENT_VERSION"
+npm_pin "$CACHE/ts-legacy-server" @modelcontextprotocol/sdk "$TS_LEGACY_SDK_VERSION"
 
 # Python SDK in a venv of its own.
 VENV="$CACHE/venv"
