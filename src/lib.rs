@@ -1,8 +1,10 @@
 //! # streamable-mcp
 //!
-//! A teaching implementation of the Model Context Protocol's **Streamable HTTP** transport,
-//! revision [2025-11-25](https://modelcontextprotocol.io/specification/2025-11-25/basic/transports),
-//! negotiating down to 2025-06-18 and 2025-03-26. Synchronous, one thread per request, on
+//! A teaching implementation of the Model Context Protocol's **Streamable HTTP** transport, in
+//! both eras: revision [2026-07-28](https://modelcontextprotocol.io/specification/2026-07-28/basic/transports/streamable-http)
+//! (stateless, `_meta` on every request) beside
+//! [2025-11-25](https://modelcontextprotocol.io/specification/2025-11-25/basic/transports)
+//! (sessions, negotiating down to 2025-06-18 and 2025-03-26). Synchronous, one thread per request, on
 //! `tiny_http` (server) and `ureq` (client). It is meant to be read; it is intentionally incomplete
 //! and not meant to be deployed.
 //!

@@ -1,21 +1,26 @@
-//! A blocking MCP client for the Streamable HTTP transport, revision 2025-11-25.
+//! A blocking MCP client for the Streamable HTTP transport, in both eras: revision 2026-07-28
+//! (modern, stateless) and 2025-11-25 with the two before it (legacy, with a session).
 //!
-//! This file is the data layer, the MCP methods a caller uses: `basic/lifecycle` §Initialization
-//! and §Version Negotiation (propose 2025-11-25; accept it, 2025-06-18 or 2025-03-26; then send
-//! `notifications/initialized`), `basic/utilities/ping`, `server/tools` (list, following
-//! `nextCursor`; call, with a fresh progress token), and `basic/transports` §Session Management
-//! #4, the one transport rule that needs `initialize` (on 404, a new session, once).
+//! This file is the data layer, the MCP methods a caller uses. Both eras: `server/tools` (list,
+//! following `nextCursor`; call, with a fresh progress token) and a ping. Modern: the era probe of
+//! `basic/transports/streamable-http` (2026-07-28) §Backward Compatibility (`server/discover`
+//! first; the verdict is `era.rs`'s), a broken stream re-issued with a new id, and the rounds of
+//! `basic/patterns/mrtr` (an `input_required` result answered and the call sent again). Legacy:
+//! `basic/lifecycle` §Initialization and §Version Negotiation (propose 2025-11-25; accept it,
+//! 2025-06-18 or 2025-03-26; then send `notifications/initialized`), and `basic/transports`
+//! §Session Management #4, the one transport rule that needs `initialize` (on 404, a new session,
+//! once).
 //!
-//! Left out: cancellation, sampling and roots (their requests get `-32601`), URL-mode
-//! elicitation, OAuth (a bearer token can be set by hand), and thread safety: one client is one
-//! session used from one thread. Content other than text is shown as a placeholder (`[image]`),
-//! and `outputSchema` is not checked against `structuredContent` (a careful client would).
+//! Left out: cancellation, sampling and roots (not declared: their requests get `-32601`, their
+//! input requests an error), URL-mode elicitation, OAuth (a bearer token can be set by hand),
+//! `subscriptions/listen`, and thread safety: one client is one server used from one thread.
+//! Content other than text is shown as a placeholder (`[image]`), and `outputSchema` is not
+//! checked against `structuredContent` (a careful client would).
 //!
 //! Below it: `channel.rs` (the request loop), `incoming.rs` (what a call hears, sorted),
-//! `reader.rs` (messages out of a body),
-//! `elicitation.rs` (the server's questions), `error.rs`, and `transport.rs` (ureq, nothing else).
-//! `era.rs` is the first piece of revision 2026-07-28 on this side: which era a server speaks,
-//! from its answer to a modern probe (not yet used by [`McpClient`]; issue 12).
+//! `reader.rs` (messages out of a body), `elicitation.rs` (the server's questions), `era.rs`
+//! (which era a server speaks), `modern.rs` (what makes a request modern, and how a modern result
+//! reads), `tool_headers.rs` (`Mcp-Param-*`), `error.rs`, and `transport.rs` (ureq, nothing else).
 //! The command line, `mcp-client` (`src/bin/mcp-client/`), is a user of this library.
 //!
 //! ```no_run

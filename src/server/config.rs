@@ -101,7 +101,7 @@ impl Config {
 
 // LAB: lab 6 (cap the sessions): document the new flag in the help text.
 pub const USAGE: &str = "\
-weather-server: a teaching MCP server (Streamable HTTP, revision 2025-11-25)
+weather-server: a teaching MCP server (Streamable HTTP, revisions 2026-07-28 and 2025-11-25)
 
 USAGE: weather-server [OPTIONS]
 
