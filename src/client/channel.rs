@@ -10,6 +10,10 @@
 //! stream stays open).
 //! Not MCP: the tutorial's NDJSON framing and its `{"stream": "..."}` lines, shown as progress.
 //!
+//! Revision 2026-07-28 changes two things here: a broken stream is not resumed but the request
+//! sent again with a new id (a modern server cancels a request whose stream closed), and a server
+//! request on the stream is shown, not answered (a modern server asks in a result instead).
+//!
 //! Left out: several requests in flight, batches, cancelling our requests, and the session's own
 //! GET stream. NDJSON and JSON have no event ids, so a cut there stays an error; so does a stall
 //! (the server promised heartbeats: a reconnect would likely hang the same way). Between attempts
@@ -39,9 +43,12 @@ use std::time::Duration;
 /// Reconnections in a row that may bring no new event before the client gives up. One that
 /// brings an event starts the count again: a stream cut after every event still gets through.
 const MAX_ATTEMPTS_WITHOUT_PROGRESS: u32 = 5;
+/// Most times one modern request is sent again after its stream broke before the response. The
+/// tool may run each time (the server stopped it when the stream closed, but maybe not at once).
+pub const MAX_REISSUES: u32 = 3;
 /// The wait when the server never sent `retry:`. The SSE standard leaves it to the client; a
 /// second is what browsers use, give or take.
-pub(super) const DEFAULT_RETRY: Duration = Duration::from_millis(1000);
+const DEFAULT_RETRY: Duration = Duration::from_millis(1000);
 
 /// Sees every JSON-RPC message received, as it arrived. `Send`, so a client can change threads.
 pub type Trace = Box<dyn FnMut(&Value) + Send>;
@@ -129,10 +136,41 @@ impl Channel {
         }
     }
 
-    /// POST one request and read what comes back until the response, resuming its SSE stream as often
-    /// as it is cut. Returns the result and the HTTP response's `MCP-Session-Id` (for `initialize`).
-    /// `extra_headers` are the request's own (a modern request's `Mcp-Method`, `Mcp-Name`…).
+    /// Send one request and read until its response: in the legacy era a cut SSE stream is resumed
+    /// (`exchange`), in the modern era the request is sent again with a new id, at most
+    /// [`MAX_REISSUES`] times. Returns the result and the HTTP response's `MCP-Session-Id` (for
+    /// `initialize`). `extra_headers` are the request's own (a modern `Mcp-Method`, `Mcp-Name`…).
     pub fn request(
+        &mut self,
+        method: &str,
+        params: Option<Value>,
+        progress_token: Option<Value>,
+        extra_headers: &[(String, String)],
+        on_event: &mut dyn FnMut(&Incoming),
+    ) -> Result<(Value, Option<String>), ClientError> {
+        let mut attempt = 0;
+        loop {
+            let (p, t) = (params.clone(), progress_token.clone());
+            match self.exchange(method, p, t, extra_headers, on_event) {
+                // SPEC streamable-http (2026-07-28) §Cancellation: "Closing the SSE response stream MUST be treated by the server as cancellation of that request" (nothing is left to resume: send it again, with a new id).
+                Err(ClientError::StreamEnded { .. }) if self.modern && attempt < MAX_REISSUES => {
+                    attempt += 1;
+                    // The server's pacing, if its stream said (`retry:`), or the SSE default.
+                    let waited = self
+                        .resume
+                        .retry_ms
+                        .map_or(DEFAULT_RETRY, Duration::from_millis);
+                    thread::sleep(waited);
+                    on_event(&Incoming::Reissued { attempt, waited });
+                }
+                outcome => return outcome,
+            }
+        }
+    }
+
+    /// POST one request and read what comes back until the response, resuming its SSE stream as
+    /// often as it is cut (legacy era only: modern streams have no event ids).
+    fn exchange(
         &mut self,
         method: &str,
         params: Option<Value>,

@@ -5,9 +5,10 @@
 //! try a modern request first; a recognised modern error means a modern server (retry with a
 //! version it names, or correct the request), anything else means a legacy one (`initialize`).
 //!
-//! Plain values in, a verdict out: no sockets, so every branch is tested below. Sending the probe
-//! and acting on the verdict is `McpClient::connect` (`mod.rs`); the era is then kept for the
-//! client's life, which is one server URL's. Left out: sharing it between clients of one origin
+//! Plain values in, a verdict out: no sockets, so every branch is tested below. [`settle`] is
+//! given the probe to send (`McpClient::start` hands it a `server/discover`), so it too is tested
+//! here with scripted answers; the era is then kept for the client's life, which is one server
+//! URL's. Left out: sharing it between clients of one origin
 //! (the spec's cache per origin; a long-lived host would keep a map).
 //!
 //! # Why not fall back on every 400?
@@ -15,6 +16,8 @@
 //! declare (-32021), a header that does not match the body (-32020). Falling back on those would
 //! send a modern-only server an `initialize` it has no method for, and the real error would be lost.
 
+use super::ClientError;
+use crate::jsonrpc::Message;
 use crate::wire::{
     HEADER_MISMATCH, LEGACY_ERA_VERSIONS, MISSING_REQUIRED_CLIENT_CAPABILITY,
     MODERN_PROTOCOL_VERSION, UNSUPPORTED_PROTOCOL_VERSION,
@@ -73,6 +76,64 @@ pub enum Verdict {
     /// An answer that says nothing about eras (401, 403, a 5xx): the caller reports it as it is,
     /// since a fallback would only meet the same refusal again.
     NotAnEraAnswer(u16),
+}
+
+/// The era to speak, for the caller's `choice`: `Legacy` without a probe when the choice is
+/// legacy; otherwise whatever the answer to `probe` (a `server/discover`) says, probed a second
+/// time when the first answer asks for it. `Legacy` means "now send `initialize`".
+///
+/// # Errors
+/// The probe's own error when it says nothing about eras (401, a 5xx, no answer) or is a modern
+/// refusal we cannot mend; [`ClientError::Protocol`] for a legacy server when the choice was
+/// modern, and for a server that speaks no version of ours.
+pub fn settle(
+    choice: EraChoice,
+    probe: &mut dyn FnMut() -> Result<Value, ClientError>,
+) -> Result<Era, ClientError> {
+    if choice == EraChoice::Legacy {
+        return Ok(Era::Legacy);
+    }
+    let mut outcome = probe();
+    if verdict(&outcome) == Verdict::RetryModern {
+        outcome = probe();
+    }
+    let legacy = |why: String| match choice {
+        EraChoice::Modern => Err(ClientError::Protocol(format!(
+            "the server does not speak 2026-07-28 ({why}); try --era legacy"
+        ))),
+        _ => Ok(Era::Legacy),
+    };
+    match (verdict(&outcome), outcome) {
+        (Verdict::Modern, _) => Ok(Era::Modern),
+        (Verdict::Legacy | Verdict::LegacyByVersion | Verdict::RetryModern, Err(e)) => {
+            legacy(e.to_string())
+        }
+        (Verdict::Legacy | Verdict::LegacyByVersion | Verdict::RetryModern, Ok(_)) => {
+            legacy("its server/discover result does not list 2026-07-28".into())
+        }
+        (Verdict::NoCommonVersion(versions), _) => Err(ClientError::Protocol(format!(
+            "the server speaks only {versions:?}, none of which this client does"
+        ))),
+        // Not about eras, or a modern "no": reported as it is, since a fallback would only meet
+        // the same refusal again (or hide it).
+        (Verdict::ModernRefused { .. } | Verdict::NotAnEraAnswer(_), outcome) => {
+            outcome.map(|_| Era::Modern)
+        }
+    }
+}
+
+/// The verdict from the probe's outcome as the request loop reports it.
+fn verdict(outcome: &Result<Value, ClientError>) -> Verdict {
+    match outcome {
+        Ok(result) => after_result(result),
+        Err(ClientError::Http { status, body, .. }) => after_probe(*status, body),
+        // A JSON-RPC error in a 200 (or on an SSE stream): read like any other error body.
+        Err(ClientError::JsonRpc(e)) => {
+            after_probe(200, &Message::error(None, (**e).clone()).to_line())
+        }
+        // No answer at all (refused, timed out, garbage): nothing to decide an era from.
+        Err(_) => Verdict::NotAnEraAnswer(0),
+    }
 }
 
 /// The verdict from the probe's HTTP status and body (the body as one JSON-RPC message; the
@@ -144,6 +205,85 @@ fn by_supported(supported: &Value) -> Verdict {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::jsonrpc::ErrorObject;
+
+    /// `settle` with the probe's answers scripted; also returns how many probes were sent.
+    fn settle_with(
+        choice: EraChoice,
+        answers: Vec<Result<Value, ClientError>>,
+    ) -> (Result<Era, ClientError>, usize) {
+        let mut answers = answers.into_iter();
+        let mut sent = 0;
+        let outcome = settle(choice, &mut || {
+            sent += 1;
+            answers.next().expect("no more answers scripted")
+        });
+        (outcome, sent)
+    }
+
+    fn http(status: u16, code: i64, data: Value) -> Result<Value, ClientError> {
+        let body = error(code, data);
+        let error = Some(Box::new(ErrorObject::new(code, "m")));
+        Err(ClientError::Http {
+            status,
+            body,
+            error,
+        })
+    }
+
+    #[test]
+    fn legacy_is_chosen_without_a_probe_and_auto_falls_back_on_a_legacy_answer() {
+        assert_eq!(settle_with(EraChoice::Legacy, vec![]), (Ok(Era::Legacy), 0));
+        let old = http(400, -32000, Value::Null);
+        assert_eq!(
+            settle_with(EraChoice::Auto, vec![old]),
+            (Ok(Era::Legacy), 1)
+        );
+        let modern = Ok(serde_json::json!({ "supportedVersions": [MODERN_PROTOCOL_VERSION] }));
+        assert_eq!(
+            settle_with(EraChoice::Auto, vec![modern]),
+            (Ok(Era::Modern), 1)
+        );
+    }
+
+    #[test]
+    fn modern_never_falls_back_and_a_modern_refusal_is_reported_as_it_is() {
+        let (outcome, _) = settle_with(EraChoice::Modern, vec![http(400, -32000, Value::Null)]);
+        assert!(matches!(outcome, Err(ClientError::Protocol(w)) if w.contains("--era legacy")));
+        let refused = http(400, HEADER_MISMATCH, Value::Null);
+        let (outcome, _) = settle_with(EraChoice::Auto, vec![refused.clone()]);
+        assert_eq!(outcome, refused.map(|_| Era::Modern));
+        let timeout = Err(ClientError::Timeout("connecting".into()));
+        assert_eq!(
+            settle_with(EraChoice::Auto, vec![timeout.clone()]).0,
+            timeout.map(|_| Era::Modern)
+        );
+    }
+
+    #[test]
+    fn an_unsupported_version_naming_ours_is_probed_once_more_then_taken_as_legacy() {
+        let ours = || {
+            http(
+                400,
+                UNSUPPORTED_PROTOCOL_VERSION,
+                serde_json::json!({"supported": [MODERN_PROTOCOL_VERSION]}),
+            )
+        };
+        assert_eq!(
+            settle_with(EraChoice::Auto, vec![ours(), ours()]),
+            (Ok(Era::Legacy), 2)
+        );
+        let none = http(
+            400,
+            UNSUPPORTED_PROTOCOL_VERSION,
+            serde_json::json!({"supported": ["2099-01-01"]}),
+        );
+        let (outcome, sent) = settle_with(EraChoice::Auto, vec![none]);
+        assert!(
+            matches!(outcome, Err(ClientError::Protocol(w)) if w.contains("2099-01-01")),
+            "{sent}"
+        );
+    }
 
     fn error(code: i64, data: Value) -> String {
         serde_json::json!({"jsonrpc": "2.0", "id": 1, "error": {"code": code, "message": "m", "data": data}})

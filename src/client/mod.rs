@@ -43,97 +43,34 @@ pub mod era;
 mod error;
 mod incoming;
 mod modern;
+mod options;
 mod reader;
 mod tool_headers;
+mod tools;
 mod transport;
 
-pub use self::channel::Trace;
+pub use self::channel::{Trace, MAX_REISSUES};
 pub use self::elicitation::{ElicitAnswer, ElicitRequest, ElicitationHandler};
 pub use self::era::{Era, EraChoice};
 pub use self::error::ClientError;
 pub use self::incoming::{Incoming, Progress};
+pub use self::options::Options;
 pub use self::reader::{MessageReader, ResumePoint};
+pub use self::tools::{CallResult, ToolInfo};
 pub use crate::framing::Framing;
 
 use self::channel::Channel;
-use self::era::Verdict;
 use self::modern::Outcome;
+use self::tools::ToolsPage;
 use crate::jsonrpc::Message;
 use crate::wire::{is_supported_version, LATEST_PROTOCOL_VERSION, MODERN_PROTOCOL_VERSION};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use std::time::Duration;
 
 /// Most pages `list_tools` follows before it decides the server is going round in circles.
 const MAX_PAGES: usize = 1000;
 /// Most `input_required` rounds one modern call may take: a server that keeps asking is stopped.
 pub const MAX_INPUT_ROUNDS: usize = 10;
-/// Most times one modern request is sent again after its stream broke before the response.
-pub const MAX_REISSUES: u32 = 3;
-
-/// How the client talks: framing, credentials, timeouts (one set for every request).
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// Which era to speak (`--era`): auto, the default, tries 2026-07-28 first.
-    pub era: EraChoice,
-    /// The framing we ask for with `Accept` (SSE, the spec's; NDJSON or JSON only are ours).
-    pub framing: Framing,
-    /// Sent as `Authorization: Bearer <token>` on every request.
-    pub bearer_token: Option<String>,
-    /// `clientInfo.name` in `initialize`.
-    pub client_name: String,
-    /// Until the TCP connection is up.
-    pub connect_timeout: Duration,
-    /// From the end of our request until the answer's status line and headers.
-    pub response_timeout: Duration,
-    /// The longest silence *inside* a body. Longer than the server's heartbeat (ours: 500 ms on a
-    /// quiet stream), or a slow call looks dead; with JSON-only framing there are no heartbeats.
-    pub stall_timeout: Duration,
-}
-
-impl Default for Options {
-    fn default() -> Options {
-        Options {
-            era: EraChoice::Auto,
-            framing: Framing::Sse,
-            bearer_token: None,
-            client_name: "streamable-mcp-client".to_string(),
-            connect_timeout: Duration::from_secs(5),
-            response_timeout: Duration::from_secs(30),
-            stall_timeout: Duration::from_secs(10),
-        }
-    }
-}
-
-/// One tool as `tools/list` describes it.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ToolInfo {
-    pub name: String,
-    pub title: Option<String>,
-    pub description: Option<String>,
-    #[serde(default)]
-    pub input_schema: Value,
-}
-
-/// One page of `tools/list`.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ToolsPage {
-    tools: Vec<ToolInfo>,
-    // SPEC pagination: Clients SHOULD "Treat a missing `nextCursor` as the end of results" (null too).
-    next_cursor: Option<String>,
-}
-
-/// What `tools/call` returned.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CallResult {
-    /// The text items of `content`, joined with newlines (other items as `[type]`).
-    pub text: String,
-    pub structured: Option<Value>,
-    /// The tool failed (bad input, unknown city): a *result* for the model, not a JSON-RPC error.
-    pub is_error: bool,
-}
 
 /// One MCP client of one server: a session in the legacy era, none in the modern one.
 ///
@@ -199,65 +136,18 @@ impl McpClient {
     /// [`ClientError::Protocol`] when the server speaks no era of ours (or not the one asked for),
     /// and every error of a request.
     pub fn start(&mut self) -> Result<Era, ClientError> {
-        let era = match self.era_choice {
-            EraChoice::Legacy => Era::Legacy,
-            EraChoice::Modern | EraChoice::Auto => self.probe()?,
-        };
+        if self.era_choice != EraChoice::Legacy {
+            (self.channel.modern, self.channel.session_id) = (true, None);
+            self.channel.protocol_version = Some(MODERN_PROTOCOL_VERSION.to_string());
+        }
+        let choice = self.era_choice;
+        let mut discover = || self.modern_request("server/discover", None, None, &[], &mut |_| {});
+        let era = era::settle(choice, &mut discover)?;
         if era == Era::Legacy {
             self.initialize()?;
         }
         self.era = Some(era);
         Ok(era)
-    }
-
-    /// The modern probe and its verdict.
-    fn probe(&mut self) -> Result<Era, ClientError> {
-        (self.channel.modern, self.channel.session_id) = (true, None);
-        self.channel.protocol_version = Some(MODERN_PROTOCOL_VERSION.to_string());
-        let (mut outcome, mut verdict) = self.discover();
-        if verdict == Verdict::RetryModern {
-            (outcome, verdict) = self.discover();
-        }
-        let legacy_server = |why: &str| {
-            let asked = self.era_choice == EraChoice::Modern;
-            let why = format!("the server does not speak 2026-07-28 ({why}); try --era legacy");
-            if asked {
-                Err(ClientError::Protocol(why))
-            } else {
-                Ok(Era::Legacy)
-            }
-        };
-        match verdict {
-            Verdict::Modern => Ok(Era::Modern),
-            Verdict::Legacy | Verdict::LegacyByVersion | Verdict::RetryModern => match outcome {
-                Err(e) => legacy_server(&e.to_string()),
-                Ok(_) => legacy_server("its server/discover result does not list 2026-07-28"),
-            },
-            Verdict::NoCommonVersion(versions) => {
-                let why =
-                    format!("the server speaks only {versions:?}, none of which this client does");
-                Err(ClientError::Protocol(why))
-            }
-            // Not about eras (401, a 5xx, no answer) or a modern "no": as it is, no fallback.
-            Verdict::ModernRefused { .. } | Verdict::NotAnEraAnswer(_) => {
-                outcome.map(|_| Era::Modern)
-            }
-        }
-    }
-
-    /// One `server/discover`, and what its answer says (`era.rs`).
-    fn discover(&mut self) -> (Result<Value, ClientError>, Verdict) {
-        let outcome = self.modern_request("server/discover", None, None, &[], &mut |_| {});
-        let verdict = match &outcome {
-            Ok(result) => era::after_result(result),
-            Err(ClientError::Http { status, body, .. }) => era::after_probe(*status, body),
-            Err(ClientError::JsonRpc(e)) => {
-                era::after_probe(200, &Message::error(None, (**e).clone()).to_line())
-            }
-            // No answer at all (refused, timed out, garbage): nothing to decide an era from.
-            Err(_) => Verdict::NotAnEraAnswer(0),
-        };
-        (outcome, verdict)
     }
 
     /// Start a legacy session: `initialize`, check the version, send `notifications/initialized`.
@@ -457,8 +347,8 @@ impl McpClient {
         Ok(first?.0)
     }
 
-    /// A modern request: `_meta` and the standard headers added, and sent again with a new id
-    /// when its stream breaks before the response, at most [`MAX_REISSUES`] times.
+    /// A modern request: `_meta` and the standard headers added (the channel re-issues it when
+    /// its stream breaks).
     fn modern_request(
         &mut self,
         method: &str,
@@ -470,28 +360,10 @@ impl McpClient {
         let params = modern::with_meta(params, &self.capabilities(), &self.client_name);
         let mut headers = modern::standard_headers(method, &params);
         headers.extend_from_slice(extra_headers);
-        let mut attempt = 0;
-        loop {
-            let outcome = self.channel.request(
-                method,
-                Some(params.clone()),
-                token.clone(),
-                &headers,
-                on_event,
-            );
-            match outcome {
-                // SPEC streamable-http (2026-07-28): modern streams cannot be resumed; a client re-issues a request whose stream broke, with a new id.
-                Err(ClientError::StreamEnded { .. }) if attempt < MAX_REISSUES => {
-                    attempt += 1;
-                    // The server's pacing, if its stream said (`retry:`), or the SSE default.
-                    let retry_ms = self.channel.resume.retry_ms;
-                    let waited = retry_ms.map_or(channel::DEFAULT_RETRY, Duration::from_millis);
-                    std::thread::sleep(waited);
-                    on_event(&Incoming::Reissued { attempt, waited });
-                }
-                outcome => return outcome.map(|(result, _)| result),
-            }
-        }
+        let outcome = self
+            .channel
+            .request(method, Some(params), token, &headers, on_event);
+        outcome.map(|(result, _)| result)
     }
 
     /// What we can do for a server: `elicitation` (form mode) when a handler is set, else nothing.
@@ -559,28 +431,6 @@ fn negotiated_version(result: &Value) -> Result<String, ClientError> {
     }
 }
 
-impl CallResult {
-    /// Read a `tools/call` result: text content, `structuredContent`, `isError`.
-    fn from_result(result: Value) -> Result<CallResult, ClientError> {
-        let Some(content) = result["content"].as_array() else {
-            let why = "tool result: \"content\" must be an array";
-            return Err(ClientError::Protocol(why.into()));
-        };
-        let item = |item: &Value| match item["text"].as_str() {
-            Some(text) => text.to_string(),
-            None => format!("[{}]", item["type"].as_str().unwrap_or("?")),
-        };
-        let text = content.iter().map(item).collect::<Vec<_>>().join("\n");
-        let structured = result.get("structuredContent").cloned();
-        let is_error = result["isError"].as_bool().unwrap_or(false);
-        Ok(CallResult {
-            text,
-            structured,
-            is_error,
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -611,36 +461,5 @@ mod tests {
             negotiated_version(&json!({})),
             Err(ClientError::Protocol(_))
         ));
-    }
-
-    #[test]
-    fn tools_page_reads_tools_and_cursor() {
-        let page = json!({"tools":[{"name":"a","description":"A"},{"name":"b"}],"nextCursor":"n1"});
-        let page = ToolsPage::deserialize(&page).unwrap();
-        assert_eq!(page.tools.len(), 2);
-        assert_eq!(page.tools[0].description.as_deref(), Some("A"));
-        assert_eq!(page.next_cursor.as_deref(), Some("n1"));
-        let last = json!({"tools":[],"nextCursor":null});
-        assert_eq!(ToolsPage::deserialize(&last).unwrap().next_cursor, None);
-        assert!(ToolsPage::deserialize(&json!({"tools":[{"title":"x"}]})).is_err());
-        assert!(ToolsPage::deserialize(&json!({"tools":{}})).is_err());
-    }
-
-    #[test]
-    fn tool_result_joins_text_and_keeps_structured_content_and_is_error() {
-        let r = CallResult::from_result(json!({
-            "content":[{"type":"text","text":"a"},{"type":"image","data":"..."},{"type":"text","text":"b"}],
-            "structuredContent":{"t":1},"isError":true
-        }))
-        .unwrap();
-        assert_eq!(r.text, "a\n[image]\nb");
-        assert_eq!(r.structured, Some(json!({"t": 1})));
-        assert!(r.is_error);
-        assert!(
-            !CallResult::from_result(json!({"content": []}))
-                .unwrap()
-                .is_error
-        );
-        assert!(CallResult::from_result(json!({})).is_err());
     }
 }
