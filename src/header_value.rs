@@ -32,14 +32,22 @@ pub fn encode_header_value(value: &str) -> String {
     format!("=?base64?{}?=", base64_encode(value.as_bytes()))
 }
 
-/// An argument's header text before encoding: a string as it is, an integer in decimal, a boolean
-/// as `true` or `false`. `None` for anything else (null, a number with a fraction, an object).
+/// An argument's header text before encoding: a string as it is, an integer in decimal (`10.0`
+/// too: JSON Schema counts it as the integer 10), a boolean as `true` or `false`. `None` for
+/// anything else (null, a number with a fraction, an object).
 // SPEC streamable-http (2026-07-28) §Value Encoding: string "as-is", integer "to decimal string representation", boolean "lowercase `"true"` or `"false"`".
 pub fn header_text(value: &Value) -> Option<String> {
     match value {
         Value::String(s) => Some(s.clone()),
         Value::Bool(b) => Some(b.to_string()),
         Value::Number(n) if n.is_i64() || n.is_u64() => Some(n.to_string()),
+        // Whole and within ±2^53, where every f64 is exactly an integer.
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 => {
+                Some(format!("{}", f as i64))
+            }
+            _ => None,
+        },
         _ => None,
     }
 }
@@ -218,6 +226,7 @@ mod tests {
         assert_eq!(header_text(&json!(-7)).as_deref(), Some("-7"));
         assert_eq!(header_text(&json!(true)).as_deref(), Some("true"));
         assert_eq!(header_text(&json!(1.5)), None);
+        assert_eq!(header_text(&json!(-3.0)).as_deref(), Some("-3"));
         assert_eq!(header_text(&json!({"a": 1})), None);
         assert_eq!(header_text(&Value::Null), None);
     }

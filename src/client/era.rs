@@ -64,7 +64,7 @@ pub enum Verdict {
     /// capability): stay modern and report the error, do not fall back.
     ModernRefused { code: i64, message: String },
     /// A -32022 whose `supported` list names our own version: send the probe once more (a server
-    /// may refuse a first request, or have been mid-upgrade); a second refusal means `Legacy`.
+    /// may refuse a first request, or have been mid-upgrade); a second refusal is reported.
     RetryModern,
     /// A modern server that speaks none of our modern versions but one of the handshake era's:
     /// `initialize` with it.
@@ -96,6 +96,10 @@ pub fn settle(
     let mut outcome = probe();
     if verdict(&outcome) == Verdict::RetryModern {
         outcome = probe();
+        // SPEC streamable-http (2026-07-28) §Backward Compatibility: a recognised modern error means "retry ... or correct the request, rather than falling back" — twice refused, it is reported.
+        if verdict(&outcome) == Verdict::RetryModern {
+            return outcome.map(|_| Era::Modern);
+        }
     }
     let legacy = |why: String| match choice {
         EraChoice::Modern => Err(ClientError::Protocol(format!(
@@ -105,10 +109,8 @@ pub fn settle(
     };
     match (verdict(&outcome), outcome) {
         (Verdict::Modern, _) => Ok(Era::Modern),
-        (Verdict::Legacy | Verdict::LegacyByVersion | Verdict::RetryModern, Err(e)) => {
-            legacy(e.to_string())
-        }
-        (Verdict::Legacy | Verdict::LegacyByVersion | Verdict::RetryModern, Ok(_)) => {
+        (Verdict::Legacy | Verdict::LegacyByVersion, Err(e)) => legacy(e.to_string()),
+        (Verdict::Legacy | Verdict::LegacyByVersion, Ok(_)) => {
             legacy("its server/discover result does not list 2026-07-28".into())
         }
         (Verdict::NoCommonVersion(versions), _) => Err(ClientError::Protocol(format!(
@@ -116,9 +118,10 @@ pub fn settle(
         ))),
         // Not about eras, or a modern "no": reported as it is, since a fallback would only meet
         // the same refusal again (or hide it).
-        (Verdict::ModernRefused { .. } | Verdict::NotAnEraAnswer(_), outcome) => {
-            outcome.map(|_| Era::Modern)
-        }
+        (
+            Verdict::ModernRefused { .. } | Verdict::RetryModern | Verdict::NotAnEraAnswer(_),
+            outcome,
+        ) => outcome.map(|_| Era::Modern),
     }
 }
 
@@ -261,7 +264,7 @@ mod tests {
     }
 
     #[test]
-    fn an_unsupported_version_naming_ours_is_probed_once_more_then_taken_as_legacy() {
+    fn an_unsupported_version_naming_ours_is_probed_once_more_then_reported() {
         let ours = || {
             http(
                 400,
@@ -269,10 +272,8 @@ mod tests {
                 serde_json::json!({"supported": [MODERN_PROTOCOL_VERSION]}),
             )
         };
-        assert_eq!(
-            settle_with(EraChoice::Auto, vec![ours(), ours()]),
-            (Ok(Era::Legacy), 2)
-        );
+        let (outcome, sent) = settle_with(EraChoice::Auto, vec![ours(), ours()]);
+        assert_eq!((outcome, sent), (ours().map(|_| Era::Modern), 2));
         let none = http(
             400,
             UNSUPPORTED_PROTOCOL_VERSION,

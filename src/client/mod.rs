@@ -4,15 +4,17 @@
 //! This file is the data layer, the MCP methods a caller uses. Both eras: `server/tools` (list,
 //! following `nextCursor`; call, with a fresh progress token) and a ping. Modern: the era probe of
 //! `basic/transports/streamable-http` (2026-07-28) §Backward Compatibility (`server/discover`
-//! first; the verdict is `era.rs`'s), a broken stream re-issued with a new id, and the rounds of
-//! `basic/patterns/mrtr` (an `input_required` result answered and the call sent again). Legacy:
+//! first; the verdict is `era.rs`'s), the re-listing of tools after a -32020, and the rounds of
+//! `basic/patterns/mrtr` (an `input_required` result answered and the call sent again; a broken
+//! stream is re-issued by `channel.rs`). Legacy:
 //! `basic/lifecycle` §Initialization and §Version Negotiation (propose 2025-11-25; accept it,
 //! 2025-06-18 or 2025-03-26; then send `notifications/initialized`), and `basic/transports`
 //! §Session Management #4, the one transport rule that needs `initialize` (on 404, a new session,
 //! once).
 //!
-//! Left out: cancellation, sampling and roots (not declared: their requests get `-32601`, their
-//! input requests an error), URL-mode elicitation, OAuth (a bearer token can be set by hand),
+//! Left out: cancellation, sampling and roots (not declared: in the legacy era their requests get
+//! `-32601`; in the modern era a request on the stream is shown, not answered, and their input
+//! requests are an error), URL-mode elicitation, OAuth (a bearer token can be set by hand),
 //! `subscriptions/listen`, and thread safety: one client is one server used from one thread.
 //! Content other than text is shown as a placeholder (`[image]`), and `outputSchema` is not
 //! checked against `structuredContent` (a careful client would).
@@ -63,7 +65,9 @@ use self::channel::Channel;
 use self::modern::Outcome;
 use self::tools::ToolsPage;
 use crate::jsonrpc::Message;
-use crate::wire::{is_supported_version, LATEST_PROTOCOL_VERSION, MODERN_PROTOCOL_VERSION};
+use crate::wire::{
+    is_supported_version, HEADER_MISMATCH, LATEST_PROTOCOL_VERSION, MODERN_PROTOCOL_VERSION,
+};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -144,6 +148,7 @@ impl McpClient {
         let mut discover = || self.modern_request("server/discover", None, None, &[], &mut |_| {});
         let era = era::settle(choice, &mut discover)?;
         if era == Era::Legacy {
+            self.channel.forget_the_probe();
             self.initialize()?;
         }
         self.era = Some(era);
@@ -248,16 +253,21 @@ impl McpClient {
             let result = self.request("tools/call", Some(params), Some(token), on_event)?;
             return CallResult::from_result(result);
         }
-        let headers = self.param_headers(name, &arguments)?;
-        let mut round_params = params.clone();
+        let mut headers = self.param_headers(name, &arguments)?;
+        let (mut round_params, mut relisted) = (params.clone(), false);
         for _ in 0..MAX_INPUT_ROUNDS {
-            let result = self.modern_request(
-                "tools/call",
-                Some(round_params),
-                Some(token.clone()),
-                &headers,
-                on_event,
-            )?;
+            let (p, t) = (Some(round_params.clone()), Some(token.clone()));
+            let result = match self.modern_request("tools/call", p, t, &headers, on_event) {
+                // SPEC streamable-http (2026-07-28) §Client Behavior: on a HeaderMismatch "the client SHOULD call `tools/list` to check for changes to the tool's `inputSchema`, then retry" (once).
+                Err(ClientError::Http { error: Some(e), .. })
+                    if e.code == HEADER_MISMATCH && !relisted =>
+                {
+                    (self.tools, relisted) = (None, true);
+                    headers = self.param_headers(name, &arguments)?;
+                    continue;
+                }
+                outcome => outcome?,
+            };
             let input = match modern::outcome(result)? {
                 Outcome::Complete(result) => return CallResult::from_result(result),
                 Outcome::InputRequired(input) => input,

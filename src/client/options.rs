@@ -18,7 +18,7 @@ pub struct Options {
     pub framing: Framing,
     /// Sent as `Authorization: Bearer <token>` on every request.
     pub bearer_token: Option<String>,
-    /// `clientInfo.name` in `initialize`.
+    /// `clientInfo.name`: in `initialize` (legacy), in every request's `_meta` (modern).
     pub client_name: String,
     /// Until the TCP connection is up.
     pub connect_timeout: Duration,

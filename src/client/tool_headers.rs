@@ -23,6 +23,10 @@ const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
 /// Why a tool's `inputSchema` cannot be used over HTTP, or `None` when its annotations are sound.
 // SPEC streamable-http (2026-07-28) §Schema Extension: "Clients using the Streamable HTTP transport MUST reject tool definitions where any `x-mcp-header` value violates these constraints."
 pub fn annotation_problem(schema: &Value) -> Option<String> {
+    // The root is the arguments object itself, not a property: nothing there can be annotated.
+    if schema.get("x-mcp-header").is_some() {
+        return Some("x-mcp-header on the schema's root, which is no property".into());
+    }
     if let Some(problem) = stray_annotation(schema, true) {
         return Some(problem);
     }
@@ -43,8 +47,9 @@ pub fn annotation_problem(schema: &Value) -> Option<String> {
         }
         seen.push(name.to_string());
         // SPEC streamable-http (2026-07-28) §Schema Extension: "MUST only be applied to parameters with primitive types (integer, string, boolean)"
-        let kind = property["type"].as_str().unwrap_or("(none)");
-        if !matches!(kind, "string" | "integer" | "boolean") {
+        // A list of types (`["integer", "null"]`) is refused too: the rule names single types.
+        let kind = &property["type"];
+        if !matches!(kind.as_str(), Some("string" | "integer" | "boolean")) {
             return Some(format!(
                 "x-mcp-header {name:?} is on a property of type {kind}"
             ));
@@ -102,16 +107,22 @@ pub fn param_headers(schema: &Value, arguments: &Value) -> Result<Vec<(String, S
         let Some(value) = value_at(arguments, &path) else {
             continue; // no value, no header
         };
-        if value.as_i64().is_some_and(|n| n.abs() > MAX_SAFE_INTEGER)
-            || value.is_u64() && value.as_i64().is_none()
+        let at = path.join(".");
+        // Every JSON number as f64: i64::MIN and u64::MAX land far outside the range too.
+        if value
+            .as_f64()
+            .is_some_and(|n| n.abs() > MAX_SAFE_INTEGER as f64)
         {
-            return Err(format!("{} = {value} is beyond 2^53 - 1", path.join(".")));
+            return Err(format!("{at} = {value} is beyond 2^53 - 1"));
         }
-        // A value of the wrong type (an object for a string) has no header form; the server
-        // will say the body and the headers disagree, which is the truth.
-        if let Some(text) = header_text(value) {
-            headers.push((format!("Mcp-Param-{name}"), encode_header_value(&text)));
-        }
+        // A value of the wrong type (an object, or 2.5 for an integer) has no header form. Sent
+        // without its header, the server would refuse it with -32020; saying so here is clearer.
+        let Some(text) = header_text(value) else {
+            return Err(format!(
+                "{at} = {value} has no header form (string, integer or boolean)"
+            ));
+        };
+        headers.push((format!("Mcp-Param-{name}"), encode_header_value(&text)));
     }
     Ok(headers)
 }
@@ -157,6 +168,11 @@ mod tests {
         }
         let untyped = with(json!({ "x-mcp-header": "P" }));
         assert!(annotation_problem(&untyped).is_some());
+        let listed = with(json!({ "type": ["integer", "null"], "x-mcp-header": "P" }));
+        let why = annotation_problem(&listed).unwrap();
+        assert!(why.contains("null"), "{why}");
+        let root = json!({ "type": "object", "x-mcp-header": "R", "properties": {} });
+        assert!(annotation_problem(&root).unwrap().contains("root"));
     }
 
     #[test]
@@ -206,5 +222,17 @@ mod tests {
         assert!(param_headers(&schema, &json!({ "p": 9007199254740991_i64 })).is_ok());
         assert!(param_headers(&schema, &json!({ "p": 9007199254740992_i64 })).is_err());
         assert!(param_headers(&schema, &json!({ "p": u64::MAX })).is_err());
+        assert!(param_headers(&schema, &json!({ "p": i64::MIN })).is_err());
+    }
+
+    #[test]
+    fn a_whole_float_is_an_integer_and_a_value_without_header_form_is_refused() {
+        let schema = with(json!({ "type": "integer", "x-mcp-header": "P" }));
+        let whole = param_headers(&schema, &json!({ "p": 10.0 })).unwrap();
+        assert_eq!(whole, [("Mcp-Param-P".to_string(), "10".to_string())]);
+        assert!(param_headers(&schema, &json!({ "p": 2.5 }))
+            .unwrap_err()
+            .contains("header form"));
+        assert!(param_headers(&schema, &json!({ "p": [1] })).is_err());
     }
 }

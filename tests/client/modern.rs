@@ -134,8 +134,19 @@ fn auto_falls_back_to_initialize_when_the_probe_gets_a_legacy_answer() {
             "tools/call"
         ]
     );
-    // The legacy call carries no modern _meta.
-    assert!(calls(&fake)[0].body["params"]["_meta"][META_PROTOCOL_VERSION].is_null());
+    // After the probe, the legacy exchange is the one a legacy-only client sends: ids from 1, no
+    // version header on `initialize`, none of the modern headers or `_meta` fields, then the
+    // session and the negotiated version on every request.
+    let legacy = &fake.seen()[1..];
+    assert_eq!(legacy[0].body["id"], json!(1));
+    assert_eq!(legacy[0].header("MCP-Protocol-Version"), None);
+    for seen in legacy {
+        assert_eq!(seen.header("Mcp-Method"), None, "{:?}", seen.body);
+        assert_eq!(seen.header("Mcp-Name"), None);
+        assert!(seen.body["params"]["_meta"][META_PROTOCOL_VERSION].is_null());
+    }
+    assert_eq!(legacy[2].header("MCP-Protocol-Version"), Some("2025-11-25"));
+    assert_eq!(legacy[2].header("Mcp-Session-Id"), Some("fake-1"));
 }
 
 /// `--era modern` never falls back: a legacy server is an error that says so.
@@ -431,10 +442,9 @@ fn a_broken_modern_stream_is_reissued_with_a_new_id() {
         _ if seen.body["id"].as_i64() < Some(5) => {
             let progress = json!({ "jsonrpc": "2.0", "method": "notifications/progress",
                 "params": { "progressToken": seen.body["params"]["_meta"]["progressToken"], "progress": 1 } });
-            Answer::Close(open_ended(
-                "text/event-stream",
-                &format!("retry: 20\n\ndata: {progress}\n\n"),
-            ))
+            // An event id, as a legacy stream would have: in the modern era it must not be used.
+            let events = format!("retry: 20\n\nid: 1\ndata: {progress}\n\n");
+            Answer::Close(open_ended("text/event-stream", &events))
         }
         _ => result(
             seen,
@@ -492,4 +502,41 @@ fn a_probe_result_without_our_version_is_taken_for_a_legacy_server() {
     });
     let client = McpClient::connect(&fake.url(), auto()).unwrap();
     assert_eq!(client.era(), Some(Era::Legacy));
+}
+
+/// SPEC streamable-http (2026-07-28) §Client Behavior: after a -32020 the tool list is fetched
+/// again (the tool may have changed its annotations) and the call retried once with new headers.
+#[test]
+fn a_header_mismatch_fetches_the_tool_list_again_and_retries_once() {
+    let lists = std::sync::atomic::AtomicUsize::new(0);
+    let fake = modern_fake(move |seen| match seen.rpc_method() {
+        "tools/list" if lists.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 => result(
+            seen,
+            json!({ "tools": [{ "name": "sql", "inputSchema": {} }] }),
+        ),
+        "tools/list" => result(seen, annotated_tools()),
+        _ if seen.header("Mcp-Param-Region").is_none() => {
+            error(seen, 400, HEADER_MISMATCH, Value::Null)
+        }
+        _ => result(
+            seen,
+            json!({ "content": [{ "type": "text", "text": "ok" }] }),
+        ),
+    });
+    let mut client = McpClient::connect(&fake.url(), auto()).unwrap();
+    let result = client
+        .call_tool("sql", json!({ "region": "us" }), &mut |_| {})
+        .unwrap();
+    assert_eq!(result.text, "ok");
+    let methods: Vec<String> = fake.seen().iter().map(|s| s.rpc_method().into()).collect();
+    assert_eq!(
+        methods,
+        [
+            "server/discover",
+            "tools/list",
+            "tools/call",
+            "tools/list",
+            "tools/call"
+        ]
+    );
 }

@@ -50,7 +50,7 @@ import json, os
 for call in json.loads(os.environ["MCP_CONFORMANCE_CONTEXT"])["toolCalls"]:
     print(call["name"] + "\t" + json.dumps(call["arguments"]))' |
       while IFS=$'\t' read -r name arguments; do
-        client call "$name" --args "$arguments"
+        client call "$name" --args "$arguments" </dev/null # stdin is the list, not an answer
       done
     ;;
   http-invalid-tool-headers) client call valid_tool region=us-west1 ;;

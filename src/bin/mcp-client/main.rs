@@ -230,6 +230,7 @@ fn call(
     json: bool,
 ) -> Result<bool, ClientError> {
     let started = Instant::now();
+    let modern = client.era() == Some(Era::Modern);
     let result = client.call_tool(tool, arguments, &mut |event| {
         if json {
             return; // the trace printed it
@@ -254,6 +255,10 @@ fn call(
             ),
             Incoming::InputRequired { keys } => {
                 println!("[{elapsed:>6.2}s] the server needs input first ({})", keys.join(", "));
+            }
+            // A modern server has no session to take an answer in: the request is only shown.
+            Incoming::Request { method, .. } if modern => {
+                println!("[{elapsed:>6.2}s] the server sent {method} on the stream; not answered (2026-07-28 asks in results)");
             }
             // The handler shows the question itself (on stderr), and what was answered.
             Incoming::Request { method, .. } if method == "elicitation/create" => {
