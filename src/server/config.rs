@@ -35,6 +35,10 @@ pub struct Config {
     /// A quiet stream gets a heartbeat this often, which also bounds how long a gone client goes
     /// unnoticed (about two heartbeats: the first write after a close usually still succeeds).
     pub heartbeat: Duration,
+    /// How long a connection may stay silent while the server waits to read from it (the next
+    /// request's head, a body, a body being thrown away). Without it, a client that promises
+    /// bytes and never sends them holds a thread, and whatever waits on that thread, for good.
+    pub read_timeout: Duration,
     /// Messages a stream's log keeps.
     pub max_stream_events: usize,
     /// How long a finished stream stays resumable.
@@ -85,6 +89,7 @@ impl Config {
             max_in_flight: 256,
             page_size: 50,
             heartbeat: Duration::from_millis(500),
+            read_timeout: Duration::from_secs(10),
             max_stream_events: 1024,
             stream_grace: Duration::from_secs(60),
             retry: Duration::from_millis(1000),
@@ -118,6 +123,7 @@ OPTIONS:
   --max-in-flight N         requests handled at once before answering 503 (default 256)
   --page-size N             tools per tools/list page (default 50)
   --heartbeat-ms N          heartbeat interval on quiet streams (default 500)
+  --read-timeout-secs N     close a connection silent this long while a read waits (default 10)
   --stream-max-events N     messages kept per stream for resuming (default 1024)
   --stream-grace-secs N     how long a finished stream stays resumable (default 60)
   --retry-ms N              the SSE retry the server announces (default 1000)
@@ -170,6 +176,10 @@ pub fn parse_args(
             "--page-size" => config.page_size = number::<usize>(&flag, &value()?)?.max(1),
             "--heartbeat-ms" => {
                 config.heartbeat = Duration::from_millis(number::<u64>(&flag, &value()?)?.max(10))
+            }
+            "--read-timeout-secs" => {
+                // Zero would mean "no timeout" to the socket: the defect itself, so at least 1 s.
+                config.read_timeout = Duration::from_secs(number::<u64>(&flag, &value()?)?.max(1))
             }
             "--stream-max-events" => {
                 config.max_stream_events = number::<usize>(&flag, &value()?)?.max(1)

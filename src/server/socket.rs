@@ -26,7 +26,7 @@ use crate::server::tiny_http_fixes::{respond_before_unread_body, Listener};
 use std::io::{self, Read, Write};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{mpsc, Arc};
 use std::thread;
 
 /// A running server.
@@ -43,7 +43,7 @@ impl Server {
     /// The address cannot be parsed or bound.
     pub fn bind(config: Config) -> io::Result<Server> {
         Ok(Server {
-            listener: Listener::bind(&config.host, config.port)?,
+            listener: Listener::bind(&config.host, config.port, config.read_timeout)?,
             endpoint: Arc::new(Endpoint::new(config)),
             in_flight: Arc::new(AtomicUsize::new(0)),
         })
@@ -67,23 +67,60 @@ impl Server {
         self.listener.shutdown();
     }
 
-    /// Every request gets a thread, up to the in-flight cap.
+    /// Every request gets a thread; the in-flight cap decides what the thread does.
+    ///
+    /// # Why a thread even for the 503?
+    /// Writing anything to a request whose body has not arrived makes tiny_http wait for that
+    /// body (it reads it to the end before or after the answer). On this loop, that wait would
+    /// stop every other client: one request that promises a body and never sends it was enough.
+    /// So nothing is written here. An over-cap request costs a thread (no slot) for as long as
+    /// its 503 takes to leave, at most the read timeout.
     // ANCHOR: accept_loop
     fn accept(&self, request: tiny_http::Request) {
         // The cap counts requests being handled; the slot is given back however the handler ends.
         let slot = Slot::take(&self.in_flight);
-        if slot.count > self.endpoint.config.max_in_flight {
-            let refusal = Rejection::Overloaded(1).to_response(None);
-            let body_unread = !head_of(&request).body.is_empty();
-            return send_whole(request, &refusal, body_unread, &self.endpoint.config);
-        }
         let endpoint = Arc::clone(&self.endpoint);
-        thread::spawn(move || {
-            handle(request, &endpoint);
-            drop(slot);
-        });
+        let over_cap = slot.count > endpoint.config.max_in_flight;
+        on_a_thread(
+            request,
+            &self.endpoint.config,
+            move |request| match over_cap {
+                true => overloaded(request, slot, &endpoint.config),
+                false => handle(request, slot, &endpoint),
+            },
+        );
     }
     // ANCHOR_END: accept_loop
+}
+
+/// Run `work` on a thread of its own with `request`; when no thread can be had (RLIMIT_NPROC,
+/// memory), answer 503 right here instead of panicking, as `thread::spawn` would.
+///
+/// A failed `Builder::spawn` drops its closure and all it holds, so the request is handed to the
+/// thread only once the thread exists. The 503 written here is the one write left on the accept
+/// loop; the read timeout bounds it.
+fn on_a_thread(
+    request: tiny_http::Request,
+    config: &Config,
+    work: impl FnOnce(tiny_http::Request) + Send + 'static,
+) {
+    let (hand_over, take) = mpsc::sync_channel::<tiny_http::Request>(1);
+    let spawned = thread::Builder::new().spawn(move || {
+        if let Ok(request) = take.recv() {
+            work(request);
+        }
+    });
+    match spawned {
+        Ok(_) => {
+            let _ = hand_over.send(request);
+        }
+        Err(e) => {
+            eprintln!("warning: cannot start a thread for a request ({e}); answered 503");
+            let refusal = Rejection::Overloaded(1).to_response(None);
+            let body_unread = !head_of(&request).body.is_empty();
+            send_whole(request, &refusal, body_unread, config);
+        }
+    }
 }
 
 /// One slot of the in-flight cap.
@@ -148,8 +185,16 @@ impl Read for LazyBody<'_> {
     }
 }
 
+/// The in-flight cap's 503. The slot goes back first: the answer may have to wait for a body.
+fn overloaded(request: tiny_http::Request, slot: Slot, config: &Config) {
+    drop(slot);
+    let refusal = Rejection::Overloaded(1).to_response(None);
+    let body_unread = !head_of(&request).body.is_empty();
+    send_whole(request, &refusal, body_unread, config);
+}
+
 // ANCHOR: handle
-fn handle(mut request: tiny_http::Request, endpoint: &Endpoint) {
+fn handle(mut request: tiny_http::Request, slot: Slot, endpoint: &Endpoint) {
     let head = head_of(&request);
     let mut body = LazyBody {
         request: &mut request,
@@ -159,7 +204,14 @@ fn handle(mut request: tiny_http::Request, endpoint: &Endpoint) {
     let body_unread = !body.touched && !head.body.is_empty();
     let config = &endpoint.config;
     match action {
-        Action::Send(response) => send_whole(request, &response, body_unread, config),
+        Action::Send(response) => {
+            // A refusal before the body is done with its work: its slot goes back now, not
+            // after tiny_http has waited for (or given up on) the body it never read.
+            if body_unread {
+                drop(slot);
+            }
+            send_whole(request, &response, body_unread, config);
+        }
         Action::StreamCall { framing, job, plan } => {
             let stream = job.spawn();
             let conn = connection(config);

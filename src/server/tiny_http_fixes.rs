@@ -9,12 +9,14 @@
 //! |---|---|---|
 //! | never sets `TCP_NODELAY`: back-to-back events wait 40 ms for a delayed ACK | set it on the listening socket, which accepted sockets inherit on Linux | `tests/wire/http.rs` |
 //! | never sets a write timeout: a client that stops reading pins a thread | a 10 s write timeout, inherited the same way | `tests/hostile/clients.rs` |
+//! | never sets a read timeout: a promised body that never comes pins the thread that waits for it | `--read-timeout-secs` (10 s), inherited the same way; the watchdog's knocks keep `accept`, which the timeout bounds too, from timing out | `tests/hostile/exhaustion.rs` |
 //! | its accept thread ends at the first accept error (EMFILE), for good | listen again on the same address | `tests/hostile/crash.rs` |
 //! | its accept thread panics when out of file descriptors; `incoming_requests` waits forever | a watchdog knocks on our port and restarts the loop | `tests/hostile/crash.rs` |
 //! | drains an unread body *before* `into_writer` returns, and into `vec![0; remaining]` | answer first through `respond`; never drop a request declaring > 64 MiB | `tests/hostile/crash.rs` |
 //!
 //! Left out: the pool stall with keep-alive connections (we answer `Connection: close` by default,
-//! see `Config::keep_alive`) and slowloris connections (no read timeout can be set from outside).
+//! see `Config::keep_alive`) and slowloris connections that send a byte just inside every read
+//! timeout (the timeout is per read; a deadline for the whole head would need tiny_http's parser).
 //! Both are fixed upstream in unreleased code; a production server would use another library.
 
 use crate::server::locks::{lock, wait};
@@ -40,6 +42,7 @@ const MAX_DRAINABLE_BODY: usize = 64 * 1024 * 1024;
 pub struct Listener {
     host: String,
     addr: SocketAddr,
+    read_timeout: Duration,
     /// Replaced when the accept thread dies (see [`Listener::serve`]).
     http: Mutex<Arc<tiny_http::Server>>,
     /// Set by [`Listener::shutdown`]; the condvar wakes the watchdog at once.
@@ -52,12 +55,13 @@ impl Listener {
     ///
     /// # Errors
     /// The address cannot be parsed or bound.
-    pub fn bind(host: &str, port: u16) -> io::Result<Listener> {
-        let socket = bind_socket(host, port)?;
+    pub fn bind(host: &str, port: u16, read_timeout: Duration) -> io::Result<Listener> {
+        let socket = bind_socket(host, port, read_timeout)?;
         let addr = socket.local_addr()?;
         Ok(Listener {
             host: host.to_string(),
             addr,
+            read_timeout,
             http: Mutex::new(Arc::new(from_socket(socket)?)),
             stopping: Mutex::new(false),
             stopped: Condvar::new(),
@@ -88,7 +92,9 @@ impl Listener {
                     self.addr
                 );
                 thread::sleep(Duration::from_secs(1));
-                match bind_socket(&self.host, self.addr.port()).and_then(from_socket) {
+                match bind_socket(&self.host, self.addr.port(), self.read_timeout)
+                    .and_then(from_socket)
+                {
                     Ok(http) => *lock(&self.http) = Arc::new(http),
                     Err(e) => eprintln!("warning: cannot listen again yet: {e}"),
                 }
@@ -114,7 +120,7 @@ impl Listener {
             // (A spurious wake-up only makes the next knock come early.)
             let stopping = match *stopping {
                 true => stopping,
-                false => wait(&self.stopped, stopping, LISTENER_CHECK),
+                false => wait(&self.stopped, stopping, self.knock_every()),
             };
             if *stopping {
                 return;
@@ -127,6 +133,14 @@ impl Listener {
         }
     }
 
+    /// SHARP EDGE: the read timeout (see [`bind_socket`]) also bounds `accept` on the listening
+    /// socket, and tiny_http's accept thread ends at the first timed-out `accept`: a server with
+    /// no connection for `read_timeout` would stop listening. The knocks are connections too, so
+    /// knocking four times per read timeout keeps `accept` from ever waiting that long.
+    fn knock_every(&self) -> Duration {
+        LISTENER_CHECK.min(self.read_timeout / 4)
+    }
+
     fn is_stopping(&self) -> bool {
         *lock(&self.stopping)
     }
@@ -136,10 +150,10 @@ impl Listener {
     }
 }
 
-/// The listening socket, with the two options tiny_http never sets. Linux copies a listening
+/// The listening socket, with the three options tiny_http never sets. Linux copies a listening
 /// socket's options onto every socket it accepts, the only way to reach sockets tiny_http
 /// accepts itself.
-fn bind_socket(host: &str, port: u16) -> io::Result<TcpListener> {
+fn bind_socket(host: &str, port: u16, read_timeout: Duration) -> io::Result<TcpListener> {
     use socket2::{Domain, Socket, Type};
     let addr: SocketAddr = format!("{host}:{port}")
         .parse()
@@ -151,6 +165,12 @@ fn bind_socket(host: &str, port: u16) -> io::Result<TcpListener> {
     // the client's delayed ACK (Nagle's algorithm): back-to-back events would arrive 40 ms late.
     socket.set_tcp_nodelay(true)?;
     socket.set_write_timeout(Some(WRITE_TIMEOUT))?;
+    // SHARP EDGE: tiny_http reads with no timeout: the next request's head, a body, and the rest
+    // of a body it throws away when a request is dropped or answered unread. A client that
+    // promises bytes and never sends them held that thread for good, and with it whatever waited
+    // on it (the accept loop, an in-flight slot). With this, every such read fails after
+    // `read_timeout` of silence, and tiny_http closes the connection.
+    socket.set_read_timeout(Some(read_timeout))?;
     socket.bind(&addr.into())?;
     socket.listen(1024)?;
     Ok(socket.into())

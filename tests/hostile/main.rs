@@ -13,6 +13,7 @@ mod support;
 
 mod clients;
 mod crash;
+mod exhaustion;
 mod framing;
 mod fuzz;
 mod headers;
