@@ -59,15 +59,7 @@ impl GetStream {
             return resume(session, last, config);
         }
         let (stream, guard) = session.open_get_stream(new_stream).ok_or_else(busy)?;
-        let alerts = match config.catalog.alerts {
-            Some(make) if guard.is_new => Some(Alerts {
-                stream: Arc::clone(&stream),
-                session: Arc::clone(session),
-                every: config.alert_every,
-                make,
-            }),
-            _ => None,
-        };
+        let alerts = alerts_for(session, &stream, &guard, config);
         // A GET stream is always resumable (it belongs to a session), so it is always primed.
         let plan = Plan::from_start(&stream, Some(config.retry), true, cut_after);
         Ok(GetStream {
@@ -100,19 +92,37 @@ fn resume(session: &Arc<Session>, last: &str, config: &Config) -> Result<GetStre
             config.max_stream_events
         )));
     }
-    // Resuming the GET stream is opening it again: still one connection at a time.
-    let guard = if session.is_get_stream(&stream) {
+    // Resuming the GET stream is opening it again: still one connection at a time, and its
+    // alerts start again for the new listener.
+    let (guard, alerts) = if session.is_get_stream(&stream) {
         let (_, guard) = session
             .open_get_stream(|| unreachable!("it exists"))
             .ok_or_else(busy)?;
-        Some(guard)
+        let alerts = alerts_for(session, &stream, &guard, config);
+        (Some(guard), alerts)
     } else {
-        None
+        (None, None)
     };
     Ok(GetStream {
         plan: Plan::resume(&stream, from, config.drop_stream_after),
         stream,
         guard,
-        alerts: None,
+        alerts,
+    })
+}
+
+/// The app's alerts for the connection that holds `guard`, if the app has any.
+fn alerts_for(
+    session: &Arc<Session>,
+    stream: &Arc<Stream>,
+    guard: &GetStreamGuard,
+    config: &Config,
+) -> Option<Alerts> {
+    config.catalog.alerts.map(|make| Alerts {
+        stream: Arc::clone(stream),
+        session: Arc::clone(session),
+        every: config.alert_every,
+        make,
+        listening: guard.held(),
     })
 }

@@ -20,7 +20,7 @@ use crate::server::locks::lock;
 use crate::server::stream::Stream;
 use serde_json::Value;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -54,6 +54,9 @@ pub struct Session {
     /// The client sent `notifications/initialized`.
     initialized: AtomicBool,
     closed: AtomicBool,
+    /// Alerts the GET stream has carried, over all its connections: a producer started for a
+    /// reconnection goes on counting where the last one stopped.
+    alerts_sent: AtomicUsize,
 }
 
 /// Streams a session keeps for resuming; when more are kept, the oldest ended ones go first, down
@@ -64,12 +67,21 @@ pub const MAX_KEPT_STREAMS: usize = 256;
 #[derive(Debug)]
 pub struct GetStreamGuard {
     session: Arc<Session>,
-    /// True the first time the GET stream is opened: the caller starts its producer then.
-    pub is_new: bool,
+    /// True while this connection holds the stream: a producer that feeds only a listener (the
+    /// alerts) watches it and ends with the connection, instead of with the session.
+    held: Arc<AtomicBool>,
+}
+
+impl GetStreamGuard {
+    /// A flag that turns false when this guard is dropped.
+    pub fn held(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.held)
+    }
 }
 
 impl Drop for GetStreamGuard {
     fn drop(&mut self) {
+        self.held.store(false, Ordering::SeqCst);
         self.session.get_stream_open.store(false, Ordering::SeqCst);
     }
 }
@@ -153,7 +165,7 @@ impl Session {
             stream,
             GetStreamGuard {
                 session: Arc::clone(self),
-                is_new,
+                held: Arc::new(AtomicBool::new(true)),
             },
         ))
     }
@@ -215,6 +227,11 @@ impl Session {
         lock(&self.pending).clear();
     }
 
+    /// The number of the next alert of this session's GET stream (0, 1, 2…).
+    pub fn next_alert(&self) -> usize {
+        self.alerts_sent.fetch_add(1, Ordering::SeqCst)
+    }
+
     pub fn is_closed(&self) -> bool {
         self.closed.load(Ordering::SeqCst)
     }
@@ -267,6 +284,7 @@ impl SessionStore {
             next_request: AtomicU64::new(0),
             initialized: AtomicBool::new(false),
             closed: AtomicBool::new(false),
+            alerts_sent: AtomicUsize::new(0),
         });
         let mut sessions = lock(&self.sessions);
         // Expiry is swept here, when sessions are created, instead of by a background thread:

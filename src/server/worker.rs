@@ -23,7 +23,7 @@ use crate::mcp::tools::{Call, Context, NoAnswer, Outbox, Stop};
 use crate::server::session::Session;
 use crate::server::stream::Stream;
 use serde_json::{json, Value};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::RecvTimeoutError;
 use std::sync::Arc;
 use std::thread;
@@ -177,11 +177,13 @@ impl Outbox for CallOutbox<'_> {
     }
 }
 
-/// The alerts of one session's GET stream, waiting for a thread to run on.
+/// The alerts of one session's GET stream, while one connection reads it, waiting for a thread.
 ///
-/// One producer per session keeps the code a straight loop. A production server would run one
-/// timer for every session and push into each stream from there, so that idle sessions cost no
-/// thread at all.
+/// One producer per listening connection keeps the code a straight loop. It ends with that
+/// connection (`listening` turns false): alerts are news for whoever listens, so a session whose
+/// client went away costs no thread (before, one per session that had ever listened stayed until
+/// the session ended). A reconnection starts a new producer, which goes on counting. A production
+/// server would run one timer for every listener and push into each stream from there.
 #[derive(Debug)]
 pub struct Alerts {
     pub stream: Arc<Stream>,
@@ -189,21 +191,28 @@ pub struct Alerts {
     pub every: Duration,
     /// The app's `n`-th alert (the catalog's `alerts`).
     pub make: fn(usize) -> Message,
+    /// True while the connection that started these alerts still holds the GET stream.
+    pub listening: Arc<AtomicBool>,
 }
 
 impl Alerts {
-    /// Send an alert every `every` on a thread of its own, until the session or the stream ends.
+    /// Send an alert every `every` on a thread of its own, until the connection, the session or
+    /// the stream ends.
     pub fn spawn(self) {
         thread::spawn(move || self.run());
     }
 
-    /// Send alerts until the session or the stream ends. Blocks.
+    /// Send alerts until the connection, the session or the stream ends. Blocks.
     pub fn run(&self) {
-        for n in 0usize.. {
+        loop {
             if self.stream.pause(self.every).is_err() || self.session.is_closed() {
                 return;
             }
-            if self.stream.push((self.make)(n).to_line(), false).is_err() {
+            if !self.listening.load(Ordering::SeqCst) {
+                return;
+            }
+            let alert = (self.make)(self.session.next_alert());
+            if self.stream.push(alert.to_line(), false).is_err() {
                 return;
             }
         }
@@ -232,6 +241,7 @@ mod tests {
             session: store.create("2025-11-25", json!({})).unwrap(),
             every: Duration::from_millis(5),
             make: numbered,
+            listening: Arc::new(AtomicBool::new(true)),
         };
         let producer = thread::spawn(move || alerts.run());
         for n in 0..2 {
@@ -242,6 +252,52 @@ mod tests {
             let alert: Value = serde_json::from_str(&line).unwrap();
             assert_eq!(alert["params"]["data"], n);
         }
+        stream.stop(Stop::Abandoned);
+        producer.join().unwrap();
+    }
+
+    #[test]
+    fn alerts_stop_with_their_connection_and_a_new_producer_goes_on_counting() {
+        let stream = Arc::new(Stream::new(1, 16));
+        let store = SessionStore::new(Duration::from_secs(60), Duration::from_secs(1));
+        let session = store.create("2025-11-25", json!({})).unwrap();
+        let listening = Arc::new(AtomicBool::new(true));
+        let alerts = |listening: &Arc<AtomicBool>| Alerts {
+            stream: Arc::clone(&stream),
+            session: Arc::clone(&session),
+            every: Duration::from_millis(5),
+            make: numbered,
+            listening: Arc::clone(listening),
+        };
+        let first = alerts(&listening);
+        let producer = thread::spawn(move || first.run());
+        assert!(matches!(
+            stream.next_after(1, 0, Duration::from_secs(5)),
+            Next::Event { .. }
+        ));
+        listening.store(false, Ordering::SeqCst);
+        producer.join().unwrap(); // returns: the connection is gone, the stream is not
+        let again = Arc::new(AtomicBool::new(true));
+        let second = alerts(&again);
+        let sent_before = session.next_alert(); // the number the next producer will not reuse
+        let producer = thread::spawn(move || second.run());
+        let mut seen = None;
+        for seq in 1..20 {
+            if let Next::Event { line, .. } = stream.next_after(seq, 0, Duration::from_secs(5)) {
+                seen =
+                    Some(serde_json::from_str::<Value>(&line).unwrap()["params"]["data"].clone());
+            }
+            if seen
+                .as_ref()
+                .is_some_and(|d| d.as_u64() > Some(sent_before as u64))
+            {
+                break;
+            }
+        }
+        assert!(
+            seen.unwrap().as_u64() > Some(sent_before as u64),
+            "the count went on"
+        );
         stream.stop(Stop::Abandoned);
         producer.join().unwrap();
     }

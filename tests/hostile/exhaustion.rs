@@ -7,6 +7,7 @@
 //! connection that says nothing for the read timeout is closed; the accept loop never blocks.
 
 use crate::assert_serves;
+use crate::support::binary::Binary;
 use crate::support::*;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -226,4 +227,33 @@ fn an_idle_server_keeps_listening_past_many_read_timeouts() {
         "{:?}",
         started.elapsed()
     );
+}
+
+/// Defect 5: every session that had ever listened on its GET stream kept an alert thread until
+/// the session ended (1,000 sessions: 1,007 threads, no connection held). The alerts now end
+/// with the connection that listens: threads come back to where they were.
+#[test]
+fn alert_producers_end_with_their_listening_connection() {
+    let server = Binary::spawn(&["--alert-interval-ms", "50"]);
+    // tiny_http starts its four pool threads from its accept thread: let them come up first.
+    std::thread::sleep(Duration::from_millis(300));
+    let baseline = server.threads();
+    let n = 40;
+    for _ in 0..n {
+        let sid = open_session(server.addr);
+        let headers = [
+            ("Accept", "text/event-stream"),
+            ("Mcp-Session-Id", sid.as_str()),
+            ("MCP-Protocol-Version", "2025-11-25"),
+        ];
+        let mut listen = LiveSse::open(server.addr, &build(server.addr, "GET", &headers, ""));
+        assert!(
+            listen.next_message().is_some(),
+            "an alert arrives while we listen"
+        );
+        // The connection ends here; the session lives on.
+    }
+    let settled = server.settle_threads(baseline + 2, Duration::from_secs(5));
+    eprintln!("{n} sessions that listened once: threads {baseline} -> {settled}");
+    assert!(settled <= baseline + 2, "threads {baseline} -> {settled}");
 }
