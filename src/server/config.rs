@@ -167,7 +167,17 @@ pub fn parse_args(
             "--sse-replies" => config.sse_replies = true,
             "--keep-alive" => config.keep_alive = true,
             "--allow-origin" => config.allowed_origins.push(value()?),
-            "--auth-token" => config.auth_token = Some(value()?),
+            "--auth-token" => {
+                // An empty token would let every request through with no Authorization at all.
+                let token = value()?;
+                if token.is_empty() {
+                    return Err(
+                        "--auth-token needs a token; an empty one would turn authentication off"
+                            .into(),
+                    );
+                }
+                config.auth_token = Some(token)
+            }
             "--state-key" => config.state_key = Some(value()?.into_bytes()),
             "--session-timeout-secs" => {
                 config.session_idle_timeout = Duration::from_secs(number(&flag, &value()?)?)
@@ -309,5 +319,16 @@ mod tests {
         .unwrap()
         .unwrap();
         assert_eq!(c.auth_token.as_deref(), Some("flag"));
+    }
+
+    /// An empty token would turn authentication off without a word (issue 13, defect 15).
+    #[test]
+    fn an_empty_token_flag_is_refused_and_an_empty_environment_means_none() {
+        let err = parse(&["--auth-token", ""]).unwrap_err();
+        assert!(err.contains("empty"), "{err}");
+        let c = parse_args(Vec::new(), Some(String::new()), &NOTHING)
+            .unwrap()
+            .unwrap();
+        assert_eq!(c.auth_token, None);
     }
 }

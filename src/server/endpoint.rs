@@ -35,7 +35,7 @@ use crate::server::get_stream::GetStream;
 use crate::server::modern;
 use crate::server::pump::Plan;
 use crate::server::rejection::Rejection;
-use crate::server::request::{read_body, BodyLength, RequestHead};
+use crate::server::request::{read_body, BodyLength, HttpVersion, RequestHead};
 use crate::server::request_state::StateKey;
 use crate::server::response::Whole;
 use crate::server::security::{is_loopback_host, Policy};
@@ -150,21 +150,24 @@ impl Endpoint {
     /// 404 for another path, 400 without `Host` or with two lengths, 403 for a bad
     /// `Origin`/`Host`, 401 without the token, 405 for a method the endpoint does not offer.
     fn admit(&self, head: &RequestHead) -> Result<(), Rejection> {
+        // HTTP's own syntax first: a message we cannot trust the framing of is answered as such,
+        // whatever its path.
+        head.check_message()?;
         if head.path != MCP_PATH {
             return Err(Rejection::NotFound);
-        }
-        // RFC 9112 §3.2: "A server MUST respond with a 400 (Bad Request) status code to any HTTP/1.1 request message that lacks a Host header field"
-        if !head.http_1_0 && head.header("host").is_none() {
-            return Err(Rejection::BadRequest(
-                "an HTTP/1.1 request needs a Host header".into(),
-            ));
         }
         // Two different lengths mean two readings of where the body ends: request smuggling.
         // RFC 9112 §6.3: a message with differing Content-Length values is "unrecoverable", 400.
         head.single_header("content-length")?;
+        // Two different Origins or tokens on one request: refused, not "the first one wins" (a
+        // proxy that adds its own would otherwise decide what we check).
+        let (origin, token) = (
+            head.single_header("origin")?,
+            head.single_header("authorization")?,
+        );
         self.policy
-            .check_origin_and_host(head.header("host"), head.header("origin"))?;
-        self.policy.check_token(head.header("authorization"))?;
+            .check_origin_and_host(head.header("host"), origin)?;
+        self.policy.check_token(token)?;
         match head.method.as_str() {
             "POST" | "GET" | "DELETE" => Ok(()),
             _ => Err(Rejection::MethodNotAllowed("GET, POST, DELETE")),
@@ -196,7 +199,7 @@ impl Endpoint {
             _ => None,
         };
         // An HTTP/1.0 client cannot read chunked streams: it gets one JSON object.
-        let accept = if head.http_1_0 {
+        let accept = if head.version != HttpVersion::Http11 {
             Some(MIME_JSON.to_string())
         } else {
             head.accept()

@@ -72,6 +72,10 @@ pub enum Rejection {
     BadRequestState(crate::server::request_state::BadState),
     /// Modern era: the request needs a capability the client did not declare (-32021).
     MissingCapability(&'static str),
+    /// A part of HTTP we do not implement (a `Transfer-Encoding` other than `chunked`).
+    NotImplemented(String),
+    /// HTTP/0.9: no headers, so no Host, no length, no session; nothing of MCP fits in it.
+    HttpVersionNotSupported,
 }
 
 impl Rejection {
@@ -91,7 +95,9 @@ impl Rejection {
     /// | 413 | body over 1 MiB |
     /// | 415 | body not `application/json` |
     /// | 500 | our own failure (no session id could be made) |
+    /// | 501 | a `Transfer-Encoding` other than `chunked` |
     /// | 503 | too many requests in flight (with `Retry-After`) |
+    /// | 505 | HTTP/0.9 |
     pub fn status(&self) -> u16 {
         match self {
             Rejection::BadMessage(_)
@@ -113,7 +119,9 @@ impl Rejection {
             Rejection::PayloadTooLarge => 413,
             Rejection::UnsupportedMediaType => 415,
             Rejection::Internal(_) => 500,
+            Rejection::NotImplemented(_) => 501,
             Rejection::Overloaded(_) => 503,
+            Rejection::HttpVersionNotSupported => 505,
         }
     }
 
@@ -211,6 +219,11 @@ impl Rejection {
             ),
             // -32603 is JSON-RPC's own "Internal error"; the text is ours, never a panic message.
             Rejection::Internal(why) => (INTERNAL_ERROR, format!("Internal error: {why}")),
+            Rejection::NotImplemented(what) => (TRANSPORT_ERROR, format!("Not Implemented: {what}")),
+            Rejection::HttpVersionNotSupported => (
+                TRANSPORT_ERROR,
+                "HTTP Version Not Supported: use HTTP/1.1 (or 1.0)".to_string(),
+            ),
         };
         ErrorObject::new(code, message)
     }

@@ -33,21 +33,102 @@ impl BodyLength {
     }
 }
 
+/// The HTTP version of the request line (tiny_http itself answers 505 to 2.0 and 3.0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HttpVersion {
+    /// No headers at all: refused (505).
+    Http09,
+    /// Cannot read a chunked stream, so it gets one JSON object; may omit `Host`.
+    Http10,
+    #[default]
+    Http11,
+}
+
 /// The parts of an HTTP request the rules look at.
 #[derive(Debug, Clone, Default)]
 pub struct RequestHead {
-    /// Upper case, as the rules compare it.
+    /// As sent: methods are case-sensitive (RFC 9110 §9.1), so `post` is not `POST`.
     pub method: String,
-    /// The path without the query string.
+    /// The path without the query string (an absolute-form target's scheme and host removed).
     pub path: String,
-    /// An HTTP/1.0 client cannot read a chunked stream, so it gets one JSON object.
-    pub http_1_0: bool,
+    pub version: HttpVersion,
     /// Every header line in order, repeated names kept (as tiny_http gives them).
     pub headers: Vec<(String, String)>,
     pub body: BodyLength,
 }
 
 impl RequestHead {
+    /// The rules of HTTP's message syntax (RFC 9110, 9112) that tiny_http leaves to us: checked
+    /// before anything else, because each of them is about where this message, or the next one on
+    /// the connection, begins and ends.
+    ///
+    /// # Errors
+    /// 505 for HTTP/0.9; 400 for a malformed, missing or repeated `Host`, a header with NUL, CR or
+    /// LF, or a folded line, a `Content-Length` that is not digits, or one beside
+    /// `Transfer-Encoding`; 501 for a transfer coding other than `chunked`.
+    pub fn check_message(&self) -> Result<(), Rejection> {
+        let bad = |why: String| Err(Rejection::BadRequest(why));
+        if self.version == HttpVersion::Http09 {
+            return Err(Rejection::HttpVersionNotSupported);
+        }
+        for (name, value) in &self.headers {
+            // RFC 9110 §5.5: a recipient of "CR, LF, or NUL within a field value MUST either reject the message or replace each of those characters with SP"
+            // A name with white space in it is what an obs-fold line (RFC 9112 §5.2) turns into.
+            let odd_name =
+                name.is_empty() || name.contains(|c: char| c.is_whitespace() || c == '\0');
+            if odd_name || value.contains(['\0', '\r', '\n']) {
+                return bad(format!(
+                    "the header line {name:?} is not a plain name: value line"
+                ));
+            }
+        }
+        let values = |wanted: &str| -> Vec<&str> {
+            let named = self
+                .headers
+                .iter()
+                .filter(|(n, _)| n.eq_ignore_ascii_case(wanted));
+            named.map(|(_, v)| v.as_str()).collect()
+        };
+        // RFC 9112 §3.2: "A server MUST respond with a 400 (Bad Request) status code to any HTTP/1.1 request message that lacks a Host header field and to any request message that contains more than one Host header field line or a Host header field with an invalid field value."
+        match values("host")[..] {
+            [] if self.version == HttpVersion::Http11 => {
+                return bad("an HTTP/1.1 request needs a Host header".into())
+            }
+            [] => {}
+            [host] if authority_host(host).is_some() => {}
+            [host] => return bad(format!("Host {host:?} is not host[:port]")),
+            _ => return bad("more than one Host header".into()),
+        }
+        let lengths = values("content-length");
+        // RFC 9112 §6.2: Content-Length = 1*DIGIT (tiny_http would also take "+5" or drop "abc").
+        if let Some(v) = lengths
+            .iter()
+            .find(|v| v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return bad(format!("Content-Length {v:?} is not a number"));
+        }
+        // Digits, but more than any length we could read (tiny_http drops such a header).
+        if lengths.iter().any(|v| v.parse::<u64>().is_err()) {
+            return Err(Rejection::PayloadTooLarge);
+        }
+        let codings = values("transfer-encoding");
+        // RFC 9112 §6.1: a request with both "ought to be handled as an error"; two readings of where the body ends are how requests are smuggled.
+        if !codings.is_empty() && !lengths.is_empty() {
+            return bad("both Content-Length and Transfer-Encoding".into());
+        }
+        // RFC 9112 §6.1: a server that receives a transfer coding it does not understand "SHOULD respond with the 501 (Not Implemented) status code" (tiny_http reads any value as chunked).
+        if codings.len() > 1
+            || codings
+                .iter()
+                .any(|v| !v.trim().eq_ignore_ascii_case("chunked"))
+        {
+            return Err(Rejection::NotImplemented(format!(
+                "Transfer-Encoding {codings:?}; only chunked"
+            )));
+        }
+        Ok(())
+    }
+
     /// The first value of a header; names are compared case-insensitively, as HTTP says.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
@@ -87,6 +168,32 @@ impl RequestHead {
         }
         Ok(first)
     }
+}
+
+/// The host of an authority (`127.0.0.1:8000`, `[::1]:8000`, `localhost`): `None` unless it is
+/// exactly host, or host and a numeric port, with nothing else (no `user@`, no path, no half of
+/// an IPv6 bracket). `Host` and `Origin` are both read through here.
+pub fn authority_host(authority: &str) -> Option<&str> {
+    let port_ok = |p: &str| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit());
+    if let Some(rest) = authority.strip_prefix('[') {
+        let (inside, after) = rest.split_once(']')?;
+        let ip6 = !inside.is_empty()
+            && inside
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
+        let port = after.strip_prefix(':');
+        return (ip6 && (after.is_empty() || port.is_some_and(port_ok))).then_some(inside);
+    }
+    let (host, port) = match authority.split_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (authority, None),
+    };
+    // RFC 3986 §3.2.2 reg-name, without percent-encoding: letters, digits, '-', '.', '_', '~'.
+    let name_ok = !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b));
+    (name_ok && port.is_none_or(port_ok)).then_some(host)
 }
 
 /// Read the body, never more than [`MAX_BODY_BYTES`] whatever the head declares.
@@ -165,6 +272,72 @@ mod tests {
         assert!(matches!(r, Err(Rejection::BadRequest(_))));
         let ok = read_body(&head(BodyLength::Declared(2)), &mut &b"{}"[..]);
         assert_eq!(ok.unwrap(), b"{}");
+    }
+
+    fn with(headers: &[(&str, &str)]) -> RequestHead {
+        RequestHead {
+            headers: headers
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+            ..RequestHead::default()
+        }
+    }
+
+    #[test]
+    fn host_must_be_one_valid_authority_and_is_needed_in_http_1_1() {
+        assert!(with(&[("Host", "127.0.0.1:8000")]).check_message().is_ok());
+        assert!(with(&[("Host", "[::1]:8000")]).check_message().is_ok());
+        for bad in [
+            "",
+            "[::1",
+            "[::1]x",
+            "a b",
+            "localhost:80@evil.com",
+            "h:port",
+            "h/x",
+            "h:123456",
+        ] {
+            assert!(with(&[("Host", bad)]).check_message().is_err(), "{bad:?}");
+        }
+        assert!(with(&[]).check_message().is_err(), "HTTP/1.1 without Host");
+        let two = with(&[("Host", "localhost"), ("host", "localhost")]);
+        assert!(two.check_message().is_err());
+        let old = RequestHead {
+            version: HttpVersion::Http10,
+            ..with(&[])
+        };
+        assert!(old.check_message().is_ok(), "HTTP/1.0 may omit Host");
+        let ancient = RequestHead {
+            version: HttpVersion::Http09,
+            ..with(&[])
+        };
+        assert_eq!(
+            ancient.check_message(),
+            Err(Rejection::HttpVersionNotSupported)
+        );
+    }
+
+    #[test]
+    fn smuggling_shapes_are_refused() {
+        let h = |extra: &[(&str, &str)]| {
+            let mut all = vec![("Host", "localhost")];
+            all.extend_from_slice(extra);
+            with(&all).check_message()
+        };
+        assert!(h(&[("Content-Length", "5")]).is_ok());
+        assert!(h(&[("Transfer-Encoding", "chunked")]).is_ok());
+        for n in ["+5", "-1", "0x10", "5 ", ""] {
+            assert!(h(&[("Content-Length", n)]).is_err(), "{n:?}");
+        }
+        assert!(h(&[("Content-Length", "5"), ("Transfer-Encoding", "chunked")]).is_err());
+        let gzip = h(&[("Transfer-Encoding", "gzip, chunked")]);
+        assert!(
+            matches!(gzip, Err(Rejection::NotImplemented(_))),
+            "{gzip:?}"
+        );
+        assert!(h(&[("X-A", "a\0b")]).is_err());
+        assert!(h(&[(" X-Folded", "b")]).is_err());
     }
 
     #[test]

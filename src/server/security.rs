@@ -10,6 +10,7 @@
 //! enough to keep other local processes out, which is the threat the spec names for local servers.
 
 use crate::server::rejection::Rejection;
+use crate::server::request::authority_host;
 
 /// What the checks need to know; built once from the command line.
 #[derive(Debug, Clone, Default)]
@@ -33,18 +34,18 @@ pub fn is_loopback_host(host: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-/// The host part of a `Host` header value (`127.0.0.1:8000`, `[::1]:8000`, `localhost`).
-fn host_of_authority(authority: &str) -> &str {
-    if let Some(rest) = authority.strip_prefix('[') {
-        return rest.split(']').next().unwrap_or("");
-    }
-    authority.split(':').next().unwrap_or("")
-}
-
 /// The host part of an `Origin` (`http://localhost:5173` → `localhost`); `None` if malformed.
+///
+/// RFC 6454 §7: an origin is `scheme "://" host [ ":" port ]` and nothing more. Read loosely,
+/// `http://localhost:80@evil.com` has "localhost" before its first colon, and a browser page
+/// from evil.com would pass for a local one.
 fn host_of_origin(origin: &str) -> Option<&str> {
-    let (_scheme, rest) = origin.split_once("://")?;
-    Some(host_of_authority(rest.split('/').next()?))
+    let (scheme, authority) = origin.split_once("://")?;
+    let scheme_ok = !scheme.is_empty()
+        && scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b));
+    scheme_ok.then(|| authority_host(authority))?
 }
 
 impl Policy {
@@ -75,7 +76,7 @@ impl Policy {
         // Host. While we listen on loopback, every honest client says a loopback name.
         if self.loopback_only {
             if let Some(host) = host {
-                if !is_loopback_host(host_of_authority(host)) {
+                if !authority_host(host).is_some_and(is_loopback_host) {
                     return Err(Rejection::Forbidden(format!(
                         "Host {host:?} is not a loopback name (DNS rebinding protection)"
                     )));
@@ -94,12 +95,11 @@ impl Policy {
         let Some(expected) = &self.auth_token else {
             return Ok(());
         };
+        // RFC 9110 §11.1: the scheme "is case-insensitive" (`BEARER x` is a bearer token too).
         let given = authorization
-            .and_then(|a| {
-                a.strip_prefix("Bearer ")
-                    .or_else(|| a.strip_prefix("bearer "))
-            })
-            .unwrap_or("");
+            .and_then(|a| a.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map_or("", |(_, token)| token);
         if constant_time_eq(given.trim().as_bytes(), expected.as_bytes()) {
             Ok(())
         } else {

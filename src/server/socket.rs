@@ -20,7 +20,7 @@ use crate::server::config::Config;
 use crate::server::endpoint::Endpoint;
 use crate::server::pump::{pump, pump_call};
 use crate::server::rejection::Rejection;
-use crate::server::request::{BodyLength, RequestHead};
+use crate::server::request::{BodyLength, HttpVersion, RequestHead};
 use crate::server::response::Whole;
 use crate::server::tiny_http_fixes::{respond_before_unread_body, Listener};
 use std::io::{self, Read, Write};
@@ -152,10 +152,21 @@ fn head_of(request: &tiny_http::Request) -> RequestHead {
         .headers()
         .iter()
         .any(|h| h.field.equiv("transfer-encoding"));
+    let version = match request.http_version() {
+        tiny_http::HTTPVersion(0, _) => HttpVersion::Http09,
+        tiny_http::HTTPVersion(1, 0) => HttpVersion::Http10,
+        _ => HttpVersion::Http11,
+    };
+    // RFC 9112 §3.2.2: "a server MUST accept the absolute-form in requests" (`http://host/mcp`).
+    let target = request.url();
+    let target = match target.split_once("://") {
+        Some((_scheme, rest)) => rest.find('/').map_or("/", |at| &rest[at..]),
+        None => target,
+    };
     RequestHead {
-        method: request.method().as_str().to_ascii_uppercase(),
-        path: request.url().split('?').next().unwrap_or("").to_string(),
-        http_1_0: *request.http_version() < tiny_http::HTTPVersion(1, 1),
+        method: request.method().as_str().to_string(),
+        path: target.split('?').next().unwrap_or("").to_string(),
+        version,
         headers: request
             .headers()
             .iter()

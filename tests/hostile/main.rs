@@ -18,6 +18,7 @@ mod framing;
 mod fuzz;
 mod headers;
 mod json;
+mod message;
 mod modern;
 mod params;
 mod sessions;

@@ -12,7 +12,7 @@ use streamable_mcp::server::action::Action;
 use streamable_mcp::server::config::Config;
 use streamable_mcp::server::endpoint::Endpoint;
 use streamable_mcp::server::rejection::Rejection;
-use streamable_mcp::server::request::{BodyLength, RequestHead};
+use streamable_mcp::server::request::{BodyLength, HttpVersion, RequestHead};
 use streamable_mcp::server::response::Whole;
 use streamable_mcp::weather::CATALOG as WEATHER;
 use streamable_mcp::wire;
@@ -184,7 +184,7 @@ fn endpoint_never_panics_and_every_refusal_has_a_status_from_the_table() {
     let head = |headers: Vec<(&str, String)>, body: &[u8]| RequestHead {
         method: "POST".into(),
         path: "/mcp".into(),
-        http_1_0: false,
+        version: HttpVersion::Http11,
         headers: headers
             .into_iter()
             .map(|(n, v)| (n.to_string(), v))
@@ -217,7 +217,9 @@ fn endpoint_never_panics_and_every_refusal_has_a_status_from_the_table() {
             headers.push(("MCP-Protocol-Version", rng.pick(&versions).to_string()));
         }
         let mut head = head(headers, &body);
-        head.http_1_0 = rng.below(8) == 0;
+        if rng.below(8) == 0 {
+            head.version = HttpVersion::Http10;
+        }
         guarded("endpoint", i, &body, || {
             if let Action::Send(answer) = endpoint.handle(&head, &mut &body[..]) {
                 assert!(table.contains(&answer.status), "{answer:?}");
