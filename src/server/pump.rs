@@ -106,7 +106,7 @@ pub fn pump(
     conn: &[(&str, String)],
     heartbeat: Duration,
 ) -> io::Result<()> {
-    // The head waits and leaves together with the first event: one write, no 40 ms stall.
+    // The head waits and leaves together with the first event (or the priming event): one write.
     let mut out = stream_head(conn, framing.content_type());
     if let Some(retry) = plan.priming {
         // SPEC transports#sending-messages 6: "The server SHOULD immediately send an SSE event consisting of an event ID and an empty data field in order to prime the client to reconnect"
@@ -114,6 +114,12 @@ pub fn pump(
             &stream.event_id(0).to_string(),
             retry.as_millis() as u64,
         )));
+        // "Immediately": the head and the priming event leave now, not with the first event or
+        // heartbeat (a GET stream may have nothing to say for a while). TCP_NODELAY is set, so the
+        // next write does not wait for this one's ACK.
+        writer.write_all(&out)?;
+        writer.flush()?;
+        out.clear();
     }
     let mut wanted = plan.from;
     let mut sent = 0;

@@ -82,6 +82,8 @@ impl GetStreamGuard {
 impl Drop for GetStreamGuard {
     fn drop(&mut self) {
         self.held.store(false, Ordering::SeqCst);
+        // The listening counted as use (see `idle_for`): the idle time starts now.
+        *lock(&self.session.last_seen) = Instant::now();
         self.session.get_stream_open.store(false, Ordering::SeqCst);
     }
 }
@@ -218,10 +220,15 @@ impl Session {
         self.initialized.load(Ordering::SeqCst)
     }
 
-    /// End the session: every stream stops, so its workers and readers finish.
+    /// End the session: every stream stops, so its workers and readers finish. The running calls
+    /// are stopped too: an NDJSON or JSON call is not among the kept streams (it cannot be
+    /// resumed), and it went on to deliver its result after the DELETE.
     pub fn close(&self) {
         self.closed.store(true, Ordering::SeqCst);
         for stream in lock(&self.streams).values() {
+            stream.stop(Stop::Abandoned);
+        }
+        for stream in lock(&self.running).values() {
             stream.stop(Stop::Abandoned);
         }
         lock(&self.pending).clear();
@@ -236,7 +243,12 @@ impl Session {
         self.closed.load(Ordering::SeqCst)
     }
 
+    /// How long the client has not used the session. A client listening on the GET stream is
+    /// using it, even if it sends nothing: expiring it mid-stream would cut a live client off.
     fn idle_for(&self, now: Instant) -> Duration {
+        if self.get_stream_open.load(Ordering::SeqCst) {
+            return Duration::ZERO;
+        }
         now.saturating_duration_since(*lock(&self.last_seen))
     }
 }

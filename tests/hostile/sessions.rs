@@ -244,6 +244,83 @@ fn deleting_a_session_mid_stream_ends_only_its_own_streams() {
     victim.finish();
 }
 
+/// Defect 9 of issue 13: DELETE stopped SSE calls but not NDJSON or JSON ones, which delivered
+/// their result seconds after their session was gone. Every call of the session stops now.
+#[test]
+fn deleting_a_session_stops_its_ndjson_and_json_calls_too() {
+    let s = start(|c| c.step_delay = Duration::from_millis(300));
+    for accept in ["application/x-ndjson", "application/json"] {
+        let doomed = open_session(s.addr);
+        let h = [
+            ("Mcp-Session-Id", doomed.as_str()),
+            ("MCP-Protocol-Version", "2025-11-25"),
+            ("Content-Type", "application/json"),
+            ("Accept", accept),
+        ];
+        let call = build(s.addr, "POST", &h, &weather_call(5, "Wuhan", "d"));
+        let mut stream = crate::connect_and_send(s.addr, call.as_bytes());
+        std::thread::sleep(Duration::from_millis(150));
+        let d = request(s.addr, "DELETE", &[("Mcp-Session-Id", doomed.as_str())], "");
+        assert_eq!(d.status, 200);
+        let deleted_at = Instant::now();
+        let reply = crate::read_until_quiet(&mut stream, Duration::from_secs(3));
+        let reply = String::from_utf8_lossy(&reply);
+        assert!(!reply.contains("\"result\""), "{accept}: {reply}");
+        assert!(
+            deleted_at.elapsed() < Duration::from_secs(2),
+            "{accept}: {:?}",
+            deleted_at.elapsed()
+        );
+    }
+}
+
+fn get_stream_request(addr: std::net::SocketAddr, sid: &str) -> String {
+    let h = [
+        ("Accept", "text/event-stream"),
+        ("Mcp-Session-Id", sid),
+        ("MCP-Protocol-Version", "2025-11-25"),
+    ];
+    build(addr, "GET", &h, "")
+}
+
+/// Defect 13 of issue 13: a client that only listened on its GET stream counted as idle, and
+/// its session expired under it. Listening is using the session.
+#[test]
+fn a_session_that_listens_on_its_get_stream_does_not_expire() {
+    let s = start(|c| {
+        c.session_idle_timeout = Duration::from_millis(600);
+        c.heartbeat = Duration::from_millis(100);
+    });
+    let sid = open_session(s.addr);
+    let listener = LiveSse::open(s.addr, &get_stream_request(s.addr, &sid));
+    assert_eq!(listener.status, 200);
+    std::thread::sleep(Duration::from_millis(1500));
+    let ping = post_in(s.addr, &sid, r#"{"jsonrpc":"2.0","id":2,"method":"ping"}"#);
+    assert_eq!(
+        ping.status, 200,
+        "the session expired while its client listened: {}",
+        ping.body
+    );
+    drop(listener);
+}
+
+/// Defect 14 of issue 13: the GET stream's head and priming event waited for the first heartbeat
+/// (500 ms by default); the spec says the priming event is sent "immediately".
+#[test]
+fn the_get_streams_head_and_priming_event_arrive_at_once() {
+    let s = start(|c| c.heartbeat = Duration::from_secs(5));
+    let sid = open_session(s.addr);
+    let started = Instant::now();
+    let mut listener = LiveSse::open(s.addr, &get_stream_request(s.addr, &sid));
+    let (id, data) = listener.next_data().expect("the priming event");
+    assert!(id.is_some() && data.is_empty(), "{id:?} {data:?}");
+    assert!(
+        started.elapsed() < Duration::from_millis(500),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
 /// `get_stream.rs` computes `seq + 1` on the sequence number of `Last-Event-ID`: at `u64::MAX` that
 /// overflows, which panics the request's thread in a debug build (the client gets tiny_http's
 /// bare 500) and wraps to 0 in release (then 400 "dropped from the log", by luck).
