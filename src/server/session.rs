@@ -62,6 +62,9 @@ pub struct Session {
 /// Streams a session keeps for resuming; when more are kept, the oldest ended ones go first, down
 /// to half this number (so the cleanup runs once per many calls, not on every call).
 pub const MAX_KEPT_STREAMS: usize = 256;
+/// The bytes of ended streams a session keeps for resuming; past it, the oldest ended ones go
+/// first. Without it, 256 calls that echo a 1 MB progress token three times each kept 768 MB.
+pub const MAX_KEPT_BYTES: usize = 16 * 1024 * 1024;
 
 /// Proof that this connection holds the session's GET stream; dropping it lets another GET in.
 #[derive(Debug)]
@@ -115,6 +118,25 @@ impl Session {
             let excess = streams.len() - MAX_KEPT_STREAMS / 2;
             for id in ended.into_iter().take(excess) {
                 streams.remove(&id);
+            }
+        }
+        // And in bytes: the oldest ended streams go until the rest fit. (Summing walks the kept
+        // streams, at most MAX_KEPT_STREAMS of them, once per new stream.)
+        let mut kept: usize = streams.values().map(|s| s.bytes()).sum();
+        if kept > MAX_KEPT_BYTES {
+            let mut ended: Vec<u64> = streams
+                .iter()
+                .filter(|(_, s)| s.expired(Duration::ZERO, now))
+                .map(|(id, _)| *id)
+                .collect();
+            ended.sort_unstable();
+            for id in ended {
+                if kept <= MAX_KEPT_BYTES {
+                    break;
+                }
+                if let Some(gone) = streams.remove(&id) {
+                    kept -= gone.bytes();
+                }
             }
         }
     }
@@ -259,6 +281,8 @@ pub struct SessionStore {
     sessions: Mutex<HashMap<String, Arc<Session>>>,
     idle_timeout: Duration,
     stream_grace: Duration,
+    /// When expired sessions were last swept (see `create`).
+    last_sweep: Mutex<Instant>,
 }
 
 impl SessionStore {
@@ -267,6 +291,7 @@ impl SessionStore {
             sessions: Mutex::new(HashMap::new()),
             idle_timeout,
             stream_grace,
+            last_sweep: Mutex::new(Instant::now()),
         }
     }
 
@@ -301,15 +326,22 @@ impl SessionStore {
         let mut sessions = lock(&self.sessions);
         // Expiry is swept here, when sessions are created, instead of by a background thread:
         // memory is bounded by the sessions made within one timeout, and there is no thread to
-        // start, stop and explain.
+        // start, stop and explain. The sweep walks every session under the store's one lock, so
+        // it runs at most once a second: swept on every initialize, 60,000 sessions allowed 394
+        // initializes a second and held every other request's lookup behind them.
         let now = Instant::now();
-        sessions.retain(|_, s| {
-            let live = s.idle_for(now) < self.idle_timeout;
-            if !live {
-                s.close();
-            }
-            live
-        });
+        let mut last_sweep = lock(&self.last_sweep);
+        if now.saturating_duration_since(*last_sweep) >= Duration::from_secs(1) {
+            *last_sweep = now;
+            sessions.retain(|_, s| {
+                let live = s.idle_for(now) < self.idle_timeout;
+                if !live {
+                    s.close();
+                }
+                live
+            });
+        }
+        drop(last_sweep);
         sessions.insert(session.id.clone(), Arc::clone(&session));
         Ok(session)
     }
@@ -393,12 +425,37 @@ mod tests {
     }
 
     #[test]
-    fn creating_a_session_sweeps_expired_ones() {
+    fn creating_a_session_sweeps_expired_ones_at_most_once_a_second() {
         let store = SessionStore::new(Duration::from_millis(1), Duration::from_secs(1));
         store.create("2025-11-25", json!({})).unwrap();
         std::thread::sleep(Duration::from_millis(5));
         store.create("2025-11-25", json!({})).unwrap();
-        assert_eq!(store.len(), 1);
+        assert_eq!(store.len(), 2, "no sweep within a second of the last");
+        std::thread::sleep(Duration::from_millis(1010));
+        store.create("2025-11-25", json!({})).unwrap();
+        assert_eq!(store.len(), 1, "the two expired ones are swept");
+    }
+
+    #[test]
+    fn kept_streams_are_bounded_in_bytes_oldest_ended_first() {
+        let store = SessionStore::new(Duration::from_secs(60), Duration::from_secs(60));
+        let session = store.create("2025-11-25", json!({})).unwrap();
+        let running = Arc::new(Stream::new(1, 4));
+        running.push("r".repeat(MAX_KEPT_BYTES / 2), false).unwrap();
+        session.add_stream(Arc::clone(&running));
+        for id in 2..40 {
+            let finished = Arc::new(Stream::new(id, 4));
+            finished.push("x".repeat(1024 * 1024), true).unwrap();
+            session.add_stream(finished);
+        }
+        let kept: usize = lock(&session.streams).values().map(|s| s.bytes()).sum();
+        assert!(kept <= MAX_KEPT_BYTES, "{kept}");
+        assert!(session.stream(1).is_some(), "the running stream is kept");
+        assert!(session.stream(39).is_some(), "the newest is kept");
+        assert!(
+            session.stream(2).is_none(),
+            "the oldest ended one went first"
+        );
     }
 
     #[test]

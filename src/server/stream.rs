@@ -93,6 +93,8 @@ struct State {
     ended_at: Option<Instant>,
     /// How many times the producer asked readers to end their responses.
     cuts: u64,
+    /// The bytes of the lines in `events`, for the session's budget of kept streams.
+    bytes: usize,
 }
 
 #[derive(Debug)]
@@ -115,6 +117,7 @@ impl Stream {
                 stop: None,
                 ended_at: None,
                 cuts: 0,
+                bytes: 0,
             }),
             changed: Condvar::new(),
         }
@@ -122,6 +125,11 @@ impl Stream {
 
     pub fn id(&self) -> u64 {
         self.id
+    }
+
+    /// The bytes of the messages the log holds now.
+    pub fn bytes(&self) -> usize {
+        self.lock().bytes
     }
 
     /// The SSE event id of message `seq`: it names the stream, so a `Last-Event-ID` leads back here.
@@ -148,6 +156,7 @@ impl Stream {
         }
         let seq = s.next_seq;
         s.next_seq += 1;
+        s.bytes += line.len();
         s.events.push_back((seq, line));
         if last {
             s.final_seq = Some(seq);
@@ -156,7 +165,9 @@ impl Stream {
         // Bounded: a producer far ahead of its reader cannot grow memory without limit. What
         // falls off the front is gone; a reader that wanted it gets `Next::Evicted`.
         while s.events.len() > self.max_events {
-            s.events.pop_front();
+            if let Some((_, gone)) = s.events.pop_front() {
+                s.bytes -= gone.len();
+            }
         }
         drop(s);
         self.changed.notify_all();

@@ -21,7 +21,7 @@
 
 use crate::server::locks::{lock, wait};
 use crate::server::response::Whole;
-use std::io;
+use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
@@ -33,6 +33,9 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How often the watchdog checks that the listener still accepts connections.
 const LISTENER_CHECK: Duration = Duration::from_secs(2);
+/// How long the watchdog's knock may wait for its answer (a 404) before the listener counts as
+/// dead. Every request has a thread of its own, so only a machine out of breath is this slow.
+const KNOCK_ANSWER: Duration = Duration::from_secs(3);
 
 /// Above this declared `Content-Length`, an unread body cannot be dropped safely; see
 /// [`respond_before_unread_body`].
@@ -40,7 +43,9 @@ const MAX_DRAINABLE_BODY: usize = 64 * 1024 * 1024;
 
 /// tiny_http's server, listening again whenever its accept thread dies.
 pub struct Listener {
-    host: String,
+    /// The listening socket, held for the life of the server: tiny_http gets a clone of it, so
+    /// when its accept thread dies and closes that clone, the port stays ours (see `serve`).
+    socket: TcpListener,
     addr: SocketAddr,
     read_timeout: Duration,
     /// Replaced when the accept thread dies (see [`Listener::serve`]).
@@ -58,11 +63,12 @@ impl Listener {
     pub fn bind(host: &str, port: u16, read_timeout: Duration) -> io::Result<Listener> {
         let socket = bind_socket(host, port, read_timeout)?;
         let addr = socket.local_addr()?;
+        let http = from_socket(socket.try_clone()?)?;
         Ok(Listener {
-            host: host.to_string(),
+            socket,
             addr,
             read_timeout,
-            http: Mutex::new(Arc::new(from_socket(socket)?)),
+            http: Mutex::new(Arc::new(http)),
             stopping: Mutex::new(false),
             stopped: Condvar::new(),
         })
@@ -86,15 +92,16 @@ impl Listener {
                     return;
                 }
                 // SHARP EDGE: the accept thread ended at an accept error (EMFILE, say), and
-                // `incoming_requests` with it. Listen again on the same address after a pause.
+                // `incoming_requests` with it. Serve the same socket again after a pause. Binding
+                // a new one instead would leave the port free in between: out of descriptors, we
+                // then met EADDRINUSE, and another local process that took the port received our
+                // clients' requests, `Authorization` headers included.
                 eprintln!(
                     "warning: the listener on {} failed; listening again in 1 s",
                     self.addr
                 );
                 thread::sleep(Duration::from_secs(1));
-                match bind_socket(&self.host, self.addr.port(), self.read_timeout)
-                    .and_then(from_socket)
-                {
+                match self.socket.try_clone().and_then(from_socket) {
                     Ok(http) => *lock(&self.http) = Arc::new(http),
                     Err(e) => eprintln!("warning: cannot listen again yet: {e}"),
                 }
@@ -110,9 +117,10 @@ impl Listener {
     }
 
     /// SHARP EDGE: when the accept thread panics (it unwraps `try_clone()`, which fails when the
-    /// process is out of file descriptors), the listener closes but `incoming_requests` waits
-    /// forever. Every couple of seconds we knock on our own port; a refused connection means the
-    /// listener is gone, and unblocking makes `serve` listen again.
+    /// process is out of file descriptors), `incoming_requests` waits forever. Every couple of
+    /// seconds we knock on our own port with a small request; no answer within `KNOCK_ANSWER`
+    /// means nobody accepts any more (the socket itself is still ours, so the connection was
+    /// taken into its backlog and left there), and unblocking makes `serve` listen again.
     fn watch(&self) {
         loop {
             let stopping = lock(&self.stopping);
@@ -126,8 +134,7 @@ impl Listener {
                 return;
             }
             drop(stopping);
-            let knock = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
-            if knock.is_err_and(|e| e.kind() == io::ErrorKind::ConnectionRefused) {
+            if !self.answers_a_knock() {
                 self.current().unblock();
             }
         }
@@ -139,6 +146,19 @@ impl Listener {
     /// knocking four times per read timeout keeps `accept` from ever waiting that long.
     fn knock_every(&self) -> Duration {
         LISTENER_CHECK.min(self.read_timeout / 4)
+    }
+
+    /// Does anyone answer a request on our port? Out of descriptors we cannot even knock (the
+    /// connect fails): that says nothing about the listener, so it counts as an answer.
+    fn answers_a_knock(&self) -> bool {
+        let Ok(mut knock) = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1)) else {
+            return true;
+        };
+        let request = "GET /knock HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+        let mut first = [0u8; 1];
+        knock.set_read_timeout(Some(KNOCK_ANSWER)).is_ok()
+            && knock.write_all(request.as_bytes()).is_ok()
+            && knock.read(&mut first).is_ok_and(|n| n == 1)
     }
 
     fn is_stopping(&self) -> bool {

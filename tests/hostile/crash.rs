@@ -115,20 +115,56 @@ fn running_out_of_file_descriptors_does_not_end_the_server() {
         panic!("the server is gone: {why}");
     }
     // The server notices a dead listener within a few seconds (its watchdog knocks every 2 s,
-    // then it waits 1 s before listening again): allow it 8 s.
+    // then it waits 1 s before listening again): allow it 8 s. Connections made meanwhile wait
+    // in the socket's backlog, so poll with a request, not a connect.
     let deadline = std::time::Instant::now() + Duration::from_secs(8);
-    let mut again = std::net::TcpStream::connect(server.addr);
-    while again.is_err() && std::time::Instant::now() < deadline {
+    let answered = |addr| {
+        let mut stream = std::net::TcpStream::connect(addr).ok()?;
+        stream.set_read_timeout(Some(Duration::from_secs(1))).ok()?;
+        let request = build(
+            addr,
+            "POST",
+            &[
+                ("Accept", ACCEPT_BOTH),
+                ("Content-Type", "application/json"),
+            ],
+            ping,
+        );
+        std::io::Write::write_all(&mut stream, request.as_bytes()).ok()?;
+        let mut head = [0u8; 12];
+        std::io::Read::read_exact(&mut stream, &mut head).ok()?;
+        Some(String::from_utf8_lossy(&head[9..12]).into_owned())
+    };
+    let mut status = answered(server.addr);
+    while status.as_deref() != Some("200") && std::time::Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(100));
-        again = std::net::TcpStream::connect(server.addr);
+        status = answered(server.addr);
     }
-    assert!(
-        again.is_ok(),
-        "the server no longer accepts connections: {again:?}"
-    );
-    drop(again);
     assert_eq!(
-        post(server.addr, &[("Accept", ACCEPT_BOTH)], ping).status,
-        200
+        status.as_deref(),
+        Some("200"),
+        "the server no longer answers"
     );
+}
+
+/// Issue 13, defect 6: out of descriptors, the listener used to close and be bound anew, so the
+/// port was free in between: another local process could take it and receive our clients'
+/// requests (bearer tokens included). The socket is now held for the server's whole life.
+#[test]
+fn out_of_descriptors_the_port_stays_ours() {
+    let mut server = Binary::spawn_with_fd_limit(64, &["--stateless"]);
+    let idle: Vec<_> = (0..40)
+        .map_while(|_| std::net::TcpStream::connect(server.addr).ok())
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+    for _ in 0..20 {
+        let taken = std::net::TcpListener::bind(server.addr);
+        assert!(
+            taken.is_err(),
+            "another process could take the port: {taken:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    drop(idle);
+    server.alive().unwrap();
 }
