@@ -40,6 +40,37 @@ fn busy() -> Rejection {
     Rejection::Conflict("this session's GET stream is already open on another connection".into())
 }
 
+/// How long a new GET waits for the connection it takes the stream from to let go.
+const TAKE_OVER_WAIT: Duration = Duration::from_secs(1);
+
+/// Hold the session's GET stream for this connection, taking it from the one that holds it.
+///
+/// # Why take it over instead of answering 409?
+/// A client that reconnects usually does so because its old connection died, but the server only
+/// learns that at its next write, a heartbeat or two later: the reconnect met 409 for about
+/// 1.5 s. The newest connection is almost always the live one, so it wins: the old response is
+/// ended cleanly (the stream itself goes on), and no message goes out on two streams at once.
+fn hold(
+    session: &Arc<Session>,
+    make: impl FnOnce() -> Stream,
+) -> Result<(Arc<Stream>, GetStreamGuard), Rejection> {
+    if let Some(held) = session.open_get_stream(make) {
+        return Ok(held);
+    }
+    let Some(stream) = session.get_stream() else {
+        return Err(busy());
+    };
+    stream.end_responses();
+    let deadline = std::time::Instant::now() + TAKE_OVER_WAIT;
+    while std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+        if let Some(held) = session.open_get_stream(|| unreachable!("it exists")) {
+            return Ok(held);
+        }
+    }
+    Err(busy())
+}
+
 impl GetStream {
     /// The stream a GET of `session` reads: the one `last_event_id` names, or the session's own.
     /// `new_stream` makes the session's GET stream the first time it is opened.
@@ -58,7 +89,7 @@ impl GetStream {
         if let Some(last) = last_event_id {
             return resume(session, last, config);
         }
-        let (stream, guard) = session.open_get_stream(new_stream).ok_or_else(busy)?;
+        let (stream, guard) = hold(session, new_stream)?;
         let alerts = alerts_for(session, &stream, &guard, config);
         // A GET stream is always resumable (it belongs to a session), so it is always primed.
         let plan = Plan::from_start(&stream, Some(config.retry), true, cut_after);
@@ -95,9 +126,7 @@ fn resume(session: &Arc<Session>, last: &str, config: &Config) -> Result<GetStre
     // Resuming the GET stream is opening it again: still one connection at a time, and its
     // alerts start again for the new listener.
     let (guard, alerts) = if session.is_get_stream(&stream) {
-        let (_, guard) = session
-            .open_get_stream(|| unreachable!("it exists"))
-            .ok_or_else(busy)?;
+        let (_, guard) = hold(session, || unreachable!("it exists"))?;
         let alerts = alerts_for(session, &stream, &guard, config);
         (Some(guard), alerts)
     } else {

@@ -194,6 +194,11 @@ impl Session {
         ))
     }
 
+    /// The session's GET stream, once it has been opened.
+    pub fn get_stream(&self) -> Option<Arc<Stream>> {
+        lock(&self.get_stream).clone()
+    }
+
     /// Is `stream` this session's GET stream?
     pub fn is_get_stream(&self, stream: &Stream) -> bool {
         lock(&self.get_stream)

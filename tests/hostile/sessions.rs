@@ -321,6 +321,26 @@ fn the_get_streams_head_and_priming_event_arrive_at_once() {
     );
 }
 
+/// Defect 14 of issue 13, second half: a client reconnecting its GET stream met 409 until the
+/// server noticed the old connection was gone (a heartbeat or two). The newest connection now
+/// takes the stream over at once; the old response ends cleanly, so no message goes to both.
+#[test]
+fn a_second_get_stream_connection_takes_the_stream_over_at_once() {
+    let s = start(|c| c.heartbeat = Duration::from_secs(5));
+    let sid = open_session(s.addr);
+    let mut old = LiveSse::open(s.addr, &get_stream_request(s.addr, &sid));
+    assert!(old.next_data().is_some(), "the old connection is primed");
+    let started = Instant::now();
+    let new = LiveSse::open(s.addr, &get_stream_request(s.addr, &sid));
+    assert_eq!(new.status, 200);
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(old.next_data().is_none(), "the old response ended");
+}
+
 /// `get_stream.rs` computes `seq + 1` on the sequence number of `Last-Event-ID`: at `u64::MAX` that
 /// overflows, which panics the request's thread in a debug build (the client gets tiny_http's
 /// bare 500) and wraps to 0 in release (then 400 "dropped from the log", by luck).
