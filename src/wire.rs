@@ -38,6 +38,14 @@ pub const SESSION_NOT_FOUND: i64 = -32001;
 /// would hurt a small machine.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
+/// The most header bytes (names and values together) a request may carry. MCP's own headers are
+/// short; a session id is 32 characters. 64 KiB leaves room for any proxy's additions.
+///
+/// SHARP EDGE (tiny_http 0.12): it reads a header line whole into memory before we see it, with
+/// no limit (one line of 256 MiB: 292 MB of RSS). This cap refuses such a request; it cannot stop
+/// tiny_http from reading it first. The memory is given back when the request is dropped.
+pub const MAX_HEAD_BYTES: usize = 64 * 1024;
+
 // ---- Revision 2026-07-28 ("modern"): stateless, every request says who it is. ----
 
 /// The modern revision: no `initialize`, no sessions; each request carries its version and the

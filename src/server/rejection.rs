@@ -17,9 +17,9 @@ use crate::jsonrpc::{
 };
 use crate::server::response::Whole;
 use crate::wire::{
-    HEADER_MISMATCH, MAX_BODY_BYTES, MCP_PATH, MIME_JSON, MISSING_REQUIRED_CLIENT_CAPABILITY,
-    MODERN_PROTOCOL_VERSION, SESSION_NOT_FOUND, SUPPORTED_PROTOCOL_VERSIONS, TRANSPORT_ERROR,
-    UNSUPPORTED_PROTOCOL_VERSION,
+    HEADER_MISMATCH, MAX_BODY_BYTES, MAX_HEAD_BYTES, MCP_PATH, MIME_JSON,
+    MISSING_REQUIRED_CLIENT_CAPABILITY, MODERN_PROTOCOL_VERSION, SESSION_NOT_FOUND,
+    SUPPORTED_PROTOCOL_VERSIONS, TRANSPORT_ERROR, UNSUPPORTED_PROTOCOL_VERSION,
 };
 
 #[derive(Debug, Clone, PartialEq)]
@@ -76,6 +76,8 @@ pub enum Rejection {
     NotImplemented(String),
     /// HTTP/0.9: no headers, so no Host, no length, no session; nothing of MCP fits in it.
     HttpVersionNotSupported,
+    /// The request's header lines together are larger than we read (`MAX_HEAD_BYTES`).
+    HeadersTooLarge,
 }
 
 impl Rejection {
@@ -94,6 +96,7 @@ impl Rejection {
     /// | 411 | POST without a body length |
     /// | 413 | body over 1 MiB |
     /// | 415 | body not `application/json` |
+    /// | 431 | header lines over 64 KiB together |
     /// | 500 | our own failure (no session id could be made) |
     /// | 501 | a `Transfer-Encoding` other than `chunked` |
     /// | 503 | too many requests in flight (with `Retry-After`) |
@@ -118,6 +121,7 @@ impl Rejection {
             Rejection::LengthRequired => 411,
             Rejection::PayloadTooLarge => 413,
             Rejection::UnsupportedMediaType => 415,
+            Rejection::HeadersTooLarge => 431,
             Rejection::Internal(_) => 500,
             Rejection::NotImplemented(_) => 501,
             Rejection::Overloaded(_) => 503,
@@ -220,6 +224,10 @@ impl Rejection {
             // -32603 is JSON-RPC's own "Internal error"; the text is ours, never a panic message.
             Rejection::Internal(why) => (INTERNAL_ERROR, format!("Internal error: {why}")),
             Rejection::NotImplemented(what) => (TRANSPORT_ERROR, format!("Not Implemented: {what}")),
+            Rejection::HeadersTooLarge => (
+                TRANSPORT_ERROR,
+                format!("Request Header Fields Too Large: the limit is {MAX_HEAD_BYTES} bytes"),
+            ),
             Rejection::HttpVersionNotSupported => (
                 TRANSPORT_ERROR,
                 "HTTP Version Not Supported: use HTTP/1.1 (or 1.0)".to_string(),

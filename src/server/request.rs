@@ -11,7 +11,7 @@
 //! as not JSON), and HTTP/2 (tiny_http speaks HTTP/1.x only).
 
 use crate::server::rejection::Rejection;
-use crate::wire::MAX_BODY_BYTES;
+use crate::wire::{MAX_BODY_BYTES, MAX_HEAD_BYTES};
 use std::io::Read;
 
 /// Where the request's body ends, as tiny_http read the head.
@@ -70,6 +70,11 @@ impl RequestHead {
         let bad = |why: String| Err(Rejection::BadRequest(why));
         if self.version == HttpVersion::Http09 {
             return Err(Rejection::HttpVersionNotSupported);
+        }
+        // RFC 6585 §5: 431 when "the request's header fields are too large".
+        let head_bytes: usize = self.headers.iter().map(|(n, v)| n.len() + v.len()).sum();
+        if head_bytes > MAX_HEAD_BYTES {
+            return Err(Rejection::HeadersTooLarge);
         }
         for (name, value) in &self.headers {
             // RFC 9110 §5.5: a recipient of "CR, LF, or NUL within a field value MUST either reject the message or replace each of those characters with SP"

@@ -257,3 +257,64 @@ fn alert_producers_end_with_their_listening_connection() {
     eprintln!("{n} sessions that listened once: threads {baseline} -> {settled}");
     assert!(settled <= baseline + 2, "threads {baseline} -> {settled}");
 }
+
+/// Defect 7, pinned: tiny_http reads a header line whole, with no limit, before we see the
+/// request; the cap (`MAX_HEAD_BYTES`, 431) refuses it afterwards and the memory is given back.
+/// A 32 MiB line: the server answers 431, stays up, and its RSS comes back near where it was.
+#[test]
+fn a_32_mib_header_line_is_431_and_its_memory_is_given_back() {
+    let mut server = Binary::spawn(&["--stateless"]);
+    std::thread::sleep(Duration::from_millis(300));
+    let rss_before = server.rss_kb();
+    let line = "a".repeat(32 * 1024 * 1024);
+    let request = format!(
+        "POST /mcp HTTP/1.1\r\nHost: {}\r\nX-Big: {line}\r\nContent-Type: application/json\r\n\
+         Accept: application/json, text/event-stream\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{PING}",
+        server.addr,
+        PING.len()
+    );
+    let r = send_raw(server.addr, request.as_bytes());
+    assert_eq!(r.status, 431, "{}", r.body);
+    drop(request);
+    std::thread::sleep(Duration::from_millis(300));
+    server.alive().unwrap();
+    let rss_after = server.rss_kb();
+    eprintln!("a 32 MiB header line: RSS {rss_before} kB -> {rss_after} kB");
+    assert!(
+        rss_after < rss_before + 16 * 1024,
+        "RSS {rss_before} -> {rss_after} kB"
+    );
+    let ping = stateless_ping(server.addr, &[]);
+    assert_eq!(
+        answered_within(server.addr, &ping, Duration::from_secs(2)),
+        Some(200)
+    );
+}
+
+/// Defect 8, pinned: our `Connection: close` is only a header to tiny_http, which goes on reading
+/// the connection as long as the *client* did not say close, and each open connection holds one
+/// of its pool threads. What bounds it now is the read timeout: an idle connection is closed
+/// after it, and its thread with it.
+#[test]
+fn a_connection_the_client_keeps_open_is_served_again_then_closed_after_the_read_timeout() {
+    let server = start(|c| {
+        c.stateless = true;
+        c.read_timeout = Duration::from_millis(500);
+    });
+    let one = stateless_ping(server.addr, &[]).replace("Connection: close\r\n", "");
+    let mut stream = TcpStream::connect(server.addr).unwrap();
+    stream.write_all(format!("{one}{one}").as_bytes()).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let started = Instant::now();
+    let mut replies = Vec::new();
+    let _ = stream.read_to_end(&mut replies);
+    let replies = String::from_utf8_lossy(&replies);
+    assert_eq!(replies.matches("HTTP/1.1 200").count(), 2, "{replies}");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+}

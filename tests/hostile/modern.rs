@@ -49,7 +49,8 @@ fn malformed_meta_of_every_shape_is_400_invalid_params_with_the_id() {
 fn hostile_mirrored_headers_are_400_header_mismatch_and_never_a_crash() {
     let s = start(|_| {});
     let victim = Victim::start(s.addr);
-    let huge = "x".repeat(512 * 1024);
+    // Under the 64 KiB cap on all header lines (over it, 431 before the body is read).
+    let huge = "x".repeat(48 * 1024);
     let call = request(
         7,
         "tools/call",
@@ -83,6 +84,14 @@ fn hostile_mirrored_headers_are_400_header_mismatch_and_never_a_crash() {
         assert_refused(&r, 400, HEADER_MISMATCH, &what);
         assert_eq!(r.json()["id"], 7, "{what}");
     }
+    let over = "x".repeat(512 * 1024);
+    let h = [
+        ("Accept", "application/json"),
+        ("MCP-Protocol-Version", MODERN),
+        ("Mcp-Method", "tools/call"),
+        ("Mcp-Name", over.as_str()),
+    ];
+    assert_eq!(post(s.addr, &h, &call).status, 431, "512 KiB of headers");
     victim.finish();
     assert_serves(s.addr);
 }
