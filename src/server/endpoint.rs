@@ -107,14 +107,6 @@ impl Endpoint {
         if matches!(head.body, BodyLength::Declared(n) if n > MAX_BODY_BYTES) {
             return Err(Rejection::PayloadTooLarge);
         }
-        // RFC 9110 §9.3.1: content in a GET "has no generally defined semantics" (DELETE alike).
-        // Ours have none, and a stream that waited for a promised body would wait for ever.
-        if head.method != "POST" && !head.body.is_empty() {
-            return Err(Rejection::BadRequest(format!(
-                "{} carries no body",
-                head.method
-            )));
-        }
         match head.method.as_str() {
             "POST" => {
                 check_post_head(head)?;

@@ -81,13 +81,7 @@ mod tests {
     use serde_json::json;
 
     fn head(headers: &[(&str, &str)]) -> RequestHead {
-        RequestHead {
-            headers: headers
-                .iter()
-                .map(|(n, v)| (n.to_string(), v.to_string()))
-                .collect(),
-            ..RequestHead::default()
-        }
+        RequestHead::with_headers(headers)
     }
 
     fn schema() -> Value {

@@ -65,7 +65,8 @@ impl RequestHead {
     /// # Errors
     /// 505 for HTTP/0.9; 400 for a malformed, missing or repeated `Host`, a header with NUL, CR or
     /// LF, or a folded line, a `Content-Length` that is not digits, or one beside
-    /// `Transfer-Encoding`; 501 for a transfer coding other than `chunked`.
+    /// `Transfer-Encoding`, a GET or DELETE that declares a body; 501 for a transfer coding other
+    /// than `chunked`.
     pub fn check_message(&self) -> Result<(), Rejection> {
         let bad = |why: String| Err(Rejection::BadRequest(why));
         if self.version == HttpVersion::Http09 {
@@ -121,6 +122,11 @@ impl RequestHead {
         if !codings.is_empty() && !lengths.is_empty() {
             return bad("both Content-Length and Transfer-Encoding".into());
         }
+        // RFC 9110 §9.3.1: content in a GET "has no generally defined semantics" (DELETE alike).
+        // Ours have none, and a stream that waited for a promised body would wait for ever.
+        if matches!(self.method.as_str(), "GET" | "DELETE") && !self.body.is_empty() {
+            return bad(format!("{} carries no body", self.method));
+        }
         // RFC 9112 §6.1: a server that receives a transfer coding it does not understand "SHOULD respond with the 501 (Not Implemented) status code" (tiny_http reads any value as chunked).
         if codings.len() > 1
             || codings
@@ -132,6 +138,16 @@ impl RequestHead {
             )));
         }
         Ok(())
+    }
+
+    /// A head with these header lines and defaults for the rest: for unit tests of the rules.
+    #[cfg(test)]
+    pub fn with_headers(headers: &[(&str, &str)]) -> RequestHead {
+        let headers = headers.iter().map(|(n, v)| (n.to_string(), v.to_string()));
+        RequestHead {
+            headers: headers.collect(),
+            ..RequestHead::default()
+        }
     }
 
     /// The first value of a header; names are compared case-insensitively, as HTTP says.
@@ -280,13 +296,7 @@ mod tests {
     }
 
     fn with(headers: &[(&str, &str)]) -> RequestHead {
-        RequestHead {
-            headers: headers
-                .iter()
-                .map(|(n, v)| (n.to_string(), v.to_string()))
-                .collect(),
-            ..RequestHead::default()
-        }
+        RequestHead::with_headers(headers)
     }
 
     #[test]

@@ -106,17 +106,10 @@ impl Session {
         }
         streams.insert(stream.id(), stream);
         // Bounded in number too: past the cap, the oldest streams that have ended are forgotten
-        // even within their grace period. (HashMap keys are not ordered; stream ids grow, so the
-        // smallest ids are the oldest.)
+        // even within their grace period.
         if streams.len() > MAX_KEPT_STREAMS {
-            let mut ended: Vec<u64> = streams
-                .iter()
-                .filter(|(_, s)| s.expired(Duration::ZERO, now))
-                .map(|(id, _)| *id)
-                .collect();
-            ended.sort_unstable();
             let excess = streams.len() - MAX_KEPT_STREAMS / 2;
-            for id in ended.into_iter().take(excess) {
+            for id in ended_oldest_first(&streams, now).into_iter().take(excess) {
                 streams.remove(&id);
             }
         }
@@ -124,13 +117,7 @@ impl Session {
         // streams, at most MAX_KEPT_STREAMS of them, once per new stream.)
         let mut kept: usize = streams.values().map(|s| s.bytes()).sum();
         if kept > MAX_KEPT_BYTES {
-            let mut ended: Vec<u64> = streams
-                .iter()
-                .filter(|(_, s)| s.expired(Duration::ZERO, now))
-                .map(|(id, _)| *id)
-                .collect();
-            ended.sort_unstable();
-            for id in ended {
+            for id in ended_oldest_first(&streams, now) {
                 if kept <= MAX_KEPT_BYTES {
                     break;
                 }
@@ -278,6 +265,18 @@ impl Session {
         }
         now.saturating_duration_since(*lock(&self.last_seen))
     }
+}
+
+/// The ids of the streams that have ended, oldest first. (HashMap keys are not ordered; stream
+/// ids grow, so the smallest ids are the oldest.)
+fn ended_oldest_first(streams: &HashMap<u64, Arc<Stream>>, now: Instant) -> Vec<u64> {
+    let mut ended: Vec<u64> = streams
+        .iter()
+        .filter(|(_, s)| s.expired(Duration::ZERO, now))
+        .map(|(id, _)| *id)
+        .collect();
+    ended.sort_unstable();
+    ended
 }
 
 /// All live sessions.
