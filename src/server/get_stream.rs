@@ -43,13 +43,15 @@ fn busy() -> Rejection {
 /// How long a new GET waits for the connection it takes the stream from to let go.
 const TAKE_OVER_WAIT: Duration = Duration::from_secs(1);
 
-/// Hold the session's GET stream for this connection, taking it from the one that holds it.
+/// Hold the session's GET stream for a connection that resumes it (`Last-Event-ID`), taking it
+/// from the connection that holds it.
 ///
 /// # Why take it over instead of answering 409?
-/// A client that reconnects usually does so because its old connection died, but the server only
-/// learns that at its next write, a heartbeat or two later: the reconnect met 409 for about
-/// 1.5 s. The newest connection is almost always the live one, so it wins: the old response is
-/// ended cleanly (the stream itself goes on), and no message goes out on two streams at once.
+/// A client that reconnects does so because its old connection died, but the server only learns
+/// that at its next write, a heartbeat or two later: the reconnect met 409 for about 1.5 s. A
+/// resuming GET names the last event it has, so it is the same listener coming back: it wins, the
+/// old response is ended cleanly (the stream goes on), and it reads on after its own last event,
+/// so nothing is sent on both. A GET *without* `Last-Event-ID` is another listener: 409.
 fn hold(
     session: &Arc<Session>,
     make: impl FnOnce() -> Stream,
@@ -89,7 +91,9 @@ impl GetStream {
         if let Some(last) = last_event_id {
             return resume(session, last, config);
         }
-        let (stream, guard) = hold(session, new_stream)?;
+        // A second listener without Last-Event-ID is another client of the session, not a
+        // reconnect: it gets 409, so two live listeners do not cut each other in turn.
+        let (stream, guard) = session.open_get_stream(new_stream).ok_or_else(busy)?;
         let alerts = alerts_for(session, &stream, &guard, config);
         // A GET stream is always resumable (it belongs to a session), so it is always primed.
         let plan = Plan::from_start(&stream, Some(config.retry), true, cut_after);

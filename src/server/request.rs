@@ -195,7 +195,8 @@ impl RequestHead {
 /// exactly host, or host and a numeric port, with nothing else (no `user@`, no path, no half of
 /// an IPv6 bracket). `Host` and `Origin` are both read through here.
 pub fn authority_host(authority: &str) -> Option<&str> {
-    let port_ok = |p: &str| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit());
+    // RFC 3986 §3.2.3: `port = *DIGIT`, so `localhost:` (an empty port) is valid too.
+    let port_ok = |p: &str| p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit());
     if let Some(rest) = authority.strip_prefix('[') {
         let (inside, after) = rest.split_once(']')?;
         let ip6 = !inside.is_empty()

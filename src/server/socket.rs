@@ -98,7 +98,7 @@ impl Server {
 ///
 /// A failed `Builder::spawn` drops its closure and all it holds, so the request is handed to the
 /// thread only once the thread exists. The 503 written here is the one write left on the accept
-/// loop; the read timeout bounds it.
+/// loop, and only for a request with no body to wait for.
 fn on_a_thread(
     request: tiny_http::Request,
     config: &Config,
@@ -116,9 +116,19 @@ fn on_a_thread(
         }
         Err(e) => {
             eprintln!("warning: cannot start a thread for a request ({e}); answered 503");
-            let refusal = Rejection::Overloaded(1).to_response(None);
-            let body_unread = !head_of(&request).body.is_empty();
-            send_whole(request, &refusal, body_unread, config);
+            if !head_of(&request).body.is_empty() {
+                // Answering would wait, here on the accept loop, for a body that may never come
+                // (tiny_http reads it to the end around the answer). Out of threads, a leaked
+                // request (its connection, until the process ends) is the smaller harm.
+                std::mem::forget(request);
+                return;
+            }
+            send_whole(
+                request,
+                &Rejection::Overloaded(1).to_response(None),
+                false,
+                config,
+            );
         }
     }
 }
@@ -160,8 +170,11 @@ fn head_of(request: &tiny_http::Request) -> RequestHead {
     // RFC 9112 §3.2.2: "a server MUST accept the absolute-form in requests" (`http://host/mcp`).
     let target = request.url();
     let target = match target.split_once("://") {
-        Some((_scheme, rest)) => rest.find('/').map_or("/", |at| &rest[at..]),
-        None => target,
+        // Only a target that is not a path: `/mcp?next=http://x/y` is origin-form.
+        Some((_scheme, rest)) if !target.starts_with('/') => {
+            rest.find('/').map_or("/", |at| &rest[at..])
+        }
+        _ => target,
     };
     RequestHead {
         method: request.method().as_str().to_string(),

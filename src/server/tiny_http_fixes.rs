@@ -88,6 +88,11 @@ impl Listener {
                 for request in http.incoming_requests() {
                     each(request);
                 }
+                // Requests queued behind the end (the watchdog may have unblocked a listener
+                // that still accepts): served, not dropped, which would answer them a bare 500.
+                while let Ok(Some(request)) = http.try_recv() {
+                    each(request);
+                }
                 if self.is_stopping() {
                     return;
                 }
@@ -101,7 +106,13 @@ impl Listener {
                     self.addr
                 );
                 thread::sleep(Duration::from_secs(1));
-                match self.socket.try_clone().and_then(from_socket) {
+                // tiny_http's constructor spawns its accept thread with `thread::spawn`, which
+                // panics when no thread can be had: caught, it is one more "not yet".
+                let again =
+                    std::panic::catch_unwind(|| self.socket.try_clone().and_then(from_socket));
+                let again = again
+                    .unwrap_or_else(|_| Err(io::Error::other("no thread for the accept loop")));
+                match again {
                     Ok(http) => *lock(&self.http) = Arc::new(http),
                     Err(e) => eprintln!("warning: cannot listen again yet: {e}"),
                 }

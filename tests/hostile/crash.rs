@@ -88,7 +88,8 @@ fn each_huge_content_length_request_costs_at_most_one_thread_and_two_descriptors
         threads_after <= threads + n as u64,
         "threads {threads} -> {threads_after}"
     );
-    assert!(fds_after <= fds + 2 * n, "fds {fds} -> {fds_after}");
+    // + 4: a watchdog knock may be in flight while we count (its two ends and tiny_http's clone).
+    assert!(fds_after <= fds + 2 * n + 4, "fds {fds} -> {fds_after}");
     assert!(rss_after < rss + 8 * 1024, "RSS {rss} kB -> {rss_after} kB");
     assert_serves(server.addr);
 }

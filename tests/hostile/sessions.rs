@@ -322,23 +322,48 @@ fn the_get_streams_head_and_priming_event_arrive_at_once() {
 }
 
 /// Defect 14 of issue 13, second half: a client reconnecting its GET stream met 409 until the
-/// server noticed the old connection was gone (a heartbeat or two). The newest connection now
-/// takes the stream over at once; the old response ends cleanly, so no message goes to both.
+/// server noticed the old connection was gone (a heartbeat or two). A resuming GET (it names its
+/// last event) now takes the stream over at once: the old response ends cleanly, and the new one
+/// goes on after the named event, so no message is sent on both.
 #[test]
-fn a_second_get_stream_connection_takes_the_stream_over_at_once() {
-    let s = start(|c| c.heartbeat = Duration::from_secs(5));
+fn a_resuming_get_takes_the_stream_over_at_once_and_nothing_is_sent_twice() {
+    let s = start(|c| {
+        c.heartbeat = Duration::from_secs(5);
+        c.alert_every = Duration::from_millis(30);
+    });
     let sid = open_session(s.addr);
     let mut old = LiveSse::open(s.addr, &get_stream_request(s.addr, &sid));
-    assert!(old.next_data().is_some(), "the old connection is primed");
+    let (last_id, _) = old.next_message().expect("an alert on the old connection");
+    let h = [
+        ("Accept", "text/event-stream"),
+        ("Mcp-Session-Id", sid.as_str()),
+        ("MCP-Protocol-Version", "2025-11-25"),
+        ("Last-Event-ID", last_id.as_str()),
+    ];
     let started = Instant::now();
-    let new = LiveSse::open(s.addr, &get_stream_request(s.addr, &sid));
+    let mut new = LiveSse::open(s.addr, &build(s.addr, "GET", &h, ""));
     assert_eq!(new.status, 200);
     assert!(
         started.elapsed() < Duration::from_secs(1),
         "{:?}",
         started.elapsed()
     );
-    assert!(old.next_data().is_none(), "the old response ended");
+    let mut old_ids = vec![last_id.clone()];
+    while let Some((id, _)) = old.next_data() {
+        old_ids.extend(id);
+    }
+    let (first_new, _) = new
+        .next_message()
+        .expect("alerts go on, on the new connection");
+    assert!(
+        !old_ids.contains(&first_new),
+        "{first_new} went to both: {old_ids:?}"
+    );
+    let seq = |id: &str| id.rsplit('-').next().unwrap().parse::<u64>().unwrap();
+    assert!(
+        seq(&first_new) > seq(&last_id),
+        "{first_new} after {last_id}"
+    );
 }
 
 /// `get_stream.rs` computes `seq + 1` on the sequence number of `Last-Event-ID`: at `u64::MAX` that
