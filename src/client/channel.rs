@@ -93,9 +93,8 @@ impl Channel {
         }
     }
 
-    /// Back to a fresh channel's state (ids from 1, nothing framed or resumed yet), keeping the
-    /// transport, the trace and the handler: after a probe that found a legacy server, so the
-    /// handshake goes out exactly as it did before there was a probe.
+    /// Ids from 1 and nothing framed or resumed yet, after a probe that found a legacy server:
+    /// the handshake then goes out exactly as it did before there was a probe.
     pub fn forget_the_probe(&mut self) {
         (self.next_id, self.resumes) = (1, 0);
         (self.resume, self.last_framing) = (ResumePoint::default(), None);

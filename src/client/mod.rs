@@ -20,7 +20,8 @@
 //! checked against `structuredContent` (a careful client would).
 //!
 //! Below it: `channel.rs` (the request loop), `incoming.rs` (what a call hears, sorted),
-//! `reader.rs` (messages out of a body), `elicitation.rs` (the server's questions), `era.rs`
+//! `reader.rs` (messages out of a body), `elicitation.rs` (the server's questions), `handshake.rs`
+//! (`initialize`'s params, the version check, `clientInfo`), `era.rs`
 //! (which era a server speaks), `modern.rs` (what makes a request modern, and how a modern result
 //! reads), `tool_headers.rs` (`Mcp-Param-*`), `error.rs`, and `transport.rs` (ureq, nothing else).
 //! The command line, `mcp-client` (`src/bin/mcp-client/`), is a user of this library.
@@ -43,6 +44,7 @@ mod channel;
 mod elicitation;
 pub mod era;
 mod error;
+mod handshake;
 mod incoming;
 mod modern;
 mod options;
@@ -65,9 +67,7 @@ use self::channel::Channel;
 use self::modern::Outcome;
 use self::tools::ToolsPage;
 use crate::jsonrpc::Message;
-use crate::wire::{
-    is_supported_version, HEADER_MISMATCH, LATEST_PROTOCOL_VERSION, MODERN_PROTOCOL_VERSION,
-};
+use crate::wire::{HEADER_MISMATCH, MODERN_PROTOCOL_VERSION};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -165,11 +165,11 @@ impl McpClient {
         // A new session starts from nothing: no old id, no old version on this request.
         (self.channel.session_id, self.channel.protocol_version) = (None, None);
         (self.channel.modern, self.era) = (false, Some(Era::Legacy));
-        let params = initialize_params(&self.client_name, self.capabilities());
+        let params = handshake::initialize_params(&self.client_name, self.capabilities());
         let (result, session_id) =
             self.channel
                 .request("initialize", Some(params), None, &[], &mut |_| {})?;
-        self.channel.protocol_version = Some(negotiated_version(&result)?);
+        self.channel.protocol_version = Some(handshake::negotiated_version(&result)?);
         self.channel.session_id = session_id;
         let initialized = Message::Notification {
             method: "notifications/initialized".into(),
@@ -214,15 +214,8 @@ impl McpClient {
         if !self.channel.modern {
             return tools;
         }
-        self.refused_tools.clear();
-        let (mut usable, refused) = (Vec::new(), &mut self.refused_tools);
-        for tool in tools {
-            match tool_headers::annotation_problem(&tool.input_schema) {
-                // SPEC streamable-http (2026-07-28) §Schema Extension: "the client MUST exclude the invalid tool from the result of `tools/list`."
-                Some(why) => refused.push((tool.name, why)),
-                None => usable.push(tool),
-            }
-        }
+        let usable;
+        (usable, self.refused_tools) = tool_headers::usable(tools);
         self.tools = Some(usable.clone());
         usable
     }
@@ -424,23 +417,6 @@ impl McpClient {
     }
 }
 
-/// The params of our `initialize` request.
-fn initialize_params(client_name: &str, capabilities: Value) -> Value {
-    let client_info = json!({ "name": client_name, "version": env!("CARGO_PKG_VERSION") });
-    let version = LATEST_PROTOCOL_VERSION;
-    json!({ "protocolVersion": version, "capabilities": capabilities, "clientInfo": client_info })
-}
-
-/// The version the server chose, if we speak it.
-// SPEC lifecycle#version-negotiation: "If the client does not support the version in the server's response, it SHOULD disconnect."
-fn negotiated_version(result: &Value) -> Result<String, ClientError> {
-    match result["protocolVersion"].as_str() {
-        Some(v) if is_supported_version(v) => Ok(v.to_string()),
-        Some(v) => Err(ClientError::UnsupportedVersion(v.to_string())),
-        None => Err(ClientError::Protocol("no protocolVersion".into())),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -450,26 +426,6 @@ mod tests {
         let mut client = McpClient::new("http://127.0.0.1:1/mcp", Options::default());
         assert_eq!(client.capabilities(), json!({}));
         client.set_elicitation(Box::new(|_| ElicitAnswer::Cancel));
-        let with = initialize_params("c", client.capabilities());
-        assert_eq!(with["capabilities"], json!({"elicitation": {}}));
-        assert_eq!(with["protocolVersion"], LATEST_PROTOCOL_VERSION);
-    }
-
-    #[test]
-    fn versions_we_speak_are_accepted_and_others_refused() {
-        for v in ["2025-11-25", "2025-06-18", "2025-03-26"] {
-            assert_eq!(
-                negotiated_version(&json!({"protocolVersion": v})).unwrap(),
-                v
-            );
-        }
-        assert_eq!(
-            negotiated_version(&json!({"protocolVersion": "2024-11-05"})),
-            Err(ClientError::UnsupportedVersion("2024-11-05".into()))
-        );
-        assert!(matches!(
-            negotiated_version(&json!({})),
-            Err(ClientError::Protocol(_))
-        ));
+        assert_eq!(client.capabilities(), json!({"elicitation": {}}));
     }
 }

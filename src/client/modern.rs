@@ -20,6 +20,7 @@
 //! request again with the answer. Any server instance can take the second request.
 
 use super::elicitation::{ElicitRequest, ElicitationHandler};
+use super::handshake::client_info;
 use super::ClientError;
 use crate::header_value::encode_header_value;
 use crate::wire::{HEADER_METHOD, HEADER_NAME, MODERN_PROTOCOL_VERSION};
@@ -38,7 +39,7 @@ pub fn with_meta(params: Option<Value>, capabilities: &Value, client_name: &str)
     meta[META_PROTOCOL_VERSION] = json!(MODERN_PROTOCOL_VERSION);
     meta[META_CLIENT_CAPABILITIES] = capabilities.clone();
     // Optional, but it is what a server's logs can name us by.
-    meta[META_CLIENT_INFO] = json!({ "name": client_name, "version": env!("CARGO_PKG_VERSION") });
+    meta[META_CLIENT_INFO] = client_info(client_name);
     params
 }
 

@@ -14,11 +14,25 @@
 //! in case, would give a request no server can read the same way twice; a header for an array has
 //! no encoding at all. Refusing the one tool keeps every other tool of the server usable.
 
+use super::tools::ToolInfo;
 use crate::header_value::{annotated_parameters, encode_header_value, header_text, value_at};
 use serde_json::Value;
 
 /// The largest integer a JavaScript number holds exactly, 2^53 − 1.
 const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
+
+/// The tools whose annotations can be sent, and the others, each with the reason it was refused.
+// SPEC streamable-http (2026-07-28) §Schema Extension: "the client MUST exclude the invalid tool from the result of `tools/list`."
+pub fn usable(tools: Vec<ToolInfo>) -> (Vec<ToolInfo>, Vec<(String, String)>) {
+    let (mut usable, mut refused) = (Vec::new(), Vec::new());
+    for tool in tools {
+        match annotation_problem(&tool.input_schema) {
+            Some(why) => refused.push((tool.name, why)),
+            None => usable.push(tool),
+        }
+    }
+    (usable, refused)
+}
 
 /// Why a tool's `inputSchema` cannot be used over HTTP, or `None` when its annotations are sound.
 // SPEC streamable-http (2026-07-28) §Schema Extension: "Clients using the Streamable HTTP transport MUST reject tool definitions where any `x-mcp-header` value violates these constraints."

@@ -29,6 +29,15 @@ fn head_without_body(addr: SocketAddr, extra: &str, declared: usize) -> TcpStrea
     stream
 }
 
+/// `CAP * 3` connections that each promise a body and never send it, given time to arrive.
+fn three_times_the_cap_of_bodiless_posts(addr: SocketAddr) -> Vec<TcpStream> {
+    let attackers = (0..CAP * 3)
+        .map(|_| head_without_body(addr, "", 5000))
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    attackers
+}
+
 /// Send `request` on a new connection and return its status line's code, or `None` when no
 /// answer came within `within`.
 fn answered_within(addr: SocketAddr, request: &str, within: Duration) -> Option<u16> {
@@ -59,10 +68,7 @@ fn a_full_cap_answers_503_at_once_even_when_the_refused_bodies_never_come() {
         c.max_in_flight = CAP;
         c.read_timeout = Duration::from_secs(30);
     });
-    let attackers: Vec<TcpStream> = (0..CAP * 3)
-        .map(|_| head_without_body(server.addr, "", 5000))
-        .collect();
-    std::thread::sleep(Duration::from_millis(300));
+    let attackers = three_times_the_cap_of_bodiless_posts(server.addr);
     // Several in a row: each over-cap request must leave the accept loop free for the next.
     for _ in 0..3 {
         let started = Instant::now();
@@ -89,10 +95,7 @@ fn a_refusal_before_the_body_gives_its_slot_back_at_once() {
         c.auth_token = Some("s3cret".into());
         c.read_timeout = Duration::from_secs(30);
     });
-    let attackers: Vec<TcpStream> = (0..CAP * 3)
-        .map(|_| head_without_body(server.addr, "", 5000))
-        .collect();
-    std::thread::sleep(Duration::from_millis(300));
+    let attackers = three_times_the_cap_of_bodiless_posts(server.addr);
     let auth = [("Authorization", "Bearer s3cret")];
     let started = Instant::now();
     let status = answered_within(
