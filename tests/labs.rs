@@ -15,6 +15,8 @@ mod support;
 
 #[path = "labs/common.rs"]
 mod common;
+#[path = "labs/recorder.rs"]
+mod recorder;
 #[path = "labs/rust_labs.rs"]
 mod rust_labs;
 #[path = "labs/script_labs.rs"]

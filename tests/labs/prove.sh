@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Prove the course labs: each lab's checker must FAIL on the tree as a student finds it, and PASS
-# once the lab's reference solution (docs/labs/solutions/lab_NN.patch) is applied.
+# Prove the course labs: each lab's checker must FAIL on the tree as a student finds it, PASS once
+# the lab's reference solution (docs/labs/solutions/lab_NN.patch) is applied, and FAIL again on
+# each of the lab's kept wrong solutions (docs/labs/wrong/lab_NN-*.patch), saying what its
+# `Expect:` line says: the message that sends the student to the mistake.
 #
-#   bash tests/labs/prove.sh            # all six labs
+#   bash tests/labs/prove.sh            # every lab that has a solution
 #   bash tests/labs/prove.sh 03 06      # some of them
 #
 # It works on a scratch copy of HEAD, never on this tree: `git archive HEAD`, plus the lab files
@@ -20,7 +22,12 @@ export CARGO_TARGET_DIR="$CACHE/target"
 TREE="$CACHE/tree"
 LOGS="$CACHE/logs"
 LABS=("$@")
-[ ${#LABS[@]} -gt 0 ] || LABS=(01 02 03 04 05 06)
+if [ ${#LABS[@]} -eq 0 ]; then
+  for patch in "$REPO"/docs/labs/solutions/lab_*.patch; do
+    name=${patch##*/lab_}
+    LABS+=("${name%.patch}")
+  done
+fi
 START=$SECONDS
 
 mkdir -p "$CACHE"
@@ -126,29 +133,57 @@ for lab in "${LABS[@]}"; do
   fi
 done
 ORDER=("${SCRIPTS[@]}" "${RUST[@]}")
+# Apply a patch to the clean scratch tree, run the lab's checker, put the tree back. Prints the
+# checker's outcome, or why the patch could not be tried.
+try_patch() {
+  local lab=$1 patch=$2 name=$3
+  if ! git apply --check "$patch" 2>"$LOGS/$name-apply.log"; then
+    echo "patch does not apply"
+    return
+  fi
+  git apply "$patch"
+  checker "$lab" "$name"
+  git reset -q --hard
+  git clean -q -fd
+}
+
+declare -A WRONG
 for lab in "${ORDER[@]}"; do
   patch=docs/labs/solutions/lab_$lab.patch
-  if [ ! -f "$patch" ]; then
-    AFTER[$lab]="no $patch"
-  elif ! git apply --check "$patch" 2>"$LOGS/lab_$lab-apply.log"; then
-    AFTER[$lab]="patch does not apply"
+  if [ -f "$patch" ]; then
+    AFTER[$lab]=$(try_patch "$lab" "$patch" "lab_${lab}-solved")
   else
-    git apply "$patch"
-    AFTER[$lab]=$(checker "$lab" "lab_${lab}-solved")
-    git reset -q --hard
-    git clean -q -fd
+    AFTER[$lab]="no $patch"
   fi
+  # Every wrong solution must fail, and the checker must say what its `Expect:` line says.
+  WRONG[$lab]=""
+  count=0
+  for wrong in docs/labs/wrong/lab_"$lab"-*.patch; do
+    [ -f "$wrong" ] || continue
+    count=$((count + 1))
+    name=$(basename "$wrong" .patch)
+    expect=$(sed -n 's/^Expect: //p' "$wrong" | head -n 1)
+    outcome=$(try_patch "$lab" "$wrong" "$name")
+    if [ "$outcome" != failed ]; then
+      WRONG[$lab]+=" $name: $outcome (want failed);"
+    elif [ -z "$expect" ]; then
+      WRONG[$lab]+=" $name: no Expect: line;"
+    elif ! grep -qF -- "$expect" "$LOGS/$name.log"; then
+      WRONG[$lab]+=" $name: failed without saying \"$expect\";"
+    fi
+  done
+  [ "$count" -ge 2 ] || WRONG[$lab]+=" $count wrong solution(s) in docs/labs/wrong/, want at least 2;"
 done
 
 passed=0
 failed=0
 for lab in "${LABS[@]}"; do
-  if [ "${BEFORE[$lab]}" = failed ] && [ "${AFTER[$lab]}" = passed ]; then
+  if [ "${BEFORE[$lab]}" = failed ] && [ "${AFTER[$lab]}" = passed ] && [ -z "${WRONG[$lab]}" ]; then
     passed=$((passed + 1))
-    echo "ok    lab_$lab: fails as found, passes with solutions/lab_$lab.patch"
+    echo "ok    lab_$lab: fails as found, passes with its solution, fails on each wrong solution"
   else
     failed=$((failed + 1))
-    echo "FAIL  lab_$lab: as found: ${BEFORE[$lab]} (want failed), with the patch: ${AFTER[$lab]} (want passed); logs in $LOGS"
+    echo "FAIL  lab_$lab: as found: ${BEFORE[$lab]} (want failed), with the solution: ${AFTER[$lab]} (want passed);${WRONG[$lab]} logs in $LOGS"
   fi
 done
 echo "$passed passed, $failed failed ($((SECONDS - START)) s)"

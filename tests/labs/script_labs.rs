@@ -2,6 +2,7 @@
 //! lab 1 (`handshake.sh`), lab 4 (`resume.sh`) and lab 5 (`client.py`).
 
 use crate::common::{fail, is_progress, is_response, run, sse_data, Run};
+use crate::recorder::{Exchange, Recorder};
 use crate::support::{self, TestServer};
 use serde_json::Value;
 use std::time::Duration;
@@ -34,10 +35,77 @@ fn expect_no_session_left(lab: usize, server: &TestServer, run: &Run) {
     }
 }
 
+/// What reached the server in a session, checked request by request: the rules of MCP
+/// 2025-11-25 `basic/transports` and `basic/lifecycle` that a script can break while printing
+/// the right things. Returns the session's requests after `initialize`.
+fn expect_session_rules(lab: usize, recorder: &Recorder, run: &Run) -> Vec<Exchange> {
+    let missing = |what: String| -> ! { fail(lab, format!("{what}\n{}", run.report())) };
+    let seen = recorder.exchanges();
+    let Some(init) = seen.iter().position(|e| e.rpc_method() == "initialize") else {
+        missing("no initialize request reached the server".to_string());
+    };
+    let Some(sid) = seen[init]
+        .response_text()
+        .lines()
+        .find_map(|l| l.strip_prefix("Mcp-Session-Id:"))
+        .map(|s| s.trim().to_string())
+    else {
+        missing("the server did not open a session: send initialize as in the handout".to_string());
+    };
+    let after: Vec<Exchange> = seen[init + 1..].to_vec();
+    // 2025-11-25 basic/transports: "the client MUST include the MCP-Protocol-Version: <protocol-version> HTTP header on all subsequent requests".
+    for request in &after {
+        let what = request.describe();
+        match request.header("MCP-Protocol-Version") {
+            Some("2025-11-25") => {}
+            Some(other) => missing(format!(
+                "the {what} request carried `MCP-Protocol-Version: {other}`; the version the \
+                 server agreed to in its initialize answer is 2025-11-25"
+            )),
+            None => missing(format!(
+                "the {what} request reached the server without an MCP-Protocol-Version header: \
+                 after initialize, every request MUST carry `MCP-Protocol-Version: 2025-11-25`, \
+                 the version the two sides agreed on"
+            )),
+        }
+        // "the client MUST include it in the Mcp-Session-Id header on all of their subsequent HTTP requests"
+        if request.header("Mcp-Session-Id") != Some(sid.as_str()) {
+            missing(format!(
+                "the {what} request did not carry the session's id in its Mcp-Session-Id header"
+            ));
+        }
+    }
+    let initialized = after
+        .iter()
+        .position(|e| e.rpc_method() == "notifications/initialized");
+    let Some(initialized) = initialized else {
+        let sent: Vec<String> = after.iter().map(Exchange::describe).collect();
+        missing(format!(
+            "no notifications/initialized reached the server (after initialize it saw: {}): the \
+             notification's method is exactly `notifications/initialized`. A misspelled one is \
+             answered 202 too, because a server ignores notifications it does not know, but \
+             the session then never becomes initialized",
+            sent.join(", ")
+        ));
+    };
+    if let Some(early) = after[..initialized]
+        .iter()
+        .find(|e| e.rpc_method() != "ping")
+    {
+        missing(format!(
+            "{} reached the server before notifications/initialized: the client confirms the \
+             handshake first, then makes requests",
+            early.describe()
+        ));
+    }
+    after
+}
+
 pub fn handshake_by_hand() {
     const LAB: usize = 1;
     let server = support::start(|_| {});
-    let url = server.url();
+    let recorder = Recorder::start(server.addr);
+    let url = recorder.url();
     let run = run(
         "bash",
         &["docs/labs/lab01/handshake.sh"],
@@ -46,8 +114,12 @@ pub fn handshake_by_hand() {
         LAB,
     );
     run.expect_success(LAB);
+    let requests = expect_session_rules(LAB, &recorder, &run);
     let lines: Vec<&str> = run.stdout().collect();
     let missing = |what: &str| -> ! { fail(LAB, format!("{what}\n{}", run.report())) };
+    if !requests.iter().any(|e| e.method() == "DELETE") {
+        missing("no DELETE reached the server: end the session with `curl -X DELETE`");
+    }
 
     let Some(sid) = lines
         .iter()
@@ -134,13 +206,27 @@ pub fn handshake_by_hand() {
     }
 }
 
+/// The `retry` the lab 4 server announces. Long enough that a client that does not wait is seen
+/// not to; short enough that three waits stay quick.
+const LAB_04_RETRY: Duration = Duration::from_millis(600);
+
+/// Lab 4 runs the script twice, on servers that cut every stream after 2 events and after 1:
+/// the second cuts the resumed responses too, and its event ids differ from the first's, so only
+/// a script that reads the ids from what it received, and loops until the result, passes both.
 pub fn cut_and_resume() {
+    for cut_after in [2, 1] {
+        cut_and_resume_once(cut_after);
+    }
+}
+
+fn cut_and_resume_once(cut_after: usize) {
     const LAB: usize = 4;
     let server = support::start(|c| {
-        c.drop_stream_after = Some(2);
-        c.retry = Duration::from_millis(200);
+        c.drop_stream_after = Some(cut_after);
+        c.retry = LAB_04_RETRY;
     });
-    let url = server.url();
+    let recorder = Recorder::start(server.addr);
+    let url = recorder.url();
     let run = run(
         "bash",
         &["docs/labs/lab04/resume.sh"],
@@ -148,8 +234,20 @@ pub fn cut_and_resume() {
         LIMIT,
         LAB,
     );
+    let missing = |what: &str| -> ! {
+        fail(
+            LAB,
+            format!(
+                "(against a server with --drop-stream-after {cut_after}) {what}\n{}",
+                run.report()
+            ),
+        )
+    };
     run.expect_success(LAB);
-    let missing = |what: &str| -> ! { fail(LAB, format!("{what}\n{}", run.report())) };
+    let requests = expect_session_rules(LAB, &recorder, &run);
+    if let Some(problem) = resume_problem(&requests) {
+        missing(&problem);
+    }
     let messages = sse_data(run.stdout());
     let progress: Vec<&Value> = messages
         .iter()
@@ -177,11 +275,17 @@ pub fn cut_and_resume() {
              event id the cut response carried, so that nothing is sent twice"
         ));
     }
+    if let Some(lost) = (1..=3).find(|step| !steps.contains(step)) {
+        missing(&format!(
+            "progress {lost} of 3 is not in the output (progress seen: {steps:?}): print the body \
+             of every response, the cut POST's as well as each resumed GET's (`curl -N … | tee`)"
+        ));
+    }
     if results == 0 {
         missing(&format!(
             "no result in the output (progress seen: {steps:?}): the server ended the response \
-             after 2 events; read the last `id:` of what came, and `GET` the rest with the header \
-             `Last-Event-ID: <that id>`, printing its body"
+             after {cut_after} event(s); read the last `id:` of what came, and `GET` the rest with \
+             the header `Last-Event-ID: <that id>`, printing its body, until the result has come"
         ));
     }
     if results > 1 {
@@ -190,15 +294,55 @@ pub fn cut_and_resume() {
              the result has come"
         ));
     }
-    if !progress
-        .iter()
-        .any(|m| m["params"]["progress"] == 3 && m["params"]["total"] == 3)
-    {
-        missing(&format!(
-            "no progress 3/3 in the output (progress seen: {steps:?}): print every event of the \
-             resumed stream too"
-        ));
+    expect_no_session_left(LAB, &server, &run);
+}
+
+/// Each resuming GET, as it reached the server: it names the last event the client received, and
+/// it comes no sooner than the `retry` the priming event announced. The first broken rule, if any.
+fn resume_problem(requests: &[Exchange]) -> Option<String> {
+    let resumes: Vec<&Exchange> = requests.iter().filter(|e| e.method() == "GET").collect();
+    if resumes.is_empty() {
+        return Some(
+            "no GET reached the server: resume the cut stream with `GET` and `Last-Event-ID`"
+                .into(),
+        );
     }
+    for get in resumes {
+        // The response before this GET that carried event ids: the one it resumes.
+        let Some(before) = requests
+            .iter()
+            .filter(|e| e.sent_at < get.sent_at && !e.event_ids().is_empty())
+            .max_by_key(|e| e.sent_at)
+        else {
+            return Some("a GET reached the server before any response with event ids".into());
+        };
+        let last = before.event_ids().pop().unwrap_or_default();
+        // 2025-11-25 basic/transports: the client "SHOULD include the Last-Event-ID header to indicate the last event ID it received".
+        match get.header("Last-Event-ID") {
+            Some(id) if id == last => {}
+            Some(id) => {
+                return Some(format!(
+                "a GET carried `Last-Event-ID: {id}`, but the last event the server had sent was \
+                 `id: {last}`: take the id from the body you received (its last `id:` line), not \
+                 a value written into the script; ids differ from server to server"
+                ))
+            }
+            None => return Some("a GET reached the server without a Last-Event-ID header".into()),
+        }
+        let ended = before.answered_at.unwrap_or(before.sent_at);
+        let waited = get.sent_at.saturating_duration_since(ended);
+        // §Sending Messages 6: the `retry` field is how long the client waits before reconnecting.
+        if waited + Duration::from_millis(50) < LAB_04_RETRY {
+            return Some(format!(
+                "a GET with Last-Event-ID came {} ms after the response it resumes had ended, \
+                 but the priming event said `retry: {}`: wait that many milliseconds before \
+                 reconnecting (read the number from the `retry:` line)",
+                waited.as_millis(),
+                LAB_04_RETRY.as_millis()
+            ));
+        }
+    }
+    None
 }
 
 pub fn client_in_another_language() {
