@@ -350,7 +350,8 @@ pub fn client_in_another_language() {
     // Steps of 300 ms: the progress lines of a client that reads as the events arrive come
     // 300 ms apart; those of a client that reads the whole body first come all at once.
     let server = support::start(|c| c.step_delay = Duration::from_millis(300));
-    let url = server.url();
+    let recorder = Recorder::start(server.addr);
+    let url = recorder.url();
     let run = run(
         "python3",
         &["docs/labs/lab05/client.py", &url],
@@ -361,6 +362,7 @@ pub fn client_in_another_language() {
         LAB,
     );
     run.expect_success(LAB);
+    expect_session_rules(LAB, &recorder, &run);
     let missing = |what: &str| -> ! { fail(LAB, format!("{what}\n{}", run.report())) };
     let Some(result) = run.lines.iter().position(|(_, l)| l.starts_with("result:")) else {
         missing("no line `result: <text>`: print the text of the call's result");
