@@ -71,7 +71,10 @@ pub struct Config {
     /// 4.5 s instead of 0.5 s with keep-alive, none without. Closing costs one loopback TCP
     /// handshake per request; `docs/benchmarks.md` measures both.
     pub keep_alive: bool,
-    // LAB: lab 6 (cap the sessions): the new setting goes here, and its default in `Config::new`.
+    // LAB: lab 6 (cap the calls per session): the new setting goes here, and its default in `Config::new`.
+    /// At most this many live sessions; an `initialize` beyond them gets 503 (`--max-sessions`).
+    /// Each session costs memory (its streams and their logs) until DELETE or the idle timeout.
+    pub max_sessions: usize,
 }
 
 impl Config {
@@ -100,11 +103,17 @@ impl Config {
             alert_every: Duration::from_secs(10),
             sse_replies: false,
             keep_alive: false,
+            max_sessions: DEFAULT_MAX_SESSIONS,
         }
     }
 }
 
-// LAB: lab 6 (cap the sessions): document the new flag in the help text.
+/// The default of `--max-sessions`. An idle session holds a few kilobytes, so 4096 of them are
+/// cheap; the limit is there for a client that initializes in a loop and never sends DELETE.
+/// A production server would rather bound sessions per user, which needs users (see session.rs).
+pub const DEFAULT_MAX_SESSIONS: usize = 4096;
+
+// LAB: lab 6 (cap the calls per session): document the new flag in the help text.
 pub const USAGE: &str = "\
 weather-server: a teaching MCP server (Streamable HTTP, revisions 2026-07-28 and 2025-11-25)
 
@@ -121,6 +130,7 @@ OPTIONS:
                             at start by default. Instances that share it accept each other's states
   --session-timeout-secs N  forget sessions idle this long (default 1800)
   --max-in-flight N         requests handled at once before answering 503 (default 256)
+  --max-sessions N          live sessions at once; initialize beyond them gets 503 (default 4096)
   --page-size N             tools per tools/list page (default 50)
   --heartbeat-ms N          heartbeat interval on quiet streams (default 500)
   --read-timeout-secs N     close a connection silent this long while a read waits (default 10)
@@ -183,6 +193,7 @@ pub fn parse_args(
                 config.session_idle_timeout = Duration::from_secs(number(&flag, &value()?)?)
             }
             "--max-in-flight" => config.max_in_flight = number(&flag, &value()?)?,
+            "--max-sessions" => config.max_sessions = number::<usize>(&flag, &value()?)?.max(1),
             "--page-size" => config.page_size = number::<usize>(&flag, &value()?)?.max(1),
             "--heartbeat-ms" => {
                 config.heartbeat = Duration::from_millis(number::<u64>(&flag, &value()?)?.max(10))
@@ -207,7 +218,7 @@ pub fn parse_args(
             "--alert-interval-ms" => {
                 config.alert_every = Duration::from_millis(number::<u64>(&flag, &value()?)?.max(10))
             }
-            // LAB: lab 6 (cap the sessions): an unknown flag ends here; parse --max-sessions N above.
+            // LAB: lab 6 (cap the calls per session): an unknown flag ends here; parse yours above.
             other => return Err(format!("unknown option {other}")),
         }
     }
@@ -295,6 +306,9 @@ mod tests {
             .unwrap();
         assert_eq!(c.drop_stream_after, Some(3));
         assert_eq!(c.retry, Duration::from_millis(50));
+        assert_eq!(parse(&[]).unwrap().unwrap().max_sessions, 4096);
+        let c = parse(&["--max-sessions", "2"]).unwrap().unwrap();
+        assert_eq!(c.max_sessions, 2);
     }
 
     #[test]

@@ -39,7 +39,7 @@ use crate::server::request::{read_body, BodyLength, HttpVersion, RequestHead};
 use crate::server::request_state::StateKey;
 use crate::server::response::Whole;
 use crate::server::security::{is_loopback_host, Policy};
-use crate::server::session::{Session, SessionStore};
+use crate::server::session::{CreateError, Session, SessionStore};
 use crate::server::stream::Stream;
 use crate::server::worker::Job;
 use crate::wire::{is_supported_version, HEADER_SESSION_ID, MAX_BODY_BYTES, MCP_PATH, MIME_JSON};
@@ -68,9 +68,10 @@ impl Endpoint {
             allowed_origins: config.allowed_origins.clone(),
             auth_token: config.auth_token.clone(),
         };
-        // LAB: lab 6 (cap the sessions): the session store is made here, from the config.
-        let sessions = (!config.stateless)
-            .then(|| SessionStore::new(config.session_idle_timeout, config.stream_grace));
+        let sessions = (!config.stateless).then(|| {
+            SessionStore::new(config.session_idle_timeout, config.stream_grace)
+                .with_max_sessions(config.max_sessions)
+        });
         // A random key when none is configured: a state then only comes back to this instance.
         let state_key = StateKey::new(config.state_key.as_deref())
             .expect("the OS random source answers at start");
@@ -229,13 +230,17 @@ impl Endpoint {
                 capabilities,
             } => {
                 // SPEC transports#session-management: "A server using the Streamable HTTP transport MAY assign a session ID at initialization time, by including it in an MCP-Session-Id header on the HTTP response containing the InitializeResult."
-                // LAB: lab 6 (cap the sessions): initialize creates the session here; beyond the limit, refuse.
                 let session_id = match &self.sessions {
                     Some(store) => Some(
                         store
                             .create(protocol_version, capabilities)
-                            .map_err(|e| {
-                                Rejection::Internal(format!("no session id could be made ({e})"))
+                            .map_err(|e| match e {
+                                // The spec names no status for a full server: 503 with
+                                // Retry-After is HTTP's "not now, try later" (RFC 9110 §15.6.4).
+                                CreateError::Full(max) => Rejection::TooManySessions(max),
+                                CreateError::Random(e) => Rejection::Internal(format!(
+                                    "no session id could be made ({e})"
+                                )),
                             })?
                             .id
                             .clone(),
@@ -282,6 +287,8 @@ impl Endpoint {
         let stream = Arc::new(self.new_stream());
         // Only SSE has event ids, so only an SSE stream of a session can be resumed.
         let resumable = framing == Framing::Sse && session.is_some();
+        // LAB: lab 6 (cap the calls per session): a call of a session starts here; refuse it beyond
+        // the limit before anything is sent or run.
         if let Some(s) = &session {
             s.start_call(id.clone(), Arc::clone(&stream), resumable);
         }

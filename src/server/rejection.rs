@@ -52,10 +52,12 @@ pub enum Rejection {
     PayloadTooLarge,
     /// The request body is not `application/json`.
     UnsupportedMediaType,
-    // LAB: lab 6 (cap the sessions): a 503 with Retry-After already exists; add a variant of your own
-    // (and its rows in `status`, `to_error_object` and `headers`) or reuse this one.
     /// Too many requests in flight; carries the `Retry-After` seconds.
     Overloaded(u32),
+    // LAB: lab 6 (cap the calls per session): `429 Too Many Requests` is not in this table yet: add
+    // a variant (and its rows in `status`, `to_error_object` and `headers`).
+    /// An `initialize` while `--max-sessions` sessions are live; carries the limit.
+    TooManySessions(usize),
     /// Our failure, not the client's (the OS random source failed, say); the text says what.
     /// The client may retry; nothing it could change would help.
     Internal(String),
@@ -80,6 +82,11 @@ pub enum Rejection {
     HeadersTooLarge,
 }
 
+/// The `Retry-After` of [`Rejection::TooManySessions`]. A place frees when a client ends its
+/// session or a session idles out, and the server cannot know when that will be: this is a guess
+/// that keeps a well-behaved client from asking again at once.
+pub const SESSIONS_RETRY_AFTER_SECS: u32 = 5;
+
 impl Rejection {
     /// The HTTP status of each refusal. This is the table.
     ///
@@ -99,7 +106,7 @@ impl Rejection {
     /// | 431 | header lines over 64 KiB together |
     /// | 500 | our own failure (no session id could be made) |
     /// | 501 | a `Transfer-Encoding` other than `chunked` |
-    /// | 503 | too many requests in flight (with `Retry-After`) |
+    /// | 503 | too many requests in flight, or sessions (with `Retry-After`) |
     /// | 505 | HTTP/0.9 |
     pub fn status(&self) -> u16 {
         match self {
@@ -124,7 +131,7 @@ impl Rejection {
             Rejection::HeadersTooLarge => 431,
             Rejection::Internal(_) => 500,
             Rejection::NotImplemented(_) => 501,
-            Rejection::Overloaded(_) => 503,
+            Rejection::Overloaded(_) | Rejection::TooManySessions(_) => 503,
             Rejection::HttpVersionNotSupported => 505,
         }
     }
@@ -221,6 +228,10 @@ impl Rejection {
                 TRANSPORT_ERROR,
                 "Service Unavailable: too many requests in flight, retry later".to_string(),
             ),
+            Rejection::TooManySessions(max) => (
+                TRANSPORT_ERROR,
+                format!("Service Unavailable: this server keeps at most {max} sessions; retry later, or end one with DELETE"),
+            ),
             // -32603 is JSON-RPC's own "Internal error"; the text is ours, never a panic message.
             Rejection::Internal(why) => (INTERNAL_ERROR, format!("Internal error: {why}")),
             Rejection::NotImplemented(what) => (TRANSPORT_ERROR, format!("Not Implemented: {what}")),
@@ -241,6 +252,9 @@ impl Rejection {
         match self {
             Rejection::MethodNotAllowed(allow) => vec![("Allow", allow.to_string())],
             Rejection::Overloaded(secs) => vec![("Retry-After", secs.to_string())],
+            Rejection::TooManySessions(_) => {
+                vec![("Retry-After", SESSIONS_RETRY_AFTER_SECS.to_string())]
+            }
             Rejection::Unauthorized => {
                 vec![("WWW-Authenticate", "Bearer realm=\"mcp\"".to_string())]
             }
@@ -325,6 +339,8 @@ mod tests {
             ("Retry-After", "1".to_string())
         );
         assert_eq!(Rejection::Unauthorized.headers()[0].0, "WWW-Authenticate");
+        assert_eq!(Rejection::TooManySessions(2).status(), 503);
+        assert_eq!(Rejection::TooManySessions(2).headers()[0].0, "Retry-After");
     }
 
     #[test]

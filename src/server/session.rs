@@ -4,8 +4,8 @@
 //! response that carries the `InitializeResult`, later requests must carry it, an unknown or ended
 //! id gets 404, and `DELETE` ends a session. Sessions idle for longer than a timeout expire.
 //!
-//! Left out: binding a session to an authenticated user (we have one shared bearer token at most),
-//! and a cap on the number of sessions (the idle timeout bounds them in time, not in number).
+//! Left out: binding a session to an authenticated user (we have one shared bearer token at most).
+//! Sessions are bounded in time by the idle timeout, and in number by `--max-sessions`.
 //! Revision 2026-07-28 removes sessions altogether: its requests never reach this module (see
 //! `era.rs`), and with `--stateless` neither do the legacy ones.
 //!
@@ -137,6 +137,8 @@ impl Session {
 
     /// Remember a running call's stream under its request id, and keep the stream for resuming
     /// if it can be resumed (an SSE stream; NDJSON and JSON have no event ids to resume from).
+    // LAB: lab 6 (cap the calls per session): a session's running calls are kept in `running`,
+    // under one lock; counting them there cannot race with another call of the same session.
     pub fn start_call(&self, id: RequestId, stream: Arc<Stream>, resumable: bool) {
         if resumable {
             self.add_stream(Arc::clone(&stream));
@@ -287,6 +289,26 @@ pub struct SessionStore {
     stream_grace: Duration,
     /// When expired sessions were last swept (see `create`).
     last_sweep: Mutex<Instant>,
+    /// At most this many live sessions (`--max-sessions`).
+    max_sessions: usize,
+}
+
+/// Why no session was made.
+#[derive(Debug)]
+pub enum CreateError {
+    /// The store already holds its maximum of live sessions (the limit).
+    Full(usize),
+    /// The OS random source failed (practically never).
+    Random(getrandom::Error),
+}
+
+impl std::fmt::Display for CreateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CreateError::Full(max) => write!(f, "the limit of {max} sessions is reached"),
+            CreateError::Random(e) => write!(f, "no random session id: {e}"),
+        }
+    }
 }
 
 impl SessionStore {
@@ -296,22 +318,30 @@ impl SessionStore {
             idle_timeout,
             stream_grace,
             last_sweep: Mutex::new(Instant::now()),
+            max_sessions: crate::server::config::DEFAULT_MAX_SESSIONS,
         }
     }
 
-    // LAB: lab 6 (cap the sessions): expired sessions are swept and the new one is inserted under one
-    // lock; counting here cannot race with another initialize.
+    /// The same store, holding at most `max` live sessions.
+    pub fn with_max_sessions(self, max: usize) -> SessionStore {
+        SessionStore {
+            max_sessions: max,
+            ..self
+        }
+    }
+
     /// Start a session for a client that has just initialized.
     ///
     /// # Errors
-    /// The OS random source failed (practically never; the caller answers 500).
+    /// [`CreateError::Full`] when `max_sessions` sessions are live (expired ones do not count),
+    /// [`CreateError::Random`] when the OS random source failed.
     pub fn create(
         &self,
         protocol_version: &str,
         client_capabilities: Value,
-    ) -> Result<Arc<Session>, getrandom::Error> {
+    ) -> Result<Arc<Session>, CreateError> {
         let session = Arc::new(Session {
-            id: new_session_id()?,
+            id: new_session_id().map_err(CreateError::Random)?,
             protocol_version: protocol_version.to_string(),
             client_capabilities,
             stream_grace: self.stream_grace,
@@ -335,7 +365,9 @@ impl SessionStore {
         // initializes a second and held every other request's lookup behind them.
         let now = Instant::now();
         let mut last_sweep = lock(&self.last_sweep);
-        if now.saturating_duration_since(*last_sweep) >= Duration::from_secs(1) {
+        // A store that looks full is swept now, whatever the time: expired sessions make room.
+        let full = sessions.len() >= self.max_sessions;
+        if full || now.saturating_duration_since(*last_sweep) >= Duration::from_secs(1) {
             *last_sweep = now;
             sessions.retain(|_, s| {
                 let live = s.idle_for(now) < self.idle_timeout;
@@ -346,6 +378,11 @@ impl SessionStore {
             });
         }
         drop(last_sweep);
+        // Counted after the sweep, so expired sessions make room, and under the same lock as the
+        // insert, so two initializes at once cannot both take the last place.
+        if sessions.len() >= self.max_sessions {
+            return Err(CreateError::Full(self.max_sessions));
+        }
         sessions.insert(session.id.clone(), Arc::clone(&session));
         Ok(session)
     }
@@ -417,6 +454,19 @@ mod tests {
         assert!(store.remove(&s.id));
         assert!(store.get(&s.id).is_none());
         assert!(!store.remove(&s.id));
+    }
+
+    #[test]
+    fn a_full_store_refuses_until_a_session_ends() {
+        let store =
+            SessionStore::new(Duration::from_secs(60), Duration::from_secs(1)).with_max_sessions(1);
+        let s = store.create("2025-11-25", json!({})).unwrap();
+        assert!(matches!(
+            store.create("2025-11-25", json!({})),
+            Err(CreateError::Full(1))
+        ));
+        store.remove(&s.id);
+        assert!(store.create("2025-11-25", json!({})).is_ok());
     }
 
     #[test]

@@ -77,6 +77,36 @@ fn delete_ends_the_session_with_200_and_later_use_is_404() {
 }
 
 #[test]
+fn initialize_beyond_max_sessions_is_503_with_retry_after_until_a_session_ends() {
+    let s = start(|c| c.max_sessions = 2);
+    let first = open_session(s.addr);
+    let second = open_session(s.addr);
+    let refused = post(s.addr, &[("Accept", ACCEPT_BOTH)], INIT);
+    assert_eq!(refused.status, 503);
+    assert_eq!(refused.header("Retry-After"), Some("5"));
+    assert_eq!(refused.header("Mcp-Session-Id"), None);
+    assert_eq!(refused.json()["id"], 1, "the initialize's id is echoed");
+    assert_eq!(refused.json()["error"]["code"], TRANSPORT_ERROR);
+    // The sessions there are not disturbed, and a DELETE makes room.
+    assert_eq!(post_in(s.addr, &second, PING).status, 200);
+    let d = request(s.addr, "DELETE", &[("Mcp-Session-Id", &first)], "");
+    assert_eq!(d.status, 200);
+    let again = post(s.addr, &[("Accept", ACCEPT_BOTH)], INIT);
+    assert_eq!(again.status, 200);
+}
+
+#[test]
+fn an_idle_session_that_expired_makes_room_under_max_sessions() {
+    let s = start(|c| {
+        c.max_sessions = 1;
+        c.session_idle_timeout = Duration::from_millis(200);
+    });
+    open_session(s.addr);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(post(s.addr, &[("Accept", ACCEPT_BOTH)], INIT).status, 200);
+}
+
+#[test]
 fn delete_without_session_id_is_400() {
     let s = start(|_| {});
     assert_eq!(request(s.addr, "DELETE", &[], "").status, 400);
