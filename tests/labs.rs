@@ -58,9 +58,10 @@ fn lab_05_client_in_another_language() {
     script_labs::client_in_another_language();
 }
 
-/// Lab 6: `weather-server --max-sessions N` refuses the session after N with 503 + `Retry-After`.
+/// Lab 6: `weather-server --max-calls-per-session N` refuses a session's call beyond N running
+/// ones with 429 + `Retry-After`.
 #[test]
 #[ignore = "lab checker: run with --ignored"]
-fn lab_06_cap_the_sessions() {
-    rust_labs::cap_the_sessions();
+fn lab_06_cap_the_calls_per_session() {
+    rust_labs::cap_the_calls_per_session();
 }

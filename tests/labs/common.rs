@@ -20,7 +20,7 @@ const HANDOUTS: [&str; 6] = [
     "docs/labs/lab_03-structured-output.md",
     "docs/labs/lab_04-cut-and-resume.md",
     "docs/labs/lab_05-client-in-another-language.md",
-    "docs/labs/lab_06-cap-the-sessions.md",
+    "docs/labs/lab_06-cap-the-calls-per-session.md",
 ];
 
 /// End the checker with a message that says what is missing, and where to read about it.

@@ -1,10 +1,10 @@
 //! Checkers of the labs whose work is Rust code in `src/`: lab 2 (a tool), lab 3 (a field of the
-//! structured output) and lab 6 (a session cap). They test over HTTP, or through the binary's
+//! structured output) and lab 6 (a cap on each session's running calls). They test over HTTP, or through the binary's
 //! command line, never by calling the code the student adds: that would not compile before.
 
 use crate::common::{fail, Rpc};
 use crate::support::binary::Binary;
-use crate::support::{self, ACCEPT_BOTH, INIT};
+use crate::support::{self, LiveSse};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::process::Command;
@@ -212,36 +212,54 @@ fn spawn_server(lab: usize, args: &[&str]) -> Binary {
     })
 }
 
-/// Send an initialize; the response.
-fn initialize(addr: SocketAddr) -> support::RawResponse {
-    support::post(addr, &[("Accept", ACCEPT_BOTH)], INIT)
+/// A `get_weather` call in session `sid`, left streaming: its first event (the priming event) has
+/// been read, so the call is running on the server.
+fn running_call(addr: SocketAddr, sid: &str, id: u64) -> LiveSse {
+    let request =
+        support::build_post_in(addr, sid, &support::weather_call(id, "Hangzhou", "lab-06"));
+    let mut live = LiveSse::open(addr, &request);
+    if live.status == 200 {
+        live.next_data();
+    }
+    live
 }
 
-pub fn cap_the_sessions() {
+/// Read a streaming call to its end.
+fn finish(mut live: LiveSse) {
+    while live.next_data().is_some() {}
+}
+
+pub fn cap_the_calls_per_session() {
     const LAB: usize = 6;
-    let server = spawn_server(LAB, &["--max-sessions", "2"]);
-    let mut sessions = Vec::new();
-    for n in 1..=2 {
-        let r = initialize(server.addr);
-        let Some(sid) = r.header("mcp-session-id").filter(|_| r.status == 200) else {
+    // Each call takes 3 steps of 400 ms: long enough to hold two open while the checker asks more.
+    let server = spawn_server(
+        LAB,
+        &["--max-calls-per-session", "2", "--step-delay-ms", "400"],
+    );
+    let addr = server.addr;
+    let a = support::open_session(addr);
+    let first = running_call(addr, &a, 1);
+    let second = running_call(addr, &a, 2);
+    for (n, call) in [(1, &first), (2, &second)] {
+        if call.status != 200 {
             fail(
                 LAB,
                 format!(
-                    "with --max-sessions 2, initialize number {n} should make a session (200 \
-                     with Mcp-Session-Id), got {}: {}",
-                    r.status, r.body
+                    "with --max-calls-per-session 2, call {n} of a session should stream (200), \
+                     got {}",
+                    call.status
                 ),
             );
-        };
-        sessions.push(sid.to_string());
+        }
     }
-    let third = initialize(server.addr);
-    if third.status != 503 {
+    let third = support::post_in(addr, &a, &support::weather_call(3, "Hangzhou", "lab-06"));
+    if third.status != 429 {
         fail(
             LAB,
             format!(
-                "with --max-sessions 2 and two sessions live, a third initialize should get 503, \
-                 got {} (refuse it in src/server/endpoint.rs, where initialize creates the session): {}",
+                "with --max-calls-per-session 2 and two calls of the session running, a third \
+                 should get 429 Too Many Requests, got {} (refuse it in src/server/endpoint.rs, \
+                 where a call of a session starts): {}",
                 third.status, third.body
             ),
         );
@@ -251,29 +269,56 @@ pub fn cap_the_sessions() {
         fail(
             LAB,
             format!(
-                "the 503 should carry `Retry-After: <seconds>` (the rejection's `headers`), has \
+                "the 429 should carry `Retry-After: <seconds>` (the rejection's `headers`), has \
                  {retry_after:?}"
             ),
         );
     }
-    if third.header("mcp-session-id").is_some() {
-        fail(LAB, "the refused initialize must not hand out a session id");
-    }
-    let bye = support::request(
-        server.addr,
-        "DELETE",
-        &[("Mcp-Session-Id", &sessions[0])],
-        "",
-    );
-    assert_eq!(bye.status, 200, "DELETE of a live session: {}", bye.body);
-    let fourth = initialize(server.addr);
-    if fourth.status != 200 || fourth.header("mcp-session-id").is_none() {
+    let error = serde_json::from_str::<Value>(&third.body).unwrap_or_default();
+    if error["id"] != 3 || !error["error"]["message"].is_string() {
         fail(
             LAB,
             format!(
-                "after a DELETE freed a place, initialize should make a session again (200), got \
-                 {}: {}",
-                fourth.status, fourth.body
+                "the 429's body should be a JSON-RPC error for the refused call, with its id (3): \
+                 {}",
+                third.body
+            ),
+        );
+    }
+    // The cap is per session: another client's session is not disturbed.
+    let b = support::open_session(addr);
+    let other = support::post_in(addr, &b, &support::weather_call(4, "Hangzhou", "lab-06"));
+    if other.status != 200 {
+        fail(
+            LAB,
+            format!(
+                "a call in another session got {} while the first session had two calls running: \
+                 the limit is per session, so count each session's own calls (`Session`, in \
+                 src/server/session.rs), not the server's: {}",
+                other.status, other.body
+            ),
+        );
+    }
+    finish(first);
+    finish(second);
+    // The calls have ended; the place they held must be free again (soon: the call is forgotten
+    // just after its last message is written).
+    let mut again = support::post_in(addr, &a, &support::weather_call(5, "Hangzhou", "lab-06"));
+    for _ in 0..10 {
+        if again.status != 429 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        again = support::post_in(addr, &a, &support::weather_call(5, "Hangzhou", "lab-06"));
+    }
+    if again.status != 200 {
+        fail(
+            LAB,
+            format!(
+                "after the first two calls had finished, a new call of the same session got {}: a \
+                 call that has ended no longer counts (count the running calls, not the calls \
+                 ever started)",
+                again.status
             ),
         );
     }
@@ -283,20 +328,28 @@ pub fn cap_the_sessions() {
         .arg("--help")
         .output()
         .expect("weather-server --help");
-    if !String::from_utf8_lossy(&help.stdout).contains("--max-sessions") {
+    if !String::from_utf8_lossy(&help.stdout).contains("--max-calls-per-session") {
         fail(
             LAB,
-            "`weather-server --help` does not list --max-sessions: add it to USAGE",
+            "`weather-server --help` does not list --max-calls-per-session: add it to USAGE",
         );
     }
     // Without the flag there is no limit.
-    let server = spawn_server(LAB, &[]);
-    for n in 1..=3 {
-        let r = initialize(server.addr);
-        if r.status != 200 {
+    let server = spawn_server(LAB, &["--step-delay-ms", "400"]);
+    let sid = support::open_session(server.addr);
+    let calls: Vec<LiveSse> = (1..=3)
+        .map(|id| running_call(server.addr, &sid, id))
+        .collect();
+    for (n, call) in calls.iter().enumerate() {
+        if call.status != 200 {
             fail(
                 LAB,
-                format!("without --max-sessions, initialize number {n} got {}: there should be no limit", r.status),
+                format!(
+                    "without --max-calls-per-session, call {} of three at once got {}: there \
+                     should be no limit",
+                    n + 1,
+                    call.status
+                ),
             );
         }
     }
