@@ -22,12 +22,9 @@ export CARGO_TARGET_DIR="$CACHE/target"
 TREE="$CACHE/tree"
 LOGS="$CACHE/logs"
 LABS=("$@")
-if [ ${#LABS[@]} -eq 0 ]; then
-  for patch in "$REPO"/docs/labs/solutions/lab_*.patch; do
-    name=${patch##*/lab_}
-    LABS+=("${name%.patch}")
-  done
-fi
+# shellcheck source=tests/labs/lib.sh
+. "$REPO/tests/labs/lib.sh"
+[ ${#LABS[@]} -gt 0 ] || mapfile -t LABS < <(lab_numbers)
 START=$SECONDS
 
 mkdir -p "$CACHE"
@@ -38,11 +35,9 @@ if command -v flock >/dev/null; then
 fi
 
 # --- the scratch tree -------------------------------------------------------------------------
-rm -rf "$TREE" "$LOGS"
-mkdir -p "$TREE" "$LOGS"
-# -m: every file gets the time of now, not of the commit. Cargo decides what to rebuild by comparing
-# times; with the commit's, the last run's build (of a solution, maybe) would look newer and be reused.
-git -C "$REPO" archive HEAD | tar -x -m -C "$TREE"
+rm -rf "$LOGS"
+mkdir -p "$LOGS"
+scratch_tree HEAD "$TREE"
 
 # The lab files as they are in the working tree (the same as HEAD's once they are committed).
 for path in docs/labs tests/labs tests/labs.rs; do
@@ -93,23 +88,10 @@ for path in git("diff", "--name-only", "HEAD", "--", "src").split():
         f.write("".join(old))
 PY
 
+scratch_commit "$TREE"
 cd "$TREE"
-git init -q
-git add -A
-git -c user.name=prove -c user.email=prove@localhost commit -q -m "as a student finds it"
 
 # --- the checks -------------------------------------------------------------------------------
-# Run one lab's checker; the outcome is "passed", "failed" (the checker ran and failed) or
-# "broken" (it did not build, or did not run exactly one test). Output goes to $LOGS/<name>.log.
-checker() {
-  local lab=$1 log=$LOGS/$2.log
-  if cargo test -q --test labs "lab_${lab}_" -- --ignored >"$log" 2>&1; then
-    grep -q 'test result: ok. 1 passed' "$log" && echo passed || echo broken
-  else
-    grep -q 'test result: FAILED. 0 passed; 1 failed' "$log" && echo failed || echo broken
-  fi
-}
-
 echo "building a scratch copy of HEAD in $TREE"
 cargo test -q --no-run --test labs >"$LOGS/build.log" 2>&1 || {
   cat "$LOGS/build.log"
@@ -126,7 +108,7 @@ done
 SCRIPTS=()
 RUST=()
 for lab in "${LABS[@]}"; do
-  if grep -q '^+++ b/src/' "docs/labs/solutions/lab_$lab.patch" 2>/dev/null; then
+  if lab_is_rust "$lab"; then
     RUST+=("$lab")
   else
     SCRIPTS+=("$lab")
