@@ -47,7 +47,7 @@ for student in "${STUDENTS[@]}"; do
   scratch_commit "$TREE"
   cd "$TREE"
   echo "== $student"
-  printf '%-4s  %-36s  %-4s  %s\n' lab title "" reason
+  printf '%-4s  %-36s  %-4s  %s\n' lab title grade reason
   passed=0
   for lab in "${LABS[@]}"; do
     # Only this lab's files, as the student has them (a file the student deleted is deleted).
