@@ -29,6 +29,7 @@ use serde_json::{json, Value};
 
 /// What the transport must do with one message.
 #[derive(Debug)]
+// ANCHOR: outcome
 pub enum Outcome {
     /// A notification or a response was taken: HTTP 202, no body.
     Accepted,
@@ -49,6 +50,7 @@ pub enum Outcome {
     /// A tool call: run it, streaming what it sends, ending with its result.
     Call { id: RequestId, call: Call },
 }
+// ANCHOR_END: outcome
 
 /// Route one message to what `catalog` offers. `page_size` is how many tools one `tools/list` page
 /// holds.

@@ -203,12 +203,14 @@ impl Endpoint {
             // SPEC transports#sending-messages 4: "If the server accepts the input, the server MUST return HTTP status code 202 Accepted with no body."
             Outcome::Accepted => Ok(accepted()),
             // LAB: lab 1 (the handshake by hand): notifications/initialized is answered here: 202, no body.
+            // ANCHOR: initialized
             Outcome::Initialized => {
                 if let Some(s) = &session {
                     s.mark_initialized();
                 }
                 Ok(accepted())
             }
+            // ANCHOR_END: initialized
             Outcome::Cancel(id) => {
                 if let Some(stream) = session.as_ref().and_then(|s| s.call(&id)) {
                     stream.stop(Stop::Cancelled);

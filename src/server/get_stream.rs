@@ -107,6 +107,7 @@ impl GetStream {
 }
 
 /// A GET with `Last-Event-ID`: the stream that id names, from the event after it.
+// ANCHOR: resume
 fn resume(session: &Arc<Session>, last: &str, config: &Config) -> Result<GetStream, Rejection> {
     let gone = || {
         Rejection::BadRequest(format!(
@@ -143,6 +144,7 @@ fn resume(session: &Arc<Session>, last: &str, config: &Config) -> Result<GetStre
         alerts,
     })
 }
+// ANCHOR_END: resume
 
 /// The app's alerts for the connection that holds `guard`, if the app has any.
 fn alerts_for(

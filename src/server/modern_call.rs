@@ -91,6 +91,7 @@ impl ModernCall {
             // SPEC streamable-http (2026-07-28) §Cancellation: the server "MUST NOT send any further messages for it"
             Ok(Err(Stop::Abandoned | Stop::Cancelled)) => None,
             // SPEC mrtr (2026-07-28): the server returns `resultType: "input_required"` with `inputRequests` and may include `requestState`.
+            // ANCHOR: awaiting_input
             Ok(Err(Stop::AwaitingInput)) => {
                 // The answers so far travel in the state, so a later round needs only its own.
                 let answers = Value::Object(self.answers.clone());
@@ -104,6 +105,7 @@ impl ModernCall {
                 });
                 Some(Message::result(self.id.clone(), result))
             }
+            // ANCHOR_END: awaiting_input
             // SPEC schema (2026-07-28): a request that needs an undeclared capability gets MissingRequiredClientCapabilityError; "For HTTP, the response status code MUST be `400 Bad Request`."
             Ok(Err(Stop::MissingCapability(capability))) => {
                 let refusal = Rejection::MissingCapability(capability);
@@ -238,6 +240,7 @@ impl Outbox for Connection<'_> {
         self.ask_as(&key, method, params, timeout)
     }
 
+    // ANCHOR: ask_as
     fn ask_as(
         &self,
         key: &str,
@@ -257,6 +260,7 @@ impl Outbox for Connection<'_> {
         );
         Err(NoAnswer::Stopped(Stop::AwaitingInput))
     }
+    // ANCHOR_END: ask_as
 }
 
 /// The final response of a modern call: its result made complete, or the error as it is.

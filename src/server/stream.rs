@@ -63,6 +63,7 @@ impl FromStr for EventId {
 
 /// What a reader gets from [`Stream::next_after`].
 #[derive(Debug, Clone, PartialEq)]
+// ANCHOR: next
 pub enum Next {
     /// The message with sequence number `seq`; `last` when it is the call's final response.
     Event { seq: u64, line: String, last: bool },
@@ -78,6 +79,7 @@ pub enum Next {
     /// goes on and the client resumes with `Last-Event-ID`.
     Cut,
 }
+// ANCHOR_END: next
 
 #[derive(Debug)]
 struct State {

@@ -1,5 +1,6 @@
 //! The transcripts under docs/transcripts/ are real exchanges with the server, byte for byte (but
-//! for the session id, the port and the date). This test replays each one against a fresh server
+//! for the session id, the port, the date and a 2026-07-28 `requestState`, which holds an expiry
+//! time and so differs on every run). This test replays each one against a fresh server
 //! and fails when the server's bytes drift from the file.
 //!
 //! To regenerate them after a deliberate change: `UPDATE_TRANSCRIPTS=1 cargo test --test docs transcripts`
@@ -15,6 +16,8 @@ struct Transcript {
     addr: SocketAddr,
     text: String,
     session: Option<String>,
+    /// Values that differ from run to run, and the placeholder each is shown as.
+    placeholders: Vec<(String, &'static str)>,
 }
 
 impl Transcript {
@@ -26,11 +29,12 @@ impl Transcript {
             addr,
             text,
             session: None,
+            placeholders: Vec::new(),
         }
     }
 
-    /// Send one request on its own connection and record both sides.
-    fn exchange(&mut self, method: &str, headers: &[(&str, &str)], body: &str) -> String {
+    /// The request as bytes, with the session id once there is one.
+    fn request(&self, method: &str, headers: &[(&str, &str)], body: &str) -> String {
         let mut request = format!("{method} /mcp HTTP/1.1\r\nHost: {}\r\n", self.addr);
         for (name, value) in headers {
             request.push_str(&format!("{name}: {value}\r\n"));
@@ -43,6 +47,58 @@ impl Transcript {
         }
         request.push_str("Connection: close\r\n\r\n");
         request.push_str(body);
+        request
+    }
+
+    /// Send a request whose response stays open (a stream that waits for the client), and
+    /// record the response up to and including the first event that contains `until`.
+    fn open(&mut self, headers: &[(&str, &str)], body: &str, until: &str) -> (TcpStream, String) {
+        let request = self.request("POST", headers, body);
+        let mut stream = TcpStream::connect(self.addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut response = Vec::new();
+        let mut buf = [0u8; 4096];
+        loop {
+            let text = String::from_utf8_lossy(&response).into_owned();
+            if let Some(at) = text.find(until) {
+                if text[at..].contains("\n\n\r\n") {
+                    break;
+                }
+            }
+            let n = stream.read(&mut buf).unwrap();
+            assert!(n > 0, "the stream ended before {until:?}: {text}");
+            response.extend_from_slice(&buf[..n]);
+        }
+        let response = String::from_utf8(response).unwrap();
+        self.text.push_str(&format!(
+            "{}\n>>> request\n{request}\n<<< response (so far: the stream waits for the client's answer)\n{response}\n",
+            "-".repeat(72)
+        ));
+        (stream, response)
+    }
+
+    /// Read an open response to its end and record the rest.
+    fn finish(&mut self, mut stream: TcpStream) {
+        let mut rest = Vec::new();
+        stream.read_to_end(&mut rest).unwrap();
+        let rest = String::from_utf8(rest).unwrap();
+        self.text.push_str(&format!(
+            "{}\n<<< response to the first request, continued\n{rest}\n\n",
+            "-".repeat(72)
+        ));
+    }
+
+    /// Show `value` as `placeholder` (it differs on every run).
+    fn hide(&mut self, value: &str, placeholder: &'static str) {
+        self.placeholders.push((value.to_string(), placeholder));
+    }
+
+    /// Send one request on its own connection and record both sides.
+    fn exchange(&mut self, method: &str, headers: &[(&str, &str)], body: &str) -> String {
+        let request = self.request(method, headers, body);
         let mut stream = TcpStream::connect(self.addr).unwrap();
         stream
             .set_read_timeout(Some(Duration::from_secs(10)))
@@ -72,6 +128,9 @@ impl Transcript {
             .replace(&self.addr.to_string(), "127.0.0.1:8000");
         if let Some(sid) = &self.session {
             text = text.replace(sid, "<session-id>");
+        }
+        for (value, placeholder) in &self.placeholders {
+            text = text.replace(value.as_str(), placeholder);
         }
         text.lines()
             .map(|l| {
@@ -192,6 +251,116 @@ fn transcript_cut_and_resume_matches_the_server() {
                 ],
                 "",
             );
+        },
+    );
+}
+
+/// The `params` of `{"name": ..., "arguments": {"city": CITY}}` with a progress token, as JSON text.
+fn weather_call(id: u64, city: &str, meta: &str) -> String {
+    format!(
+        r#"{{"jsonrpc":"2.0","id":{id},"method":"tools/call","params":{{"name":"get_weather","arguments":{{"city":"{city}"}},"_meta":{{"progressToken":"p{id}"{meta}}}}}}}"#
+    )
+}
+
+/// The `_meta` fields every 2026-07-28 request carries (after a comma, to join a progress token).
+fn modern_meta(capabilities: &str) -> String {
+    format!(
+        r#","io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{capabilities},"io.modelcontextprotocol/clientInfo":{{"name":"walkthrough","version":"1"}}"#
+    )
+}
+
+const MODERN_V: (&str, &str) = ("MCP-Protocol-Version", "2026-07-28");
+const CALL_HEADERS: [(&str, &str); 5] = [
+    CT,
+    BOTH,
+    MODERN_V,
+    ("Mcp-Method", "tools/call"),
+    ("Mcp-Name", "get_weather"),
+];
+
+/// The JSON of the one `data:` line (or JSON body) in `response` that contains `needle`.
+fn message_with(response: &str, needle: &str) -> serde_json::Value {
+    let line = response
+        .lines()
+        .map(|l| l.strip_prefix("data: ").unwrap_or(l))
+        .find(|l| l.starts_with('{') && l.contains(needle))
+        .unwrap_or_else(|| panic!("no message with {needle:?} in {response}"));
+    serde_json::from_str(line).unwrap()
+}
+
+#[test]
+fn transcript_modern_call_matches_the_server() {
+    scenario(
+        "05-modern-call",
+        |_| {},
+        "2026-07-28: server/discover, then the same call; no handshake, no session",
+        |t| {
+            let meta = modern_meta("{}");
+            let discover = format!(
+                r#"{{"jsonrpc":"2.0","id":1,"method":"server/discover","params":{{"_meta":{{{}}}}}}}"#,
+                &meta[1..]
+            );
+            t.exchange(
+                "POST",
+                &[CT, BOTH, MODERN_V, ("Mcp-Method", "server/discover")],
+                &discover,
+            );
+            t.exchange("POST", &CALL_HEADERS, &weather_call(2, "Hangzhou", &meta));
+        },
+    );
+}
+
+#[test]
+fn transcript_modern_input_required_matches_the_server() {
+    scenario(
+        "06-modern-input-required",
+        |_| {},
+        "2026-07-28: \"Springfield\" is input_required; the retry brings the answer and the requestState",
+        |t| {
+            let meta = modern_meta(r#"{"elicitation":{}}"#);
+            let first = t.exchange(
+                "POST",
+                &CALL_HEADERS,
+                &weather_call(1, "Springfield", &meta),
+            );
+            let result = &message_with(&first, "input_required")["result"];
+            let state = result["requestState"].as_str().unwrap().to_string();
+            t.hide(&state, "<request-state>");
+            let answer = r#""inputResponses":{"q1":{"action":"accept","content":{"city":"Springfield, Illinois, United States"}}}"#;
+            let retry = weather_call(2, "Springfield", &meta).replace(
+                r#""_meta""#,
+                &format!(r#"{answer},"requestState":"{state}","_meta""#),
+            );
+            t.exchange("POST", &CALL_HEADERS, &retry);
+        },
+    );
+}
+
+#[test]
+fn transcript_legacy_elicitation_matches_the_server() {
+    scenario(
+        "07-legacy-elicitation",
+        |_| {},
+        "2025-11-25: \"Springfield\" asked mid-stream with elicitation/create, answered by a POST",
+        |t| {
+            let init = INIT.replace(
+                r#""capabilities":{}"#,
+                r#""capabilities":{"elicitation":{}}"#,
+            );
+            t.exchange("POST", &[CT, BOTH], &init);
+            t.exchange("POST", &[CT, BOTH, V], INITIALIZED);
+            let (stream, so_far) = t.open(
+                &[CT, BOTH, V],
+                &weather_call(2, "Springfield", ""),
+                "elicitation/create",
+            );
+            let question = message_with(&so_far, "elicitation/create");
+            let answer = format!(
+                r#"{{"jsonrpc":"2.0","id":{},"result":{{"action":"accept","content":{{"city":"Springfield, Illinois, United States"}}}}}}"#,
+                question["id"]
+            );
+            t.exchange("POST", &[CT, BOTH, V], &answer);
+            t.finish(stream);
         },
     );
 }

@@ -3,7 +3,9 @@
 //! A quote is a marker line followed by a fenced block:
 //! `<!-- quote: src/server/socket.rs#pump -->` quotes the region between `// ANCHOR: pump` and
 //! `// ANCHOR_END: pump` in that file (dedented); `<!-- quote: docs/transcripts/02-progress-streaming.txt -->`
-//! quotes a whole file. After a deliberate change, `UPDATE_WALKTHROUGH=1 cargo test --test
+//! quotes a whole file. An excerpt, `<!-- excerpt: docs/transcripts/05-modern-call.txt -->` before
+//! a fenced block, shows some lines of its source: each line of the block (but `…`, which marks
+//! what was left out) must be a line of the source, in the source's order. After a deliberate change, `UPDATE_WALKTHROUGH=1 cargo test --test
 //! docs walkthrough` rewrites the blocks; then reread the prose around them.
 
 use std::fs;
@@ -55,6 +57,19 @@ fn source_of(target: &str) -> Result<String, String> {
         .join("\n"))
 }
 
+/// Why the fenced block `lines` is not an excerpt of `source`, if it is not.
+fn excerpt_problem(target: &str, lines: &[&str], source: &str) -> Option<String> {
+    let mut rest = source.lines();
+    for line in lines.iter().filter(|l| l.trim() != "…") {
+        if !rest.any(|s| s == *line) {
+            return Some(format!(
+                "{target}: the excerpt's line {line:?} is not in the source (or is out of order)"
+            ));
+        }
+    }
+    None
+}
+
 /// Rebuild walkthrough.md with every quoted block taken from its source. Returns the new text
 /// and the problems found (missing anchors, markers without a block).
 fn rebuild(doc: &str) -> (String, Vec<String>) {
@@ -63,6 +78,32 @@ fn rebuild(doc: &str) -> (String, Vec<String>) {
     let mut lines = doc.lines().peekable();
     while let Some(line) = lines.next() {
         out.push(line.to_string());
+        if let Some(target) = line
+            .trim()
+            .strip_prefix("<!-- excerpt: ")
+            .and_then(|r| r.strip_suffix(" -->"))
+        {
+            let Some(fence) = lines.next().filter(|f| f.starts_with("```")) else {
+                problems.push(format!(
+                    "{target}: the marker must be followed by a fenced block"
+                ));
+                continue;
+            };
+            out.push(fence.to_string());
+            let mut block = Vec::new();
+            for inner in lines.by_ref() {
+                out.push(inner.to_string());
+                if inner.starts_with("```") {
+                    break;
+                }
+                block.push(inner);
+            }
+            match source_of(target) {
+                Ok(text) => problems.extend(excerpt_problem(target, &block, &text)),
+                Err(why) => problems.push(why),
+            }
+            continue;
+        }
         let Some(target) = line
             .trim()
             .strip_prefix("<!-- quote: ")
@@ -124,6 +165,16 @@ fn a_quote_with_a_missing_anchor_is_reported() {
     let (_, problems) = rebuild("<!-- quote: src/lib.rs#no_such_anchor -->\n```rust\n```\n");
     assert_eq!(problems.len(), 1);
     assert!(problems[0].contains("no_such_anchor"));
+}
+
+#[test]
+fn an_excerpt_line_that_is_not_in_its_source_is_reported() {
+    let doc = "<!-- excerpt: docs/transcripts/03-session.txt -->\n```text\nHTTP/1.1 202 Accepted\n…\nHTTP/1.1 999 Invented\n```\n";
+    let (_, problems) = rebuild(doc);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].contains("999 Invented"));
+    let (_, problems) = rebuild(&doc.replace("HTTP/1.1 999 Invented", "HTTP/1.1 404 Not Found"));
+    assert!(problems.is_empty(), "{problems:?}");
 }
 
 #[test]
