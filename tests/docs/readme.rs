@@ -295,3 +295,121 @@ fn every_curl_request_in_the_readme_and_streams_md_sends_the_headers_a_client_mu
     assert!(checked >= 12, "only {checked} curl commands found");
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// One `$ cargo run -q --bin mcp-client -- …` of a README `text` block and what the README says
+/// it prints.
+struct ShownRun {
+    at: String,
+    /// The arguments after `--`, as bash reads them (quotes included).
+    args: String,
+    shown: String,
+}
+
+/// The README's `text` blocks of `mcp-client` runs, each with whether the prose just before it
+/// says the server was started with `--drop-stream-after 2`.
+fn shown_client_runs(readme: &str) -> Vec<(bool, Vec<ShownRun>)> {
+    const PROMPT: &str = "$ cargo run -q --bin mcp-client -- ";
+    let mut blocks = Vec::new();
+    for (at, _) in readme.match_indices(&format!("```text\n{PROMPT}")) {
+        let before = &readme[..at];
+        let paragraph = &before[before.trim_end().rfind("\n\n").unwrap_or(0)..];
+        let cutting = paragraph.contains("`weather-server --drop-stream-after 2`");
+        let line = readme[..at].lines().count() + 2;
+        let body = &readme[at + "```text\n".len()..];
+        let body = &body[..body.find("```").unwrap()];
+        let mut runs: Vec<ShownRun> = Vec::new();
+        for (i, text) in body.lines().enumerate() {
+            if let Some(args) = text.strip_prefix(PROMPT) {
+                runs.push(ShownRun {
+                    at: format!("README.md:{}", line + i),
+                    args: args.to_string(),
+                    shown: String::new(),
+                });
+            } else if let Some(run) = runs.last_mut() {
+                run.shown.push_str(text);
+                run.shown.push('\n');
+            }
+        }
+        for run in &mut runs {
+            // A blank line separates one run from the next; it is not output.
+            if run.shown.ends_with("\n\n") {
+                run.shown.pop();
+            }
+        }
+        blocks.push((cutting, runs));
+    }
+    blocks
+}
+
+/// Elapsed times such as `[  0.31s]` differ from run to run; everything else must not.
+fn without_timings(text: &str) -> String {
+    text.lines()
+        .map(|line| match (line.find('['), line.find("s] ")) {
+            (Some(0), Some(end)) if line[1..end].trim().parse::<f64>().is_ok() => {
+                format!("[ time ]{}", &line[end + 2..])
+            }
+            _ => line.to_string(),
+        })
+        .map(|line| line + "\n")
+        .collect()
+}
+
+/// Every `mcp-client` run the README shows is run against a fresh server started the way the
+/// README says, with `--url` pointing at it; stderr and stdout together, as a terminal shows them,
+/// must be what the README shows, but for the elapsed times and the port.
+#[test]
+fn readme_mcp_client_runs_print_what_the_readme_shows() {
+    let blocks = shown_client_runs(&read_doc("README.md"));
+    assert!(
+        blocks.len() >= 4,
+        "only {} client blocks found",
+        blocks.len()
+    );
+    for (cutting, runs) in blocks {
+        let server = crate::support::start(|c| {
+            c.step_delay = std::time::Duration::from_millis(300);
+            if cutting {
+                c.drop_stream_after = Some(2);
+            }
+        });
+        for run in runs {
+            let command = format!("\"$0\" --url {} {}", server.url(), run.args);
+            let out = Command::new("bash")
+                .arg("-c")
+                .arg(format!("{{ {command}; }} 2>&1"))
+                .arg(env!("CARGO_BIN_EXE_mcp-client"))
+                .output()
+                .unwrap();
+            let printed = String::from_utf8_lossy(&out.stdout).replace(
+                &format!("127.0.0.1:{}", server.addr.port()),
+                "127.0.0.1:8000",
+            );
+            assert_eq!(
+                without_timings(&printed),
+                without_timings(&run.shown),
+                "{}: mcp-client {}",
+                run.at,
+                run.args
+            );
+        }
+    }
+}
+
+/// The README's "If port 8000 is taken" shows what a second server on a taken port prints.
+#[test]
+fn readme_shows_what_a_server_on_a_taken_port_prints() {
+    let readme = read_doc("README.md");
+    let after = &readme[readme.find("If port 8000 is taken").expect("the paragraph")..];
+    let block = after.find("```text\n").unwrap() + "```text\n".len();
+    let shown = &after[block..block + after[block..].find("```").unwrap()];
+    let first = crate::support::binary::Binary::spawn(&[]);
+    let port = first.addr.port().to_string();
+    let second = Command::new(env!("CARGO_BIN_EXE_weather-server"))
+        .args(["--port", &port])
+        .output()
+        .unwrap();
+    assert_eq!(second.status.code(), Some(1), "the README says status 1");
+    let printed = String::from_utf8_lossy(&second.stderr)
+        .replace(&format!("127.0.0.1:{port}"), "127.0.0.1:8000");
+    assert_eq!(printed, shown);
+}
