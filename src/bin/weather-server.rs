@@ -24,10 +24,12 @@ fn main() -> ExitCode {
         );
     }
     let stateless = config.stateless;
+    let drop_stream_after = config.drop_stream_after;
+    let wanted = listen_address(&config.host, config.port);
     let server = match Server::bind(config) {
         Ok(server) => server,
         Err(e) => {
-            eprintln!("error: cannot listen: {e}");
+            eprintln!("error: {}", cannot_listen(&wanted, &e));
             return ExitCode::from(1);
         }
     };
@@ -36,6 +38,13 @@ fn main() -> ExitCode {
         "weather-server listening on {url}{}",
         if stateless { " (stateless)" } else { "" }
     );
+    // A student who forgot the flag would otherwise take the cut streams for a bug.
+    if let Some(n) = drop_stream_after {
+        println!(
+            "--drop-stream-after {n}: every streamed response ends after {n} events, like a flaky \
+             network (a teaching device: clients must resume with GET and Last-Event-ID)"
+        );
+    }
     println!("try it:");
     println!(
         "  curl -N {url} -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \\\n    \
@@ -43,4 +52,27 @@ fn main() -> ExitCode {
     );
     server.run();
     ExitCode::SUCCESS
+}
+
+/// `host:port` as a student would type it into curl (an IPv6 host in brackets).
+fn listen_address(host: &str, port: u16) -> String {
+    if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    }
+}
+
+/// Why the server could not start, naming the address. The OS's own text ("Address already in
+/// use (os error 98)") names neither the address nor a way out; the commonest cause here is a
+/// server from an earlier lesson still running in another terminal.
+fn cannot_listen(address: &str, e: &std::io::Error) -> String {
+    if e.kind() == std::io::ErrorKind::AddrInUse {
+        format!(
+            "cannot listen on {address}: address already in use \
+             (is another weather-server running? --port 0 picks a free port)"
+        )
+    } else {
+        format!("cannot listen on {address}: {e}")
+    }
 }

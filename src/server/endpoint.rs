@@ -331,7 +331,7 @@ impl Endpoint {
             return Err(Rejection::MethodNotAllowed("POST"));
         };
         if !accept::allows_sse(head.accept().as_deref()) {
-            return Err(Rejection::NotAcceptable);
+            return Err(Rejection::GetNotAcceptable);
         }
         let session = find_session(store, head)?;
         let last_event_id = head.single_header("last-event-id")?;

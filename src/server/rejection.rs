@@ -42,8 +42,11 @@ pub enum Rejection {
     NotFound,
     /// An HTTP method the endpoint does not offer; carries the value of the `Allow` header.
     MethodNotAllowed(&'static str),
-    /// The `Accept` header allows none of the framings we can produce.
+    /// The `Accept` header of a POST allows none of the framings we can produce.
     NotAcceptable,
+    /// The `Accept` header of a GET does not allow `text/event-stream`, the only thing a GET
+    /// answers with. Its own variant so that its message names that one type, not the POST's three.
+    GetNotAcceptable,
     /// The GET stream of this session is already open.
     Conflict(String),
     /// A POST without `Content-Length` or `Transfer-Encoding`.
@@ -98,7 +101,7 @@ impl Rejection {
     /// | 400 | (modern) `_meta` incomplete (-32602), header mismatch (-32020), unsupported version (-32022) |
     /// | 404 | unknown session, or not the MCP path; (modern) no such method (-32601) |
     /// | 405 | HTTP method not offered (with `Allow`) |
-    /// | 406 | `Accept` allows no framing we produce |
+    /// | 406 | `Accept` allows no framing we produce (a GET: no `text/event-stream`) |
     /// | 409 | a second GET stream for one session |
     /// | 411 | POST without a body length |
     /// | 413 | body over 1 MiB |
@@ -123,7 +126,7 @@ impl Rejection {
             Rejection::Forbidden(_) => 403,
             Rejection::UnknownSession | Rejection::NotFound | Rejection::MethodNotFound(_) => 404,
             Rejection::MethodNotAllowed(_) => 405,
-            Rejection::NotAcceptable => 406,
+            Rejection::NotAcceptable | Rejection::GetNotAcceptable => 406,
             Rejection::Conflict(_) => 409,
             Rejection::LengthRequired => 411,
             Rejection::PayloadTooLarge => 413,
@@ -210,6 +213,11 @@ impl Rejection {
             Rejection::NotAcceptable => (
                 TRANSPORT_ERROR,
                 "Not Acceptable: Accept must allow application/json, text/event-stream or application/x-ndjson".to_string(),
+            ),
+            // SPEC transports#listening: "The client MUST include an Accept header, listing text/event-stream as a supported content type."
+            Rejection::GetNotAcceptable => (
+                TRANSPORT_ERROR,
+                "Not Acceptable: a GET is answered only with an SSE stream; Accept must allow text/event-stream".to_string(),
             ),
             Rejection::Conflict(why) => (TRANSPORT_ERROR, format!("Conflict: {why}")),
             Rejection::LengthRequired => (

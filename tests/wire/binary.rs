@@ -59,3 +59,46 @@ fn help_prints_usage_and_bad_flags_exit_2() {
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// A second server on a port already taken exits non-zero and says which address, why, and the
+/// way out, instead of the OS's bare "Address already in use".
+#[test]
+fn a_port_in_use_is_named_with_a_hint_and_a_non_zero_exit() {
+    let first = Binary::spawn(&[]);
+    let port = first.addr.port().to_string();
+    let second = Command::new(env!("CARGO_BIN_EXE_weather-server"))
+        .args(["--port", &port])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(
+        stderr.trim_end(),
+        format!(
+            "error: cannot listen on 127.0.0.1:{port}: address already in use \
+             (is another weather-server running? --port 0 picks a free port)"
+        )
+    );
+    assert_eq!(second.status.code(), Some(1), "{stderr}");
+    assert!(
+        second.stdout.is_empty(),
+        "no banner for a server that did not start"
+    );
+}
+
+/// `--drop-stream-after N` cuts every stream on purpose; the banner says so, so that nobody takes
+/// the cuts for a bug.
+#[test]
+fn the_banner_says_when_drop_stream_after_is_active() {
+    let mut cutting = Binary::spawn(&["--drop-stream-after", "2"]);
+    let mut second = String::new();
+    cutting.stdout.read_line(&mut second).unwrap();
+    assert_eq!(
+        second.trim_end(),
+        "--drop-stream-after 2: every streamed response ends after 2 events, like a flaky network \
+         (a teaching device: clients must resume with GET and Last-Event-ID)"
+    );
+    let mut plain = Binary::spawn(&[]);
+    let mut line = String::new();
+    plain.stdout.read_line(&mut line).unwrap();
+    assert_eq!(line.trim_end(), "try it:", "no such line without the flag");
+}

@@ -84,6 +84,12 @@ fn accept_allowing_no_framing_we_produce_is_406() {
     let r = call_with_accept(Some("text/html"));
     assert_eq!(r.status, 406);
     assert_eq!(r.json()["error"]["code"], TRANSPORT_ERROR);
+    // A POST may ask for any of the three framings, so its 406 names all three (a GET's names
+    // only SSE: `streams::a_get_without_event_stream_in_accept_is_told_to_accept_text_event_stream`).
+    assert_eq!(
+        r.json()["error"]["message"],
+        "Not Acceptable: Accept must allow application/json, text/event-stream or application/x-ndjson"
+    );
 }
 
 #[test]

@@ -328,6 +328,29 @@ fn get_stream_needs_event_stream_accept_and_a_session() {
     );
 }
 
+/// SPEC transports#listening 2: a GET "MUST include an Accept header, listing text/event-stream".
+/// The 406 says what a GET accepts (an SSE stream), not the three framings a POST may ask for:
+/// a student who followed the POST's list and sent `Accept: application/json` learned nothing.
+#[test]
+fn a_get_without_event_stream_in_accept_is_told_to_accept_text_event_stream() {
+    let s = start(|_| {});
+    let sid = open_session(s.addr);
+    for accept in ["application/json", "application/json, application/x-ndjson"] {
+        let r = request(
+            s.addr,
+            "GET",
+            &[("Accept", accept), ("Mcp-Session-Id", &sid)],
+            "",
+        );
+        assert_eq!(r.status, 406, "{accept}");
+        assert_eq!(
+            r.body,
+            r#"{"jsonrpc":"2.0","id":null,"error":{"code":-32000,"message":"Not Acceptable: a GET is answered only with an SSE stream; Accept must allow text/event-stream"}}"#,
+            "{accept}"
+        );
+    }
+}
+
 fn elicitation_session(addr: SocketAddr, send_initialized: bool) -> String {
     let init = INIT.replace(
         r#""capabilities":{}"#,
