@@ -71,6 +71,8 @@ pub struct Config {
     /// 4.5 s instead of 0.5 s with keep-alive, none without. Closing costs one loopback TCP
     /// handshake per request; `docs/benchmarks.md` measures both.
     pub keep_alive: bool,
+    /// Print one line per request to stderr (`--log-requests`): what arrived, what was answered.
+    pub log_requests: bool,
     // LAB: lab 6 (cap the sessions): the new setting goes here, and its default in `Config::new`.
 }
 
@@ -100,6 +102,7 @@ impl Config {
             alert_every: Duration::from_secs(10),
             sse_replies: false,
             keep_alive: false,
+            log_requests: false,
         }
     }
 }
@@ -134,6 +137,9 @@ OPTIONS:
   --sse-replies             answer every request as an SSE stream when the client accepts it
   --keep-alive              keep connections open between requests (off by default: it can
                             stall new connections in tiny_http's pool; see docs/reliability.md)
+  --log-requests            print to stderr one line per request: the era it was routed to,
+                            the MCP headers and _meta keys that arrived (never a body or a
+                            secret), and the status answered
   --help                    print this help
 ";
 
@@ -166,6 +172,7 @@ pub fn parse_args(
             "--stateless" => config.stateless = true,
             "--sse-replies" => config.sse_replies = true,
             "--keep-alive" => config.keep_alive = true,
+            "--log-requests" => config.log_requests = true,
             "--allow-origin" => config.allowed_origins.push(value()?),
             "--auth-token" => {
                 // An empty token would let every request through with no Authorization at all.

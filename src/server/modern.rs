@@ -153,6 +153,7 @@ pub fn post(
                 state_key: state_key.clone(),
                 digest,
                 state_ttl_secs: config.state_ttl.as_secs(),
+                log: None,
             }))
         }
     }
