@@ -16,6 +16,10 @@
 //! and cut at [`MAX_VALUE_CHARS`]. A production server would log to a structured sink (JSON
 //! lines, OpenTelemetry) with a request id, and sample; this one prints to stderr.
 //!
+//! Left out: the in-flight cap's 503 and a 503 for want of a thread, which `socket.rs` answers
+//! before the endpoint sees the request; and a legacy stream's end (its line says `stream` when
+//! the stream starts, since its answer is the stream).
+//!
 //! The line, with every field (each `key=value`, values quoted when they came from the client):
 //!
 //! ```text
