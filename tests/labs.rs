@@ -15,6 +15,8 @@ mod support;
 
 #[path = "labs/common.rs"]
 mod common;
+#[path = "labs/modern_labs.rs"]
+mod modern_labs;
 #[path = "labs/recorder.rs"]
 mod recorder;
 #[path = "labs/rust_labs.rs"]
@@ -64,4 +66,20 @@ fn lab_05_client_in_another_language() {
 #[ignore = "lab checker: run with --ignored"]
 fn lab_06_cap_the_calls_per_session() {
     rust_labs::cap_the_calls_per_session();
+}
+
+/// Lab 7: `docs/labs/lab07/modern_call.sh` makes a 2026-07-28 call with curl: `server/discover`,
+/// then `tools/call` with `_meta` and the mirrored headers, as the server's request log sees them.
+#[test]
+#[ignore = "lab checker: run with --ignored"]
+fn lab_07_modern_call_by_hand() {
+    modern_labs::modern_call_by_hand();
+}
+
+/// Lab 8: `docs/labs/lab08/input_required.sh` answers an `input_required` result with its
+/// `requestState`, then sends a tampered one and prints the refusal.
+#[test]
+#[ignore = "lab checker: run with --ignored"]
+fn lab_08_input_required_by_hand() {
+    modern_labs::input_required_by_hand();
 }

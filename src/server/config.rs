@@ -71,10 +71,12 @@ pub struct Config {
     /// 4.5 s instead of 0.5 s with keep-alive, none without. Closing costs one loopback TCP
     /// handshake per request; `docs/benchmarks.md` measures both.
     pub keep_alive: bool,
-    // LAB: lab 6 (cap the calls per session): the new setting goes here, and its default in `Config::new`.
     /// At most this many live sessions; an `initialize` beyond them gets 503 (`--max-sessions`).
     /// Each session costs memory (its streams and their logs) until DELETE or the idle timeout.
     pub max_sessions: usize,
+    /// Print one line per request to stderr (`--log-requests`): what arrived, what was answered.
+    pub log_requests: bool,
+    // LAB: lab 6 (cap the calls per session): the new setting goes here, and its default in `Config::new`.
 }
 
 impl Config {
@@ -104,6 +106,7 @@ impl Config {
             sse_replies: false,
             keep_alive: false,
             max_sessions: DEFAULT_MAX_SESSIONS,
+            log_requests: false,
         }
     }
 }
@@ -144,6 +147,9 @@ OPTIONS:
   --sse-replies             answer every request as an SSE stream when the client accepts it
   --keep-alive              keep connections open between requests (off by default: it can
                             stall new connections in tiny_http's pool; see docs/reliability.md)
+  --log-requests            print to stderr one line per request: the era it was routed to,
+                            the MCP headers and _meta keys that arrived (never a body or a
+                            secret), and the status answered
   --help                    print this help
 ";
 
@@ -176,6 +182,7 @@ pub fn parse_args(
             "--stateless" => config.stateless = true,
             "--sse-replies" => config.sse_replies = true,
             "--keep-alive" => config.keep_alive = true,
+            "--log-requests" => config.log_requests = true,
             "--allow-origin" => config.allowed_origins.push(value()?),
             "--auth-token" => {
                 // An empty token would let every request through with no Authorization at all.

@@ -36,6 +36,7 @@ use crate::server::modern;
 use crate::server::pump::Plan;
 use crate::server::rejection::Rejection;
 use crate::server::request::{read_body, BodyLength, HttpVersion, RequestHead};
+use crate::server::request_log::{self, MessageFacts};
 use crate::server::request_state::StateKey;
 use crate::server::response::Whole;
 use crate::server::security::{is_loopback_host, Policy};
@@ -89,11 +90,19 @@ impl Endpoint {
     /// check that needs no body, and never beyond the cap.
     // ANCHOR: handle
     pub fn handle(&self, head: &RequestHead, body: &mut dyn Read) -> Action {
-        // Set once the body parsed, so that a refusal after that names the request it refuses.
-        let mut request_id = None;
-        match self.decide(head, body, &mut request_id) {
-            Ok(action) => action,
-            Err(refusal) => Action::Send(refusal.to_response(request_id)),
+        // Set once the body parsed, so that a refusal after that names the request it refuses;
+        // `seen` is what the request log (`--log-requests`) says of the message.
+        let (mut request_id, mut seen) = (None, None);
+        let (action, refused) = match self.decide(head, body, &mut request_id, &mut seen) {
+            Ok(action) => (action, None),
+            Err(refusal) => (
+                Action::Send(refusal.to_response(request_id)),
+                Some(refusal.to_error_object().code),
+            ),
+        };
+        match self.config.log_requests {
+            true => request_log::record(head, seen, refused, action),
+            false => action,
         }
     }
 
@@ -102,6 +111,7 @@ impl Endpoint {
         head: &RequestHead,
         body: &mut dyn Read,
         request_id: &mut Option<RequestId>,
+        seen: &mut Option<MessageFacts>,
     ) -> Result<Action, Rejection> {
         self.admit(head)?;
         // Whatever the method: a declared body over the cap is refused before a byte is read.
@@ -115,6 +125,9 @@ impl Endpoint {
                 let message = jsonrpc::parse(&bytes).map_err(Rejection::BadMessage)?;
                 if let Message::Request { id, .. } = &message {
                     *request_id = Some(id.clone());
+                }
+                if self.config.log_requests {
+                    *seen = Some(MessageFacts::of(&message));
                 }
                 // The era router: after the body (so that a refusal can name the request), before
                 // any session is looked up (the modern era has none).

@@ -13,6 +13,7 @@
 //! | `header_values.rs` | 2026-07-28 headers that repeat the body: `=?base64?…?=`, `Mcp-Param-*` | no |
 //! | `modern_call.rs` | a modern `tools/call`, on its request's thread, written as it goes | no (a `dyn Write`) |
 //! | `request_state.rs` | 2026-07-28 `requestState`: signed, bound to its request, expiring | no |
+//! | `request_log.rs` | `--log-requests`: one line per request, what arrived and what was answered | no |
 //! | `request.rs` | the request's head as plain values, and reading its body under the rules | no |
 //! | `accept.rs` | the framing a request's `Accept` asks for | no |
 //! | `get_stream.rs` | `GET /mcp`: the session's own stream, and resuming after `Last-Event-ID` | no |
@@ -42,6 +43,7 @@ pub mod modern_call;
 pub mod pump;
 pub mod rejection;
 pub mod request;
+pub mod request_log;
 pub mod request_state;
 pub mod response;
 pub mod security;

@@ -57,6 +57,7 @@ pub fn post(
             return Err(Rejection::BadRequest(why.into()));
         }
     };
+    // LAB: lab 7 (a modern call by hand): the checks run in this order: version, _meta, mirrored headers.
     // The version first: the header is what routed us here, and a version we do not speak is
     // the one thing a client must hear about before anything else can help it.
     let header_version = head.single_header("mcp-protocol-version")?.unwrap_or("");
@@ -153,11 +154,13 @@ pub fn post(
                 state_key: state_key.clone(),
                 digest,
                 state_ttl_secs: config.state_ttl.as_secs(),
+                log: None,
             }))
         }
     }
 }
 
+// LAB: lab 8 (input_required by hand): a retry's requestState is opened here; a changed one gets -32602.
 /// The answers a retried request brings (`inputResponses`), once its `requestState` proves they
 /// answer questions we asked for this very request.
 // SPEC mrtr (2026-07-28): `requestState` is attacker-controlled; when it affects behaviour it MUST be integrity-protected.

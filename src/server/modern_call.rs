@@ -25,6 +25,7 @@ use crate::mcp::catalog::Catalog;
 use crate::mcp::modern::complete;
 use crate::mcp::tools::{Call, Context, NoAnswer, Outbox, Stop};
 use crate::server::rejection::Rejection;
+use crate::server::request_log::{self, Facts};
 use crate::server::request_state::StateKey;
 use crate::server::response::{chunk, sized, stream_head, Whole, LAST_CHUNK};
 use serde_json::{json, Map, Value};
@@ -56,6 +57,8 @@ pub struct ModernCall {
     pub state_key: StateKey,
     pub digest: String,
     pub state_ttl_secs: u64,
+    /// With `--log-requests`: what the request log says of this request, logged with its answer.
+    pub log: Option<Box<Facts>>,
 }
 
 impl ModernCall {
@@ -89,7 +92,10 @@ impl ModernCall {
         let last = match run {
             Ok(Ok(response)) => Some(final_response(response, self.catalog)),
             // SPEC streamable-http (2026-07-28) §Cancellation: the server "MUST NOT send any further messages for it"
-            Ok(Err(Stop::Abandoned | Stop::Cancelled)) => None,
+            Ok(Err(Stop::Abandoned | Stop::Cancelled)) => {
+                self.log_answer(200, "cancelled");
+                None
+            }
             // SPEC mrtr (2026-07-28): the server returns `resultType: "input_required"` with `inputRequests` and may include `requestState`.
             // ANCHOR: awaiting_input
             Ok(Err(Stop::AwaitingInput)) => {
@@ -110,6 +116,7 @@ impl ModernCall {
             Ok(Err(Stop::MissingCapability(capability))) => {
                 let refusal = Rejection::MissingCapability(capability);
                 if !out.head_sent.get() {
+                    self.log_answer(400, &format!("error({})", refusal.to_error_object().code));
                     // Nothing has left yet, so the status can still say it.
                     let _ = out.write_whole(&refusal.to_response(Some(self.id.clone())));
                     None
@@ -126,10 +133,40 @@ impl ModernCall {
                 ErrorObject::new(INTERNAL_ERROR, "Internal error: the tool failed"),
             )),
         };
+        // Logged before the last write, so that the line is out before the client has its answer.
+        if let Some(message) = &last {
+            self.log_answer(200, &outcome_of(message));
+        }
         if let Some(message) = last {
             let _ = out.finish(&message);
         }
         self.running.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl ModernCall {
+    /// With `--log-requests`, the request's log line, now that its answer is known.
+    fn log_answer(&self, status: u16, outcome: &str) {
+        if let Some(facts) = &self.log {
+            let facts = Facts {
+                status,
+                outcome: Some(outcome.to_string()),
+                ..Facts::clone(facts)
+            };
+            request_log::emit(&facts);
+        }
+    }
+}
+
+/// What the request log says a final message was: `complete`, `input_required`, or `error(code)`.
+fn outcome_of(message: &Message) -> String {
+    match message {
+        Message::Response { result, .. } => result["resultType"]
+            .as_str()
+            .unwrap_or("complete")
+            .to_string(),
+        Message::Error { error, .. } => format!("error({})", error.code),
+        _ => "other".to_string(),
     }
 }
 

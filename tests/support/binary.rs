@@ -6,6 +6,7 @@
 use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
 use std::process::{Child, ChildStdout, Command, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 pub struct Binary {
@@ -85,6 +86,24 @@ impl Binary {
             }
         }
         line
+    }
+
+    /// The rest of the server's stderr, line by line as it is written (`--log-requests`), read on
+    /// a thread of its own so that a test can wait for a line with a time limit. Takes the pipe:
+    /// call it once, and not with [`Binary::stderr_line`].
+    pub fn stderr_lines(&mut self) -> mpsc::Receiver<String> {
+        let (tx, rx) = mpsc::channel();
+        if let Some(err) = self.child.stderr.take() {
+            std::thread::spawn(move || {
+                for line in BufReader::new(err).lines() {
+                    let Ok(line) = line else { break };
+                    if tx.send(line).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        rx
     }
 
     pub fn pid(&self) -> u32 {

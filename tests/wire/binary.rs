@@ -102,3 +102,68 @@ fn the_banner_says_when_drop_stream_after_is_active() {
     plain.stdout.read_line(&mut line).unwrap();
     assert_eq!(line.trim_end(), "try it:", "no such line without the flag");
 }
+
+/// `--log-requests`: one stderr line per request with what arrived (era, MCP headers, `_meta`
+/// keys, `requestState`) and the status answered; never the token, the session id or a body.
+#[test]
+fn the_request_log_names_what_arrived_and_the_status_and_never_a_secret() {
+    let mut server = Binary::spawn(&["--log-requests", "--auth-token", "s3cret"]);
+    let log = server.stderr_lines();
+    let body = r#"{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"get_weather","arguments":{"city":"Hangzhou"},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{},"io.modelcontextprotocol/clientInfo":{"name":"t","version":"0"}}}}"#;
+    let r = crate::support::post(
+        server.addr,
+        &[
+            ("Authorization", "Bearer s3cret"),
+            ("Accept", "application/json"),
+            ("MCP-Protocol-Version", "2026-07-28"),
+            ("Mcp-Method", "tools/call"),
+            ("Mcp-Name", "get_weather"),
+        ],
+        body,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let line = log
+        .recv_timeout(std::time::Duration::from_secs(5))
+        .expect("a log line");
+    for fact in [
+        "era=modern",
+        "MCP-Protocol-Version=\"2026-07-28\"",
+        "Mcp-Method=\"tools/call\"",
+        "Mcp-Name=\"get_weather\"",
+        "jsonrpc=\"tools/call\" id=5",
+        "_meta=protocolVersion,clientInfo,clientCapabilities ",
+        "requestState=absent",
+        "status=200 outcome=complete",
+    ] {
+        assert!(line.contains(fact), "{fact} in {line}");
+    }
+    assert!(
+        !line.contains("s3cret") && !line.contains("Hangzhou"),
+        "{line}"
+    );
+    // A legacy request without the token: refused before its body, and logged as such.
+    let r = crate::support::post(server.addr, &[("Accept", "application/json")], body);
+    assert_eq!(r.status, 401);
+    let line = log
+        .recv_timeout(std::time::Duration::from_secs(5))
+        .expect("a log line");
+    assert!(
+        line.contains("era=legacy") && line.contains("status=401") && !line.contains("jsonrpc="),
+        "{line}"
+    );
+}
+
+/// The log is off by default: a server's stderr is for warnings.
+#[test]
+fn without_log_requests_nothing_is_logged() {
+    let mut server = Binary::spawn(&[]);
+    let log = server.stderr_lines();
+    let r = crate::support::post(
+        server.addr,
+        &[("Accept", "application/json")],
+        crate::support::INIT,
+    );
+    assert_eq!(r.status, 200);
+    let line = log.recv_timeout(std::time::Duration::from_millis(500));
+    assert!(line.is_err(), "nothing on stderr: {line:?}");
+}
