@@ -19,7 +19,8 @@
 //! | `get_stream.rs` | `GET /mcp`: the session's own stream, and resuming after `Last-Event-ID` | no |
 //! | `rejection.rs` | every refusal, and the one table from refusal to HTTP status + JSON-RPC error | no |
 //! | `security.rs` | `Origin`, `Host`, the bearer token | no |
-//! | `session.rs` | `Mcp-Session-Id` and what a session remembers | no |
+//! | `session.rs` | what one session remembers: its streams, running calls, GET stream, questions | no |
+//! | `session_store.rs` | every live session by `Mcp-Session-Id`: minted, looked up, expired, capped | no |
 //! | `stream.rs` | a call's messages in a bounded log, with event ids | no |
 //! | `worker.rs` | the producers: a tool call on its thread, the GET stream's notifications | no |
 //! | `pump.rs` | copying a stream's log to a connection, event by event | no (a `dyn Write`) |
@@ -48,6 +49,7 @@ pub mod request_state;
 pub mod response;
 pub mod security;
 pub mod session;
+pub mod session_store;
 pub mod socket;
 pub mod stream;
 pub mod tiny_http_fixes;

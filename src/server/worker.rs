@@ -222,7 +222,7 @@ impl Alerts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::session::SessionStore;
+    use crate::server::session_store::SessionStore;
     use crate::server::stream::Next;
 
     fn numbered(n: usize) -> Message {
