@@ -17,6 +17,10 @@ pub const SUPPORTED_PROTOCOL_VERSIONS: [&str; 3] = ["2025-11-25", "2025-06-18", 
 /// The one path of the MCP endpoint.
 pub const MCP_PATH: &str = "/mcp";
 
+/// The path the server's own watchdog knocks on to see that its listener still answers (a 404,
+/// like any path but `MCP_PATH`); the request log leaves those knocks out.
+pub const KNOCK_PATH: &str = "/knock";
+
 // Header names. HTTP header names are case-insensitive; these are the spellings we send.
 pub const HEADER_SESSION_ID: &str = "Mcp-Session-Id";
 pub const HEADER_PROTOCOL_VERSION: &str = "MCP-Protocol-Version";

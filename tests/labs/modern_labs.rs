@@ -118,6 +118,35 @@ fn quote_log(lines: &[Logged]) -> String {
     out
 }
 
+/// The first request the server refused, said the way a student can act on: the log names the
+/// JSON-RPC error code, and each code has one usual cause in these labs.
+fn refusal(lines: &[Logged]) -> Option<String> {
+    let refused = lines
+        .iter()
+        .find(|l| l.get("outcome").starts_with("error("))?;
+    let code = refused.get("outcome");
+    let meaning = match code {
+        "error(-32700)" => "its body is not valid JSON: check the quoting of curl's `-d '…'`",
+        "error(-32600)" => "its body is JSON but not a JSON-RPC request (jsonrpc, id, method)",
+        "error(-32602)" => "its params are not right; the error message in the response says which",
+        "error(-32601)" => "the server has no such method in this revision",
+        "error(-32020)" => "a header does not match the body (Mcp-Method, Mcp-Name)",
+        "error(-32021)" => {
+            "it needs a capability the request did not declare in clientCapabilities"
+        }
+        "error(-32022)" => "the server does not speak the protocol version it named",
+        _ => "the error in the response says why",
+    };
+    let what = match refused.get("jsonrpc") {
+        "" | "none" => format!("{} {}", refused.get("method"), refused.get("path")),
+        rpc => rpc.trim_matches('"').to_string(),
+    };
+    Some(format!(
+        "the server refused a request ({what}) with status={} outcome={code}: {meaning}",
+        refused.get("status")
+    ))
+}
+
 /// The JSON-RPC messages a script printed: each line that is JSON by itself, or an SSE `data:`
 /// line that is.
 fn printed_messages(run: &Run) -> Vec<Value> {
@@ -191,7 +220,6 @@ pub fn modern_call_by_hand() {
         LIMIT,
         LAB,
     );
-    run.expect_success(LAB);
     let lines = logged(&log);
     let missing = |what: &str| -> ! {
         fail(
@@ -199,13 +227,23 @@ pub fn modern_call_by_hand() {
             format!("{what}\n{}{}", quote_log(&lines), run.report()),
         )
     };
+    // A script that stopped on an error usually stopped on a refusal: name it first.
+    if !run.status.is_some_and(|s| s.success()) {
+        if let Some(why) = refusal(&lines) {
+            missing(&format!("{why}; then the script exited without success"));
+        }
+    }
+    run.expect_success(LAB);
 
     // The server's view first: what arrived.
     let Some(discover) = lines
         .iter()
         .position(|l| l.is("jsonrpc", "server/discover"))
     else {
-        missing("the server received no server/discover request: send it first, as a POST");
+        let why = refusal(&lines).unwrap_or_else(|| {
+            "the server received no server/discover request: send it first, as a POST".into()
+        });
+        missing(&why);
     };
     if let Some(why) = modern_headers_problem(&lines[discover], "server/discover") {
         missing(&why);
@@ -314,7 +352,6 @@ pub fn input_required_by_hand() {
         LIMIT,
         LAB,
     );
-    run.expect_success(LAB);
     let lines = logged(&log);
     let missing = |what: &str| -> ! {
         fail(
@@ -322,6 +359,13 @@ pub fn input_required_by_hand() {
             format!("{what}\n{}{}", quote_log(&lines), run.report()),
         )
     };
+    // A script that stopped on an error usually stopped on a refusal: name it first.
+    if !run.status.is_some_and(|s| s.success()) {
+        if let Some(why) = refusal(&lines) {
+            missing(&format!("{why}; then the script exited without success"));
+        }
+    }
+    run.expect_success(LAB);
 
     let calls: Vec<&Logged> = lines
         .iter()
@@ -351,6 +395,14 @@ pub fn input_required_by_hand() {
         ));
     }
     let retries = &calls[1..];
+    // 2026-07-28 MRTR: the client retries "with a new id": a retry is a request of its own.
+    if let Some(same) = retries.iter().find(|l| l.get("id") == first.get("id")) {
+        missing(&format!(
+            "a retry reused the first call's JSON-RPC id ({}): each retry is a new request, \
+             with an id of its own",
+            same.get("id")
+        ));
+    }
     let answered = |l: &&&Logged| l.get("inputResponses") == "present";
     if let Some(bare) = retries
         .iter()

@@ -167,3 +167,24 @@ fn without_log_requests_nothing_is_logged() {
     let line = log.recv_timeout(std::time::Duration::from_millis(500));
     assert!(line.is_err(), "nothing on stderr: {line:?}");
 }
+
+/// The watchdog knocks on the server's own port every `--read-timeout-secs / 4` (at most 2 s); those
+/// knocks are the server talking to itself and stay out of the request log.
+#[test]
+fn the_watchdogs_knocks_are_not_in_the_request_log() {
+    let mut server = Binary::spawn(&["--log-requests", "--read-timeout-secs", "1"]);
+    let log = server.stderr_lines();
+    // Four knock intervals of 250 ms.
+    let quiet = log.recv_timeout(std::time::Duration::from_millis(1000));
+    assert!(quiet.is_err(), "no line for a knock: {quiet:?}");
+    let r = crate::support::post(
+        server.addr,
+        &[("Accept", "application/json")],
+        crate::support::INIT,
+    );
+    assert_eq!(r.status, 200);
+    let line = log
+        .recv_timeout(std::time::Duration::from_secs(5))
+        .expect("a client's request is logged");
+    assert!(line.contains("jsonrpc=\"initialize\""), "{line}");
+}
