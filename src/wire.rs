@@ -18,8 +18,18 @@ pub const SUPPORTED_PROTOCOL_VERSIONS: [&str; 3] = ["2025-11-25", "2025-06-18", 
 pub const MCP_PATH: &str = "/mcp";
 
 /// The path the server's own watchdog knocks on to see that its listener still answers (a 404,
-/// like any path but `MCP_PATH`); the request log leaves those knocks out.
-pub const KNOCK_PATH: &str = "/knock";
+/// like any path but `MCP_PATH`); the request log leaves those knocks out. Its random part is
+/// made once per process, so that a client cannot send a request the log would take for a knock
+/// (if the OS random source fails, the part is zeros: the log may then miss a client's 404).
+pub fn knock_path() -> &'static str {
+    static PATH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PATH.get_or_init(|| {
+        let mut bytes = [0u8; 16];
+        let _ = getrandom::fill(&mut bytes);
+        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        format!("/knock-{hex}")
+    })
+}
 
 // Header names. HTTP header names are case-insensitive; these are the spellings we send.
 pub const HEADER_SESSION_ID: &str = "Mcp-Session-Id";

@@ -41,8 +41,9 @@ fn main() -> ExitCode {
     // A student who forgot the flag would otherwise take the cut streams for a bug.
     if let Some(n) = drop_stream_after {
         println!(
-            "--drop-stream-after {n}: every streamed response ends after {n} events, like a flaky \
-             network (a teaching device: clients must resume with GET and Last-Event-ID)"
+            "--drop-stream-after {n}: every 2025-11-25 streamed response ends after {n} events, like a \
+             flaky network (a teaching device: a session's SSE streams resume with GET and \
+             Last-Event-ID; other streams lose the rest)"
         );
     }
     println!("try it:");

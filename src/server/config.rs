@@ -140,8 +140,9 @@ OPTIONS:
   --stream-max-events N     messages kept per stream for resuming (default 1024)
   --stream-grace-secs N     how long a finished stream stays resumable (default 60)
   --retry-ms N              the SSE retry the server announces (default 1000)
-  --drop-stream-after N     TEACHING DEVICE: end every streamed response after N events, like a
-                            flaky network, so clients must resume with Last-Event-ID
+  --drop-stream-after N     TEACHING DEVICE: end every 2025-11-25 streamed response after N
+                            events, like a flaky network; a session's SSE streams resume with
+                            Last-Event-ID, other streams lose the rest
   --answer-timeout-secs N   how long a tool waits for the client's answer (default 60)
   --alert-interval-ms N     the app's alerts on the GET stream this often (default 10000)
   --sse-replies             answer every request as an SSE stream when the client accepts it

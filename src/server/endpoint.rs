@@ -94,16 +94,18 @@ impl Endpoint {
         // Set once the body parsed, so that a refusal after that names the request it refuses;
         // `seen` is what the request log (`--log-requests`) says of the message.
         let (mut request_id, mut seen) = (None, None);
-        let (action, refused) = match self.decide(head, body, &mut request_id, &mut seen) {
-            Ok(action) => (action, None),
-            Err(refusal) => (
-                Action::Send(refusal.to_response(request_id)),
-                Some(refusal.to_error_object().code),
-            ),
-        };
-        match self.config.log_requests {
-            true => request_log::record(head, seen, refused, action),
-            false => action,
+        match (
+            self.decide(head, body, &mut request_id, &mut seen),
+            self.config.log_requests,
+        ) {
+            (Ok(action), false) => action,
+            (Err(refusal), false) => Action::Send(refusal.to_response(request_id)),
+            (Ok(action), true) => request_log::record(head, seen, None, action),
+            (Err(refusal), true) => {
+                let code = refusal.to_error_object().code;
+                let action = Action::Send(refusal.to_response(request_id));
+                request_log::record(head, seen, Some(code), action)
+            }
         }
     }
 

@@ -217,7 +217,7 @@ impl Rejection {
             // SPEC transports#listening: "The client MUST include an Accept header, listing text/event-stream as a supported content type."
             Rejection::GetNotAcceptable => (
                 TRANSPORT_ERROR,
-                "Not Acceptable: a GET is answered only with an SSE stream; Accept must allow text/event-stream".to_string(),
+                "Not Acceptable: a GET is answered only with an SSE stream; Accept must list text/event-stream".to_string(),
             ),
             Rejection::Conflict(why) => (TRANSPORT_ERROR, format!("Conflict: {why}")),
             Rejection::LengthRequired => (

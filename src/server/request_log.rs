@@ -26,14 +26,16 @@
 //! request: POST /mcp era=modern MCP-Protocol-Version="2026-07-28" Mcp-Method="tools/call" Mcp-Name="get_weather" Mcp-Session-Id=absent Accept="application/json, text/event-stream" jsonrpc="tools/call" id=2 _meta=protocolVersion,clientInfo,clientCapabilities,progressToken requestState=absent inputResponses=absent status=200 outcome=complete
 //! ```
 
+use crate::framing::Framing;
 use crate::jsonrpc::{Message, RequestId};
 use crate::server::action::Action;
 use crate::server::era::Era;
 use crate::server::request::RequestHead;
 use crate::wire::{
-    KNOCK_PATH, META_CLIENT_CAPABILITIES, META_CLIENT_INFO, META_LOG_LEVEL, META_PROTOCOL_VERSION,
+    knock_path, META_CLIENT_CAPABILITIES, META_CLIENT_INFO, META_LOG_LEVEL, META_PROTOCOL_VERSION,
 };
 use serde_json::Value;
+use std::io::Write;
 
 /// Client-sent values longer than this are cut (a header may be 64 KiB; a log line should not).
 pub const MAX_VALUE_CHARS: usize = 80;
@@ -207,7 +209,7 @@ pub fn record(
 ) -> Action {
     // The watchdog's knock (tiny_http_fixes.rs) is the server talking to itself, every couple of
     // seconds: not a client's request, and noise in a log a student reads.
-    if head.path == KNOCK_PATH {
+    if head.path == knock_path() {
         return action;
     }
     let mut facts = Facts {
@@ -223,7 +225,13 @@ pub fn record(
             facts.status = whole.status;
             facts.outcome = refused.map(|code| format!("error({code})"));
         }
-        Action::StreamCall { .. } | Action::StreamGet(_) => {
+        // A legacy call is answered in its framing: an SSE or NDJSON stream, or one JSON object
+        // written once the tool is done.
+        Action::StreamCall { framing, .. } => {
+            facts.status = 200;
+            facts.outcome = Some(framing_name(framing).into());
+        }
+        Action::StreamGet(_) => {
             facts.status = 200;
             facts.outcome = Some("stream".into());
         }
@@ -232,10 +240,21 @@ pub fn record(
     action
 }
 
-/// Print one request's line to stderr. One `eprintln!` is one write of the whole line, so lines
-/// of requests answered at once do not interleave.
+/// What the log calls a framing.
+fn framing_name(framing: Framing) -> &'static str {
+    match framing {
+        Framing::Sse => "sse",
+        Framing::Ndjson => "ndjson",
+        Framing::Json => "json",
+    }
+}
+
+/// Print one request's line to stderr: the line and its newline in one `write_all` on the locked
+/// stderr, so that lines of requests answered at once never interleave (`eprintln!` would write
+/// the newline separately). A write error is ignored: a log must not fail a request.
 pub fn emit(facts: &Facts) {
-    eprintln!("{}", line(facts));
+    let text = format!("{}\n", line(facts));
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
 #[cfg(test)]

@@ -90,9 +90,14 @@ impl SessionStore {
         // initializes a second and held every other request's lookup behind them.
         let now = Instant::now();
         let mut last_sweep = lock(&self.last_sweep);
-        // A store that looks full is swept now, whatever the time: expired sessions make room.
-        let full = sessions.len() >= self.max_sessions;
-        if full || now.saturating_duration_since(*last_sweep) >= Duration::from_secs(1) {
+        // A store that looks full is swept sooner, so that expired sessions make room, but still
+        // not on every initialize: a flood of them against a full store would hold every lookup.
+        let every = if sessions.len() >= self.max_sessions {
+            Duration::from_millis(100)
+        } else {
+            Duration::from_secs(1)
+        };
+        if now.saturating_duration_since(*last_sweep) >= every {
             *last_sweep = now;
             sessions.retain(|_, s| {
                 let live = s.idle_for(now) < self.idle_timeout;

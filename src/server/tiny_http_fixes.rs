@@ -21,7 +21,7 @@
 
 use crate::server::locks::{lock, wait};
 use crate::server::response::Whole;
-use crate::wire::KNOCK_PATH;
+use crate::wire::knock_path;
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::{Arc, Condvar, Mutex};
@@ -166,8 +166,10 @@ impl Listener {
         let Ok(mut knock) = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1)) else {
             return true;
         };
-        let request =
-            format!("GET {KNOCK_PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+        let request = format!(
+            "GET {} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+            knock_path()
+        );
         let mut first = [0u8; 1];
         knock.set_read_timeout(Some(KNOCK_ANSWER)).is_ok()
             && knock.write_all(request.as_bytes()).is_ok()

@@ -1,11 +1,31 @@
 //! The README's curl sessions, run as written against a real server: what the README says a step
 //! prints is what it prints, byte for byte; and every curl line of the README and of
 //! `docs/streams.md` sends the headers the spec requires of a client.
+//!
+//! After a deliberate change (a lab that adds a tool, say), `UPDATE_README=1 cargo test --test docs
+//! readme -- --test-threads=1` writes what the server printed into the README's shown outputs (one
+//! test at a time, since each rewrites the file); then read `git diff README.md`.
 
 use std::process::Command;
 
 fn read_doc(path: &str) -> String {
     std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+/// Is this run asked to rewrite the README instead of comparing it?
+fn updating() -> bool {
+    std::env::var_os("UPDATE_README").is_some()
+}
+
+/// Replace the README's bytes `start..end` by the text of each edit (spans from one reading of
+/// the file, none overlapping).
+fn rewrite_readme(mut edits: Vec<(usize, usize, String)>) {
+    let mut readme = read_doc("README.md");
+    edits.sort_by_key(|(start, _, _)| std::cmp::Reverse(*start));
+    for (start, end, text) in edits {
+        readme.replace_range(start..end, &text);
+    }
+    std::fs::write(format!("{}/README.md", env!("CARGO_MANIFEST_DIR")), readme).unwrap();
 }
 
 /// What a run of a README block printed: all of it, and each step's part.
@@ -98,15 +118,17 @@ fn normalise(text: &str, run: &Run) -> String {
     text
 }
 
-/// Every "What step N prints" in the README with the `text` block that follows it.
-fn shown_step_outputs(readme: &str) -> Vec<(u32, String)> {
+/// Every "What step N prints" in the README with the `text` block that follows it, and where that
+/// block's text starts in the README.
+fn shown_step_outputs(readme: &str) -> Vec<(u32, usize, String)> {
     let mut shown = Vec::new();
     for (at, _) in readme.match_indices("\nWhat step ") {
-        let rest = &readme[at + "\nWhat step ".len()..];
+        let from = at + "\nWhat step ".len();
+        let rest = &readme[from..];
         let n: u32 = rest.split(' ').next().unwrap().parse().unwrap();
         let block = rest.find("```text\n").expect("a text block after it") + "```text\n".len();
         let end = rest[block..].find("```").unwrap();
-        shown.push((n, rest[block..block + end].to_string()));
+        shown.push((n, from + block, rest[block..block + end].to_string()));
     }
     shown
 }
@@ -116,10 +138,18 @@ fn readme_curl_session_prints_what_the_readme_shows() {
     let run = run_block("URL");
     let shown = shown_step_outputs(&read_doc("README.md"));
     assert!(
-        shown.iter().any(|(n, _)| *n == 4),
+        shown.iter().any(|(n, _, _)| *n == 4),
         "the README shows what step 4 prints"
     );
-    for (n, text) in &shown {
+    if updating() {
+        let edits = shown
+            .iter()
+            .map(|(n, at, text)| (*at, at + text.len(), normalise(run.step(*n), &run)))
+            .collect();
+        rewrite_readme(edits);
+        return;
+    }
+    for (n, _, text) in &shown {
         assert_eq!(
             normalise(run.step(*n), &run),
             *text,
@@ -300,6 +330,8 @@ fn every_curl_request_in_the_readme_and_streams_md_sends_the_headers_a_client_mu
 /// it prints.
 struct ShownRun {
     at: String,
+    /// Where `shown` is in the README, in bytes.
+    span: (usize, usize),
     /// The arguments after `--`, as bash reads them (quotes included).
     args: String,
     shown: String,
@@ -315,25 +347,32 @@ fn shown_client_runs(readme: &str) -> Vec<(bool, Vec<ShownRun>)> {
         let paragraph = &before[before.trim_end().rfind("\n\n").unwrap_or(0)..];
         let cutting = paragraph.contains("`weather-server --drop-stream-after 2`");
         let line = readme[..at].lines().count() + 2;
-        let body = &readme[at + "```text\n".len()..];
+        let start = at + "```text\n".len();
+        let body = &readme[start..];
         let body = &body[..body.find("```").unwrap()];
         let mut runs: Vec<ShownRun> = Vec::new();
-        for (i, text) in body.lines().enumerate() {
+        let mut offset = start;
+        for (i, text) in body.split_inclusive('\n').enumerate() {
+            offset += text.len();
+            let text = text.strip_suffix('\n').unwrap_or(text);
             if let Some(args) = text.strip_prefix(PROMPT) {
                 runs.push(ShownRun {
                     at: format!("README.md:{}", line + i),
+                    span: (offset, offset),
                     args: args.to_string(),
                     shown: String::new(),
                 });
             } else if let Some(run) = runs.last_mut() {
                 run.shown.push_str(text);
                 run.shown.push('\n');
+                run.span.1 = offset;
             }
         }
         for run in &mut runs {
             // A blank line separates one run from the next; it is not output.
             if run.shown.ends_with("\n\n") {
                 run.shown.pop();
+                run.span.1 -= 1;
             }
         }
         blocks.push((cutting, runs));
@@ -365,6 +404,7 @@ fn readme_mcp_client_runs_print_what_the_readme_shows() {
         "only {} client blocks found",
         blocks.len()
     );
+    let mut edits = Vec::new();
     for (cutting, runs) in blocks {
         let server = crate::support::start(|c| {
             c.step_delay = std::time::Duration::from_millis(300);
@@ -384,6 +424,10 @@ fn readme_mcp_client_runs_print_what_the_readme_shows() {
                 &format!("127.0.0.1:{}", server.addr.port()),
                 "127.0.0.1:8000",
             );
+            if updating() {
+                edits.push((run.span.0, run.span.1, printed));
+                continue;
+            }
             assert_eq!(
                 without_timings(&printed),
                 without_timings(&run.shown),
@@ -392,6 +436,9 @@ fn readme_mcp_client_runs_print_what_the_readme_shows() {
                 run.args
             );
         }
+    }
+    if updating() {
+        rewrite_readme(edits);
     }
 }
 

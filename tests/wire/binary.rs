@@ -94,8 +94,9 @@ fn the_banner_says_when_drop_stream_after_is_active() {
     cutting.stdout.read_line(&mut second).unwrap();
     assert_eq!(
         second.trim_end(),
-        "--drop-stream-after 2: every streamed response ends after 2 events, like a flaky network \
-         (a teaching device: clients must resume with GET and Last-Event-ID)"
+        "--drop-stream-after 2: every 2025-11-25 streamed response ends after 2 events, like a \
+         flaky network (a teaching device: a session's SSE streams resume with GET and \
+         Last-Event-ID; other streams lose the rest)"
     );
     let mut plain = Binary::spawn(&[]);
     let mut line = String::new();

@@ -345,7 +345,7 @@ fn a_get_without_event_stream_in_accept_is_told_to_accept_text_event_stream() {
         assert_eq!(r.status, 406, "{accept}");
         assert_eq!(
             r.body,
-            r#"{"jsonrpc":"2.0","id":null,"error":{"code":-32000,"message":"Not Acceptable: a GET is answered only with an SSE stream; Accept must allow text/event-stream"}}"#,
+            r#"{"jsonrpc":"2.0","id":null,"error":{"code":-32000,"message":"Not Acceptable: a GET is answered only with an SSE stream; Accept must list text/event-stream"}}"#,
             "{accept}"
         );
     }
