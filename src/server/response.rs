@@ -60,8 +60,13 @@ fn reason(status: u16) -> &'static str {
         411 => "Length Required",
         413 => "Payload Too Large",
         415 => "Unsupported Media Type",
+        429 => "Too Many Requests",
+        431 => "Request Header Fields Too Large",
         500 => "Internal Server Error",
+        501 => "Not Implemented",
         503 => "Service Unavailable",
+        505 => "HTTP Version Not Supported",
+        // Only a status we never send gets here; RFC 9112 §4 lets the phrase be anything, even empty.
         _ => "Unknown",
     }
 }
@@ -124,6 +129,21 @@ pub const LAST_CHUNK: &[u8] = b"0\r\n\r\n";
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_status_in_the_refusal_table_has_its_reason_phrase() {
+        // The table in `Rejection::status`'s doc comment lists every status a refusal can have.
+        let table = include_str!("rejection.rs");
+        let statuses: Vec<u16> = table
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("/// | "))
+            .filter_map(|l| l.split(' ').next()?.parse().ok())
+            .collect();
+        assert!(statuses.len() > 10, "the table was found: {statuses:?}");
+        for status in statuses {
+            assert_ne!(reason(status), "Unknown", "{status}");
+        }
+    }
 
     #[test]
     fn sized_response_has_status_headers_length_and_body() {
