@@ -21,6 +21,7 @@
 //! | `security.rs` | `Origin`, `Host`, the bearer token | no |
 //! | `session.rs` | what one session remembers: its streams, running calls, GET stream, questions | no |
 //! | `session_store.rs` | every live session by `Mcp-Session-Id`: minted, looked up, expired, capped | no |
+//! | `threads.rs` | threads kept for the next request: one per request in flight, never shared | no |
 //! | `stream.rs` | a call's messages in a bounded log, with event ids | no |
 //! | `worker.rs` | the producers: a tool call on its thread, the GET stream's notifications | no |
 //! | `pump.rs` | copying a stream's log to a connection, event by event | no (a `dyn Write`) |
@@ -52,5 +53,6 @@ pub mod session;
 pub mod session_store;
 pub mod socket;
 pub mod stream;
+pub mod threads;
 pub mod tiny_http_fixes;
 pub mod worker;

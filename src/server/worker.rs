@@ -22,6 +22,7 @@ use crate::jsonrpc::{ErrorObject, Message, RequestId, INTERNAL_ERROR};
 use crate::mcp::tools::{Call, Context, NoAnswer, Outbox, Stop};
 use crate::server::session::Session;
 use crate::server::stream::Stream;
+use crate::server::threads::Threads;
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::RecvTimeoutError;
@@ -46,10 +47,18 @@ pub struct Job {
 }
 
 impl Job {
-    /// Run the job on a thread of its own; the returned stream is where its messages appear.
-    pub fn spawn(self) -> Arc<Stream> {
+    /// Run the job on a thread of its own (from `threads`); the returned stream is where its
+    /// messages appear. A legacy call needs this second thread: its stream must go on filling
+    /// after its connection is gone, so that the client can resume it.
+    ///
+    /// Out of threads, the job runs here, on the request's thread, before the stream is read:
+    /// the call still completes, but its progress arrives all at once with the result.
+    pub fn spawn(self, threads: &Arc<Threads>) -> Arc<Stream> {
         let stream = Arc::clone(&self.stream);
-        thread::spawn(move || self.run());
+        match threads.take() {
+            Ok(worker) => worker.run(Box::new(move || self.run())),
+            Err(_) => self.run(),
+        }
         stream
     }
 
