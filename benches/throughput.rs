@@ -18,6 +18,8 @@
 mod client;
 #[path = "throughput/doc.rs"]
 mod doc;
+#[path = "throughput/floor.rs"]
+mod floor;
 #[path = "throughput/load.rs"]
 mod load;
 #[path = "throughput/probes.rs"]
@@ -87,6 +89,10 @@ pub struct Report {
     pub load_after: String,
     /// Share of the machine's CPU that other processes used during the run, 0 to 1.
     pub others_share: f64,
+    /// tiny_http alone answering the same bytes: (label, (concurrency, SSE cell) for each).
+    pub floor: Vec<(&'static str, Vec<(usize, Cell)>)>,
+    /// Servers on one core and the load generator on the other (`taskset`), when there are two.
+    pub pinned: bool,
 }
 
 pub const CONCURRENCY: [usize; 3] = [1, 16, 64];
@@ -108,6 +114,12 @@ fn env_u64(name: &str, default: u64) -> u64 {
 }
 
 fn main() {
+    // The bench binary started again as the floor server (see `floor.rs`).
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|a| a == "--floor-server") {
+        floor::serve(args.get(at + 1).is_some_and(|a| a == "threaded"));
+        return;
+    }
     if !std::env::args().any(|a| a == "--bench") {
         println!(
             "throughput: a benchmark, not a test; run it with `cargo bench --bench throughput`"
@@ -119,6 +131,7 @@ fn main() {
         measure: Duration::from_secs(env_u64("MCP_BENCH_SECS", 3).max(1)),
         timeout: Duration::from_secs(3),
     };
+    let pinned = servers::pin_load_generator();
     let load_before = servers::load_average();
     let cpu_before = servers::cpu_snapshot();
     let started = std::time::Instant::now();
@@ -139,6 +152,8 @@ fn main() {
         eprintln!("error: our server could not be measured: {e}");
         std::process::exit(1);
     });
+    println!("\n== the floor: tiny_http 0.12 alone, answering the same bytes");
+    let floor = floor_runs(window);
     println!("\n== ours with --keep-alive");
     let ours_keep_alive = measure(&with("--keep-alive"), window, true).ok();
     println!(
@@ -188,6 +203,8 @@ fn main() {
         load_before,
         load_after: servers::load_average(),
         others_share: others_share(cpu_before, started),
+        floor,
+        pinned,
     };
     println!("\n{}", report::table(&report));
     if std::env::var_os("MCP_BENCH_NO_DOCS").is_none() {
@@ -234,6 +251,25 @@ fn long_sessions(timeout: Duration) -> Vec<Long> {
             per_sec.join(" ")
         );
         out.push((label, seconds, rss));
+    }
+    out
+}
+
+/// The floor servers' SSE `tools/call` at each concurrency: on tiny_http's own thread, and on a
+/// new thread per request.
+fn floor_runs(window: Window) -> Vec<(&'static str, Vec<(usize, Cell)>)> {
+    let mut out = Vec::new();
+    for (label, threaded) in [("floor: tiny_http alone", false), ("floor + a new thread per request", true)] {
+        let Ok(server) = servers::start_floor(threaded) else {
+            continue;
+        };
+        let mut cells = Vec::new();
+        for c in CONCURRENCY {
+            let cell = load::tools_call(server.target(), ACCEPT_SSE, c, window);
+            println!("  {label:<34} c={c:<3} {}", report::cell_line(&cell));
+            cells.push((c, cell));
+        }
+        out.push((label, cells));
     }
     out
 }

@@ -77,9 +77,60 @@ pub fn rmcp_binary() -> PathBuf {
     cache().join("rmcp-weather/target/release/rmcp-weather")
 }
 
+/// Start the floor server (`floor.rs`): this bench binary again, in its floor mode.
+pub fn start_floor(threaded: bool) -> Result<Server, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let mut args = vec!["--floor-server"];
+    if threaded {
+        args.push("threaded");
+    }
+    start_binary(&exe, &args)
+}
+
+/// The core servers run on when the load generator has the other one to itself.
+const SERVER_CORE: &str = "1";
+
+/// With two cores or more and `taskset` at hand (and no `MCP_BENCH_NO_PIN`), put this process, the
+/// load generator, on core 0; `start_binary` then puts each server on core 1. Then neither takes
+/// the other's core, and a server's figures are what one core can do. Returns whether it pinned.
+pub fn pin_load_generator() -> bool {
+    let cores = thread::available_parallelism().map_or(1, |n| n.get());
+    if cores < 2 || std::env::var_os("MCP_BENCH_NO_PIN").is_some() {
+        return false;
+    }
+    let pid = std::process::id().to_string();
+    // -a: every thread of the process (those started later inherit it from their parent).
+    Command::new("taskset")
+        .args(["-a", "-p", "-c", "0", &pid])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Is the load generator pinned (so the servers should be too)?
+fn pinned() -> bool {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))
+        .is_some_and(|cpus| cpus.trim() == "0")
+}
+
+/// The command that starts a server program: on the server core when the load generator is
+/// pinned. `taskset -c 1 exe args` execs exe, so the child's pid (and /proc) is the server's own.
+fn server_command(exe: &Path) -> Command {
+    if pinned() {
+        let mut c = Command::new("taskset");
+        c.args(["-c", SERVER_CORE]).arg(exe);
+        c
+    } else {
+        Command::new(exe)
+    }
+}
+
 /// Start a server that prints "... listening on http://ADDR/mcp" as its first line.
 fn start_binary(exe: &Path, args: &[&str]) -> Result<Server, String> {
-    let mut child = Command::new(exe)
+    let mut child = server_command(exe)
         .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -160,7 +211,7 @@ pub fn start_python(python: &Path, json_response: bool, step_ms: u64) -> Result<
         .map_err(|e| e.to_string())?
         .port();
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/py_weather_server.py");
-    let mut cmd = Command::new(python);
+    let mut cmd = server_command(python);
     cmd.arg(script)
         .args(["--port", &port.to_string()])
         .args(["--step-delay-ms", &step_ms.to_string()]);
