@@ -1,10 +1,12 @@
-//! `cargo bench --bench throughput`: our weather-server against the official Python SDK (issue #7).
+//! `cargo bench --bench throughput`: our weather-server against the official SDKs and the floor of its own stack (issue #15).
 //!
 //! Measures, for each server: `tools/call get_weather` per second at concurrency 1, 16 and 64 with
 //! SSE and JSON framing (p50/p99), full cold sessions per second at c=16, peak RSS, RSS and KiB per
-//! idle session with 1,000 sessions open, and how soon a progress event reaches the client. Then
-//! two tiny_http limits with their mitigations. Prints a table, writes `docs/benchmarks.md` and
-//! `docs/benchmarks.svg`.
+//! idle session with 1,000 sessions open, and how soon a progress event reaches the client; ours
+//! also in revision 2026-07-28 (no session). The floor of our stack, tiny_http alone answering the
+//! same bytes (`floor.rs`), runs in the same run. With two cores, servers run on one and the load
+//! generator on the other (`MCP_BENCH_NO_PIN` turns that off). Then two tiny_http limits with their
+//! mitigations. Prints a table, writes `docs/benchmarks.md` and `docs/benchmarks.svg`.
 //!
 //! Load goes only to 127.0.0.1, every loop is bounded in time, and the whole run takes about three
 //! minutes. Settings (environment): `MCP_BENCH_SECS` (measured seconds per cell, default 3),
@@ -96,6 +98,8 @@ pub struct Report {
 }
 
 pub const CONCURRENCY: [usize; 3] = [1, 16, 64];
+/// The framing label of the 2026-07-28 rows (SSE, no session).
+pub const MODERN_SSE: &str = "2026-07-28 SSE";
 pub const COLD_CLIENTS: usize = 16;
 pub const IDLE_SESSIONS: usize = 1000;
 pub const BURST: usize = 64;
@@ -148,14 +152,14 @@ fn main() {
         }
     };
     println!("\n== ours: weather-server (tiny_http, a thread per request, Connection: close)");
-    let ours = measure(&with(""), window, true).unwrap_or_else(|e| {
+    let ours = measure(&with(""), window, true, true).unwrap_or_else(|e| {
         eprintln!("error: our server could not be measured: {e}");
         std::process::exit(1);
     });
     println!("\n== the floor: tiny_http 0.12 alone, answering the same bytes");
     let floor = floor_runs(window);
     println!("\n== ours with --keep-alive");
-    let ours_keep_alive = measure(&with("--keep-alive"), window, true).ok();
+    let ours_keep_alive = measure(&with("--keep-alive"), window, true, true).ok();
     println!(
         "\n== ours --keep-alive: one session, c=1, {LONG_SECS} s, as it is and with --stream-grace-secs 0"
     );
@@ -164,7 +168,7 @@ fn main() {
     let mut notes = Vec::new();
     let rmcp = if servers::rmcp_binary().exists() {
         println!("\n== rmcp 3.9.0 (the official Rust SDK, axum, TCP_NODELAY)");
-        measure(&|_, step| servers::start_rmcp(step), window, false)
+        measure(&|_, step| servers::start_rmcp(step), window, false, false)
             .map_err(|e| notes.push(format!("rmcp could not be measured: {e}")))
             .ok()
     } else {
@@ -175,7 +179,7 @@ fn main() {
         Ok(python) => {
             println!("\n== Python SDK: mcp 2.3.0 (uvicorn, one process)");
             let start = move |json, step_ms| servers::start_python(&python, json, step_ms);
-            measure(&start, window, true)
+            measure(&start, window, true, false)
                 .map_err(|e| notes.push(format!("the Python SDK could not be measured: {e}")))
                 .ok()
         }
@@ -259,7 +263,10 @@ fn long_sessions(timeout: Duration) -> Vec<Long> {
 /// new thread per request.
 fn floor_runs(window: Window) -> Vec<(&'static str, Vec<(usize, Cell)>)> {
     let mut out = Vec::new();
-    for (label, threaded) in [("floor: tiny_http alone", false), ("floor + a new thread per request", true)] {
+    for (label, threaded) in [
+        ("floor: tiny_http alone", false),
+        ("floor + a new thread per request", true),
+    ] {
         let Ok(server) = servers::start_floor(threaded) else {
             continue;
         };
@@ -281,7 +288,7 @@ type Start = dyn Fn(bool, u64) -> Result<Server, String>;
 /// framing per request, so `json_response` changes nothing for it; the Python SDK needs a second
 /// instance started with `json_response=True` for the JSON rows; rmcp answers JSON only without
 /// sessions, so it gets no JSON rows (`json` false).
-fn measure(start: &Start, window: Window, json: bool) -> Result<Measured, String> {
+fn measure(start: &Start, window: Window, json: bool, modern: bool) -> Result<Measured, String> {
     let mut m = Measured::default();
     let sse = start(false, 0)?;
     let json_server = if json { Some(start(true, 0)?) } else { None };
@@ -297,6 +304,17 @@ fn measure(start: &Start, window: Window, json: bool) -> Result<Measured, String
                 report::cell_line(&cell)
             );
             m.calls.push((framing, c, cell));
+        }
+    }
+    // Ours speaks 2026-07-28 too; the peers measured here do not (yet).
+    if modern {
+        for c in CONCURRENCY {
+            let cell = load::modern_tools_call(sse.target(), c, window);
+            println!(
+                "  tools/call 2026-07-28 SSE c={c:<3} {}",
+                report::cell_line(&cell)
+            );
+            m.calls.push((MODERN_SSE, c, cell));
         }
     }
     for (label, how) in [

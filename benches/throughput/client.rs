@@ -24,6 +24,18 @@ pub fn weather_call(id: u64) -> String {
     )
 }
 
+/// The same call in revision 2026-07-28: no session; the version, the client and its capabilities
+/// in `_meta`, the method and the tool's name in headers too ([`MODERN_HEADERS`]).
+pub fn modern_weather_call(id: u64) -> String {
+    format!(
+        r#"{{"jsonrpc":"2.0","id":{id},"method":"tools/call","params":{{"name":"get_weather","arguments":{{"city":"Hangzhou"}},"_meta":{{"progressToken":"p{id}","io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{{}},"io.modelcontextprotocol/clientInfo":{{"name":"bench","version":"0"}}}}}}}}"#
+    )
+}
+
+/// The headers every 2026-07-28 `tools/call` of the benchmark carries.
+pub const MODERN_HEADERS: &str =
+    "MCP-Protocol-Version: 2026-07-28\r\nMcp-Method: tools/call\r\nMcp-Name: get_weather\r\n";
+
 /// One response as read off the socket. Chunk arrival times are kept for the progress test.
 #[derive(Debug, Default)]
 pub struct Response {
@@ -62,6 +74,9 @@ pub struct Conn {
     /// Send `Connection: close`: one connection per request, which holds no tiny_http pool
     /// thread between requests.
     pub close: bool,
+    /// Header lines (each ending in CRLF) sent with every request: [`MODERN_HEADERS`] for the
+    /// 2026-07-28 runs, none otherwise.
+    pub headers: &'static str,
     out: Vec<u8>,
 }
 
@@ -77,6 +92,7 @@ impl Conn {
             host: addr.to_string(),
             session_id: None,
             close: false,
+            headers: "",
             out: Vec::with_capacity(1024),
         })
     }
@@ -103,6 +119,7 @@ impl Conn {
         if self.close {
             out.extend_from_slice(b"Connection: close\r\n");
         }
+        out.extend_from_slice(self.headers.as_bytes());
         if let Some(sid) = &self.session_id {
             write!(
                 out,

@@ -45,8 +45,7 @@ measures our server alone and says so. Settings: `MCP_BENCH_SECS` (measured seco
 3), `MCP_BENCH_WARMUP_MS` (500), `MCP_BENCH_SKIP_PYTHON=1`, `MCP_BENCH_OURS_ARGS` (extra flags for our
 server), `MCP_BENCH_NO_DOCS=1` (print only).
 
-- **Machine:** {cores} cores ({model}), {mem} RAM, Linux; the load generator and the servers share
-  those cores.
+- **Machine:** {cores} cores ({model}), {mem} RAM, Linux; {pinning}
 - **Other work on the machine** during the run: {others:.0} % of its CPU (the busy time of all
   processes but the bench and its servers); load average (1, 5, 15 min) before: {before}, after:
   {after}. {quiet}
@@ -65,6 +64,13 @@ server), `MCP_BENCH_NO_DOCS=1` (print only).
 
 "#,
         others = r.others_share * 100.0,
+        pinning = if r.pinned {
+            "each server on core 1 and the load generator on core 0 (`taskset`), so a server's \
+             figures are what one core does and the load generator never takes its core."
+        } else {
+            "the load generator and the servers share those cores (`MCP_BENCH_NO_PIN`, one core, or \
+             no `taskset`)."
+        },
         before = r.load_before,
         after = r.load_after,
         quiet = if quiet {
@@ -108,14 +114,18 @@ fn gaps(r: &Report) -> String {
         .iter()
         .find(|(f, c, _)| *f == "SSE" && *c == 16);
     if let Some((_, _, cell)) = sse16 {
-        // Two cores' worth of CPU divided by the CPU one call costs: the ceiling with a free client.
-        let ceiling = 2.0e6 / (cell.server_cpu_us + cell.client_cpu_us).max(1.0);
+        // The server's core(s) divided by the CPU one call costs it: the ceiling with a free client.
+        let ceiling = match r.pinned {
+            true => 1.0e6 / cell.server_cpu_us.max(1.0),
+            false => 2.0e6 / (cell.server_cpu_us + cell.client_cpu_us).max(1.0),
+        };
         let _ = writeln!(
             s,
             "- **Throughput.** One SSE `tools/call` at c=16 cost the server {server:.0} µs of CPU and \
-             the load generator {client:.0} µs, so two cores cannot do more than about {ceiling} calls \
+             the load generator {client:.0} µs, so {cores} cannot do more than about {ceiling} calls \
              per second here, whatever the scheduling: the gap to a target above that is CPU per \
              call, not waiting. Where that CPU goes is under *Findings* below.",
+            cores = if r.pinned { "the server's one core" } else { "two shared cores" },
             server = cell.server_cpu_us,
             client = cell.client_cpu_us,
             ceiling = thousands(ceiling),
@@ -123,7 +133,7 @@ fn gaps(r: &Report) -> String {
         let _ = writeln!(
             s,
             "- **p99 at c=16.** In a closed loop the mean latency is the number of clients divided by \
-             the throughput (Little's law): 16 ÷ {} req/s = {:.1} ms. A p99 under 5 ms needs a mean \
+             the throughput (Little's law): 16 ÷ {} req/s = {:.1} ms. A p99 under 2 ms needs a mean \
              well below it, so that target falls with the throughput one, for the same cause.",
             thousands(cell.per_sec),
             16_000.0 / cell.per_sec.max(1.0)
@@ -161,8 +171,9 @@ fn gaps(r: &Report) -> String {
         let _ = writeln!(
             s,
             "- **Against rmcp.** The official Rust SDK (tokio, hyper) did the same SSE call at c=16 \
-             for {:.0} µs of server CPU, ours for {:.0} µs: rmcp's tasks cost less than our two new \
-             threads per call. Ours keeps far less per idle session, though (see *Memory*).",
+             for {:.0} µs of server CPU, ours for {:.0} µs: rmcp's tasks cost less than our threads (two \
+             per SSE call, each handing over to the other through the stream's log). Ours keeps far \
+             less per idle session, though (see *Memory*).",
             m.server_cpu_us, o.server_cpu_us
         );
     }
@@ -287,8 +298,8 @@ fn findings(r: &Report) -> String {
             idle = r.ours.idle_kib as f64 / 1024.0,
         );
     }
-    s += "2. **Two new threads per call.** `socket.rs` (`Server::accept`) spawns a handler thread per request and \
-          `job.spawn()` in `socket::handle` spawns a second one for the tool; tiny_http adds a pool task per \
+    s += "2. **Two new threads per call** (fixed: `src/server/threads.rs`). `socket.rs` (`Server::accept`) spawned a handler thread per request and \
+          `job.spawn()` in `socket::handle` a second one for the tool; tiny_http adds a pool task per \
           connection. A perf profile of the server taken while writing this bench (all of our \
           `--keep-alive` cells, with `--stream-grace-secs 0` so that finding 1 is out of the way) \
           put about 40 % of its CPU in starting and ending threads: the signal stack Rust's std \
@@ -296,11 +307,15 @@ fn findings(r: &Report) -> String {
           also flushing the other core's TLB) 19 %, `clone3` 11 %, exit with glibc's `madvise` \
           of the dead thread's stack about 12 %; malloc, whose per-thread caches start cold in \
           every new thread, another 14 %. The answer as shipped (`Connection: close`) profiles \
-          the same. rmcp's tokio tasks cost none of this, hence its lower CPU per call. *Fix:* a \
-          small fixed pool of handler threads fed by a channel (the step the Rust book's \
-          web-server chapter takes), and running the tool on the handler's own thread when \
-          nothing else must be written meanwhile (JSON framing, or no step delay); \
-          `--max-in-flight` already bounds the pool.\n";
+          the same. rmcp's tokio tasks cost none of this. *Fix:* threads are kept for the next \
+          request (`threads.rs`): still one thread per request in flight and never shared (a \
+          streamed call holds its thread), but a finished one waits 2 s for the next job instead \
+          of ending, and the tool of a legacy call takes its thread from the same pool; \
+          `--max-in-flight` bounds them. Measured on this machine with the same bench before the \
+          fix (servers and load generator sharing both cores): SSE at c=16 4,700 req/s for 337 µs \
+          of server CPU per call, `--keep-alive` 6,969 req/s for 230 µs. The rows above are after \
+          it. The cost: idle threads keep their stacks for those 2 s, so peak RSS under load grows \
+          (33 MiB before, see *Memory* now).\n";
     s += "3. **One write per event, even when several were waiting** (fixed in commit 81ae931). \
           `pump` wrote and flushed each event on its own; with no step delay the tool has usually \
           pushed all of them before the handler looks, so an SSE call left in 4 `sendto` (strace: \

@@ -55,7 +55,10 @@ fn answer(mut request: tiny_http::Request) {
             .iter()
             .map(|e| e.replace("{id}", id).replace("{token}", token))
             .collect();
-        ("Content-Type: text/event-stream\r\nCache-Control: no-cache\r\n", events)
+        (
+            "Content-Type: text/event-stream\r\nCache-Control: no-cache\r\n",
+            events,
+        )
     } else {
         let bytes = b"HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n";
         let mut writer = request.into_writer();

@@ -205,6 +205,23 @@ pub fn tools_call(
     )
 }
 
+/// The same call in revision 2026-07-28: no session, every request on its own.
+pub fn modern_tools_call(addr: (SocketAddr, u32), clients: usize, window: Window) -> Cell {
+    run(
+        addr,
+        clients,
+        window,
+        |c| {
+            c.headers = client::MODERN_HEADERS;
+            Ok(())
+        },
+        move |c, id| {
+            let r = c.post(client::ACCEPT_SSE, &client::modern_weather_call(id))?;
+            Ok(r.is_weather_result())
+        },
+    )
+}
+
 /// How a cold session gets its connections.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Cold {
