@@ -227,7 +227,7 @@ fn main() {
 fn others_share(before: (u64, u64), since: std::time::Instant) -> f64 {
     let after = servers::cpu_snapshot();
     let others = after.0.saturating_sub(before.0) as f64 - after.1.saturating_sub(before.1) as f64;
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+    let cores = servers::machine_cores() as f64;
     let available = since.elapsed().as_secs_f64() * 100.0 * cores;
     (others / available).clamp(0.0, 1.0)
 }

@@ -87,6 +87,18 @@ pub fn start_floor(threaded: bool) -> Result<Server, String> {
     start_binary(&exe, &args)
 }
 
+/// The machine's cores, from `/proc/cpuinfo`: once this process is pinned to one core,
+/// `available_parallelism` says 1.
+pub fn machine_cores() -> usize {
+    let listed = std::fs::read_to_string("/proc/cpuinfo")
+        .map(|text| text.lines().filter(|l| l.starts_with("processor")).count())
+        .unwrap_or(0);
+    match listed {
+        0 => thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    }
+}
+
 /// The core servers run on when the load generator has the other one to itself.
 const SERVER_CORE: &str = "1";
 
@@ -94,8 +106,7 @@ const SERVER_CORE: &str = "1";
 /// load generator, on core 0; `start_binary` then puts each server on core 1. Then neither takes
 /// the other's core, and a server's figures are what one core can do. Returns whether it pinned.
 pub fn pin_load_generator() -> bool {
-    let cores = thread::available_parallelism().map_or(1, |n| n.get());
-    if cores < 2 || std::env::var_os("MCP_BENCH_NO_PIN").is_some() {
+    if machine_cores() < 2 || std::env::var_os("MCP_BENCH_NO_PIN").is_some() {
         return false;
     }
     let pid = std::process::id().to_string();
@@ -238,7 +249,7 @@ pub fn start_python(python: &Path, json_response: bool, step_ms: u64) -> Result<
 
 /// The machine, for the report: cores, CPU model, memory, and the load average right now.
 pub fn machine() -> (usize, String, String, String) {
-    let cores = thread::available_parallelism().map_or(0, |n| n.get());
+    let cores = machine_cores();
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let model = cpuinfo
         .lines()
