@@ -118,6 +118,34 @@ fn quote_log(lines: &[Logged]) -> String {
     out
 }
 
+/// Run the lab's `script` against a fresh server with the request log and a step delay of `step_ms`,
+/// with `MCP_URL` and `env` set; its run and what the server logged. A script that did not succeed
+/// fails the lab here, naming the server's first refusal if there was one (a script that stops on
+/// an error usually stopped on a refusal).
+fn run_script(lab: usize, script: &str, env: &[(&str, &str)], step_ms: &str) -> (Run, Vec<Logged>) {
+    let (server, log) = logging_server(lab, &["--step-delay-ms", step_ms]);
+    let url = format!("http://{}/mcp", server.addr);
+    let mut all = vec![("MCP_URL", url.as_str())];
+    all.extend_from_slice(env);
+    let run = run("bash", &[script], &all, LIMIT, lab);
+    let lines = logged(&log);
+    if !run.status.is_some_and(|s| s.success()) {
+        if let Some(why) = refusal(&lines) {
+            fail(
+                lab,
+                format!(
+                    "{why}; then the script exited without success\n{}{}",
+                    quote_log(&lines),
+                    run.report()
+                ),
+            );
+        }
+    }
+    run.expect_success(lab);
+    drop(server);
+    (run, lines)
+}
+
 /// The first request the server refused, said the way a student can act on: the log names the
 /// JSON-RPC error code, and each code has one usual cause in these labs.
 fn refusal(lines: &[Logged]) -> Option<String> {
@@ -211,29 +239,18 @@ pub fn modern_call_by_hand() {
         .filter(|c| matches!(lookup(c.name), Lookup::Found(_)))
         .collect();
     let city = cities[pick(cities.len())];
-    let (server, log) = logging_server(LAB, &["--step-delay-ms", "50"]);
-    let url = format!("http://{}/mcp", server.addr);
-    let run = run(
-        "bash",
-        &["docs/labs/lab07/modern_call.sh"],
-        &[("MCP_URL", &url), ("LAB07_CITY", city.name)],
-        LIMIT,
+    let (run, lines) = run_script(
         LAB,
+        "docs/labs/lab07/modern_call.sh",
+        &[("LAB07_CITY", city.name)],
+        "50",
     );
-    let lines = logged(&log);
     let missing = |what: &str| -> ! {
         fail(
             LAB,
             format!("{what}\n{}{}", quote_log(&lines), run.report()),
         )
     };
-    // A script that stopped on an error usually stopped on a refusal: name it first.
-    if !run.status.is_some_and(|s| s.success()) {
-        if let Some(why) = refusal(&lines) {
-            missing(&format!("{why}; then the script exited without success"));
-        }
-    }
-    run.expect_success(LAB);
 
     // The server's view first: what arrived.
     let Some(discover) = lines
@@ -343,29 +360,18 @@ pub fn input_required_by_hand() {
     };
     let choice = candidates[pick(candidates.len())];
     let label = choice.label();
-    let (server, log) = logging_server(LAB, &["--step-delay-ms", "20"]);
-    let url = format!("http://{}/mcp", server.addr);
-    let run = run(
-        "bash",
-        &["docs/labs/lab08/input_required.sh"],
-        &[("MCP_URL", &url), ("LAB08_CHOICE", &label)],
-        LIMIT,
+    let (run, lines) = run_script(
         LAB,
+        "docs/labs/lab08/input_required.sh",
+        &[("LAB08_CHOICE", &label)],
+        "20",
     );
-    let lines = logged(&log);
     let missing = |what: &str| -> ! {
         fail(
             LAB,
             format!("{what}\n{}{}", quote_log(&lines), run.report()),
         )
     };
-    // A script that stopped on an error usually stopped on a refusal: name it first.
-    if !run.status.is_some_and(|s| s.success()) {
-        if let Some(why) = refusal(&lines) {
-            missing(&format!("{why}; then the script exited without success"));
-        }
-    }
-    run.expect_success(LAB);
 
     let calls: Vec<&Logged> = lines
         .iter()
