@@ -10,6 +10,8 @@
 //! simple edit distance. Only one place is deliberately ambiguous
 //! ("Springfield") so the tool can show how to ask the user which one.
 
+use std::sync::OnceLock;
+
 /// One city and the weather we pretend it has right now.
 #[derive(Debug, Clone, PartialEq)]
 pub struct City {
@@ -35,16 +37,27 @@ impl City {
         }
     }
 
-    /// Does this city answer to `wanted`, which must already be normalized?
-    fn answers_to(&self, wanted: &str) -> bool {
-        // "Springfield, Illinois" and "Paris, France" narrow the search.
-        let qualified =
-            |q: &str| !q.is_empty() && normalize(&format!("{}, {}", self.name, q)) == wanted;
-        normalize(self.name) == wanted
-            || self.aliases.iter().any(|alias| normalize(alias) == wanted)
-            || qualified(self.region)
-            || qualified(self.country)
+    /// Every key this city answers to, normalized: its name first, its aliases, and its name
+    /// qualified by region or country ("Springfield, Illinois" and "Paris, France" narrow the
+    /// search).
+    fn keys(&self) -> Vec<String> {
+        let mut keys = vec![normalize(self.name)];
+        keys.extend(self.aliases.iter().map(|alias| normalize(alias)));
+        for q in [self.region, self.country] {
+            if !q.is_empty() {
+                keys.push(normalize(&format!("{}, {}", self.name, q)));
+            }
+        }
+        keys
     }
+}
+
+/// The keys of every city, in the order of [`CITIES`], normalized once for the server's life.
+/// Normalizing them again on every call was a tenth of a call's CPU (a perf profile under the
+/// benchmark's load, `docs/benchmarks.md`).
+fn keys() -> &'static [Vec<String>] {
+    static KEYS: OnceLock<Vec<Vec<String>>> = OnceLock::new();
+    KEYS.get_or_init(|| CITIES.iter().map(City::keys).collect())
 }
 
 // A positional constructor keeps the table below to one readable line per
@@ -162,9 +175,12 @@ pub fn lookup(query: &str) -> Lookup {
         let suggestions = Vec::new();
         return Lookup::NotFound { suggestions };
     }
-    // Re-normalizing ~60 names per call is cheap; a bigger table would
-    // precompute the keys once.
-    let mut matches: Vec<&'static City> = CITIES.iter().filter(|c| c.answers_to(&wanted)).collect();
+    let mut matches: Vec<&'static City> = CITIES
+        .iter()
+        .zip(keys())
+        .filter(|(_, keys)| keys.contains(&wanted))
+        .map(|(city, _)| city)
+        .collect();
     match matches.len() {
         0 => Lookup::NotFound {
             suggestions: suggest(&wanted),
@@ -257,8 +273,8 @@ fn suggest(wanted: &str) -> Vec<&'static str> {
     // Short names get a floor of 2 edits; long ones may drift by a third.
     let limit = 2.max(wanted.chars().count() / 3);
     let mut near: Vec<(usize, &'static str)> = Vec::new();
-    for city in CITIES {
-        let distance = levenshtein(wanted, &normalize(city.name));
+    for (city, keys) in CITIES.iter().zip(keys()) {
+        let distance = levenshtein(wanted, &keys[0]);
         if distance <= limit && !near.iter().any(|(_, name)| *name == city.name) {
             near.push((distance, city.name));
         }
