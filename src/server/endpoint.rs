@@ -36,7 +36,7 @@ use crate::server::modern;
 use crate::server::pump::Plan;
 use crate::server::rejection::Rejection;
 use crate::server::request::{read_body, BodyLength, HttpVersion, RequestHead};
-use crate::server::request_log::{self, MessageFacts};
+use crate::server::request_log::MessageFacts;
 use crate::server::request_state::StateKey;
 use crate::server::response::Whole;
 use crate::server::security::{is_loopback_host, Policy};
@@ -100,11 +100,11 @@ impl Endpoint {
         ) {
             (Ok(action), false) => action,
             (Err(refusal), false) => Action::Send(refusal.to_response(request_id)),
-            (Ok(action), true) => request_log::record(head, seen, None, action),
+            (Ok(action), true) => action.logged(head, seen, None),
             (Err(refusal), true) => {
                 let code = refusal.to_error_object().code;
                 let action = Action::Send(refusal.to_response(request_id));
-                request_log::record(head, seen, Some(code), action)
+                action.logged(head, seen, Some(code))
             }
         }
     }

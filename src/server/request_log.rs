@@ -16,9 +16,11 @@
 //! and cut at [`MAX_VALUE_CHARS`]. A production server would log to a structured sink (JSON
 //! lines, OpenTelemetry) with a request id, and sample; this one prints to stderr.
 //!
+//! This file formats; `Action::logged` (action.rs) decides when a request's line is written.
+//!
 //! Left out: the in-flight cap's 503 and a 503 for want of a thread, which `socket.rs` answers
-//! before the endpoint sees the request; and a legacy stream's end (its line says `stream` when
-//! the stream starts, since its answer is the stream).
+//! before the endpoint sees the request; and a legacy stream's end (a legacy call's line names its
+//! framing, `sse`, `ndjson` or `json`, and a GET stream's says `stream`, when the answer starts).
 //!
 //! The line, with every field (each `key=value`, values quoted when they came from the client):
 //!
@@ -26,13 +28,11 @@
 //! request: POST /mcp era=modern MCP-Protocol-Version="2026-07-28" Mcp-Method="tools/call" Mcp-Name="get_weather" Mcp-Session-Id=absent Accept="application/json, text/event-stream" jsonrpc="tools/call" id=2 _meta=protocolVersion,clientInfo,clientCapabilities,progressToken requestState=absent inputResponses=absent status=200 outcome=complete
 //! ```
 
-use crate::framing::Framing;
 use crate::jsonrpc::{Message, RequestId};
-use crate::server::action::Action;
 use crate::server::era::Era;
 use crate::server::request::RequestHead;
 use crate::wire::{
-    knock_path, META_CLIENT_CAPABILITIES, META_CLIENT_INFO, META_LOG_LEVEL, META_PROTOCOL_VERSION,
+    META_CLIENT_CAPABILITIES, META_CLIENT_INFO, META_LOG_LEVEL, META_PROTOCOL_VERSION,
 };
 use serde_json::Value;
 use std::io::Write;
@@ -195,57 +195,6 @@ fn quoted_word(word: &str) -> String {
     match plain {
         true => word.to_string(),
         false => quoted(word),
-    }
-}
-
-/// The endpoint's hook: log a request the endpoint has decided on, and hand its action on. A
-/// modern call's answer is known only once its tool ran (a complete result, `input_required`, or a
-/// 400 for a missing capability), so its facts travel with the call, which logs them itself.
-pub fn record(
-    head: &RequestHead,
-    message: Option<MessageFacts>,
-    refused: Option<i64>,
-    action: Action,
-) -> Action {
-    // The watchdog's knock (tiny_http_fixes.rs) is the server talking to itself, every couple of
-    // seconds: not a client's request, and noise in a log a student reads.
-    if head.path == knock_path() {
-        return action;
-    }
-    let mut facts = Facts {
-        message,
-        ..Facts::of_head(head)
-    };
-    match action {
-        Action::RunCall(mut call) => {
-            call.log = Some(Box::new(facts));
-            return Action::RunCall(call);
-        }
-        Action::Send(ref whole) => {
-            facts.status = whole.status;
-            facts.outcome = refused.map(|code| format!("error({code})"));
-        }
-        // A legacy call is answered in its framing: an SSE or NDJSON stream, or one JSON object
-        // written once the tool is done.
-        Action::StreamCall { framing, .. } => {
-            facts.status = 200;
-            facts.outcome = Some(framing_name(framing).into());
-        }
-        Action::StreamGet(_) => {
-            facts.status = 200;
-            facts.outcome = Some("stream".into());
-        }
-    }
-    emit(&facts);
-    action
-}
-
-/// What the log calls a framing.
-fn framing_name(framing: Framing) -> &'static str {
-    match framing {
-        Framing::Sse => "sse",
-        Framing::Ndjson => "ndjson",
-        Framing::Json => "json",
     }
 }
 
