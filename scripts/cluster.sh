@@ -14,6 +14,10 @@
 #                           round robin
 #   --routing hash          nginx `hash $http_mcp_session_id`: the obvious idea, and wrong (a hash
 #                           of a random id picks *an* instance, not the one holding the session)
+#   --routing-file FILE     your own routing (lab 9): FILE is an nginx snippet for the http block,
+#                           with {{a}} {{b}} {{c}} standing for the instances' host:port; it may
+#                           use the round-robin upstream `all` and must set $mcp_backend to the
+#                           name of the upstream that gets the request
 #   --own-keys              each instance signs requestStates with its own random key (default:
 #                           one shared --state-key, so a retry may land on any instance)
 #   --step-delay-ms N       passed to every instance (default 200)
@@ -55,6 +59,7 @@ install_nginx() {
 }
 
 ROUTING=round-robin
+ROUTING_FILE=""
 OWN_KEYS=0
 STEP_DELAY=200
 DROP_AFTER=""
@@ -63,6 +68,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --install-nginx) install_nginx; exit $? ;;
     --routing) ROUTING="$2"; shift 2 ;;
+    --routing-file) ROUTING=file; ROUTING_FILE="$2"; shift 2 ;;
     --own-keys) OWN_KEYS=1; shift ;;
     --step-delay-ms) STEP_DELAY="$2"; shift 2 ;;
     --drop-stream-after) DROP_AFTER="$2"; shift 2 ;;
@@ -70,7 +76,7 @@ while [ $# -gt 0 ]; do
     *) say "unknown option $1 (see the top of scripts/cluster.sh)"; exit 2 ;;
   esac
 done
-case "$ROUTING" in round-robin | session | hash) ;; *) say "--routing takes round-robin, session or hash"; exit 2 ;; esac
+case "$ROUTING" in round-robin | session | hash | file) ;; *) say "--routing takes round-robin, session or hash"; exit 2 ;; esac
 
 install_nginx
 command -v "$NGINX" >/dev/null 2>&1 || NGINX=/usr/sbin/nginx
@@ -175,12 +181,24 @@ EOF
     }
 EOF
   fi
+  if [ "$ROUTING" = file ]; then
+    [ -f "$ROUTING_FILE" ] || { say "no routing file $ROUTING_FILE"; exit 1; }
+    echo "    # --- from $ROUTING_FILE"
+    sed -e "s/{{a}}/127.0.0.1:${PORTS[0]}/g" -e "s/{{b}}/127.0.0.1:${PORTS[1]}/g" \
+      -e "s/{{c}}/127.0.0.1:${PORTS[2]}/g" "$ROUTING_FILE"
+    echo "    # --- end of $ROUTING_FILE"
+  fi
+  case "$ROUTING" in
+    session) BACKEND='$instance' ;;
+    file) BACKEND='$mcp_backend' ;;
+    *) BACKEND=all ;;
+  esac
   cat <<EOF
     server {
         listen 127.0.0.1:$NGINX_PORT;
         access_log $DIR/access.log upstream;
         location /mcp {
-            proxy_pass http://$([ "$ROUTING" = session ] && echo "\$instance" || echo all);
+            proxy_pass http://$BACKEND;
             # Streams pass live: no buffering of SSE or NDJSON, HTTP/1.1 to the instance (chunked
             # bodies), and no "Connection: close" copied through.
             proxy_buffering off;

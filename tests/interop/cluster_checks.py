@@ -232,7 +232,8 @@ def legacy_sessions(sticky):
     print(f"measured: legacy, {ROUTING}: {ok}/{runs} calls complete, "
           f"{not_found} answers 404, {inits} initializes for {runs} clients ({inits - runs} re-initializations)")
     if sticky:
-        check(f"session routing: {ok}/{runs} complete, no 404, one initialize per client",
+        check(f"session routing: {ok}/{runs} complete, {not_found} answers 404, {inits} initializes for {runs} "
+              f"clients (want all complete, no 404, one initialize each)",
               ok == runs and not_found == 0 and inits == runs)
         spread = {n: count(n, 'jsonrpc="initialize"') for n, _, _ in instances()}
         check(f"the sessions spread over the instances: {spread}", all(v > 0 for v in spread.values()))
@@ -300,7 +301,7 @@ def legacy_kill():
     lost = [s for s in sessions if statuses[s] == 404]
     kept = [s for s in sessions if statuses[s] == 200]
     check(f"legacy: the {len(mine)} sessions of instance {victim[0]} answer 404 (from a backup instance)",
-          len(mine) > 0 and sorted(lost) == sorted(mine))
+          len(mine) > 0 and sorted(lost) == sorted(mine), f"their statuses: {[statuses[s] for s in mine]}")
     check(f"legacy: the other {len(kept)} sessions still answer 200", len(kept) == len(sessions) - len(mine))
     fresh = [initialize()[1] for _ in lost]
     check(f"legacy: the lost clients start new sessions on live instances: {[s[:2] for s in fresh]}",
@@ -321,6 +322,17 @@ def legacy_kill_streaming():
           f"{not_found} answers 404, {inits - 6} re-initializations")
 
 
+def lab_09():
+    """Lab 9's checker: a student's routing (cluster.sh --routing-file) must spread 2026-07-28 calls,
+    keep every 2025-11-25 session on its instance, and turn a dead instance's sessions into 404s."""
+    print("== stage 1: 2026-07-28 calls spread", flush=True)
+    modern_round_robin()
+    print("== stage 2: 2025-11-25 sessions come back to their instance", flush=True)
+    legacy_sessions(True)
+    print("== stage 3: an instance dies", flush=True)
+    legacy_kill()
+
+
 SCENARIOS = {
     "streaming": streaming,
     "modern-round-robin": modern_round_robin,
@@ -333,6 +345,7 @@ SCENARIOS = {
     "modern-kill": modern_kill,
     "legacy-kill": legacy_kill,
     "legacy-kill-streaming": legacy_kill_streaming,
+    "lab-09": lab_09,
 }
 
 if __name__ == "__main__":
