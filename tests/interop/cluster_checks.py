@@ -100,7 +100,8 @@ def post(message, headers=None, accept="application/json, text/event-stream", se
                     messages.append((time.monotonic() - started, json.loads(line)))
         else:
             body = r.read()
-            if body.strip():
+            # nginx's own answers (a 502 when no instance answered) are HTML, not JSON-RPC.
+            if body.strip() and kind.startswith("application/json"):
                 messages.append((time.monotonic() - started, json.loads(body)))
     except (http.client.IncompleteRead, ConnectionError):
         cut = True
