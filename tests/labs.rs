@@ -13,6 +13,8 @@
 
 mod support;
 
+#[path = "labs/cluster_lab.rs"]
+mod cluster_lab;
 #[path = "labs/common.rs"]
 mod common;
 #[path = "labs/modern_labs.rs"]
@@ -82,4 +84,12 @@ fn lab_07_modern_call_by_hand() {
 #[ignore = "lab checker: run with --ignored"]
 fn lab_08_input_required_by_hand() {
     modern_labs::input_required_by_hand();
+}
+
+/// Lab 9: `docs/labs/lab09/routing.conf` routes three instances behind nginx: 2026-07-28 calls
+/// round robin, each 2025-11-25 session back to its instance, a dead instance's sessions to a 404.
+#[test]
+#[ignore = "lab checker: run with --ignored"]
+fn lab_09_scale_out_by_hand() {
+    cluster_lab::scale_out_by_hand();
 }

@@ -22,6 +22,10 @@ pub struct Config {
     pub step_delay: Duration,
     /// No sessions: no `Mcp-Session-Id` is minted or required (revision 2026-07-28 style).
     pub stateless: bool,
+    /// Put before every session id this instance mints (`--session-id-prefix`); empty by default.
+    /// Behind a load balancer the prefix names the instance, so the balancer can send a session's
+    /// requests back to the one instance that holds it (see docs/scale-out.md).
+    pub session_id_prefix: String,
     /// Browser origins allowed besides loopback ones.
     pub allowed_origins: Vec<String>,
     /// When set, requests need `Authorization: Bearer <token>`.
@@ -88,6 +92,7 @@ impl Config {
             port: 8000,
             step_delay: Duration::from_millis(300),
             stateless: false,
+            session_id_prefix: String::new(),
             allowed_origins: Vec::new(),
             auth_token: None,
             session_idle_timeout: Duration::from_secs(30 * 60),
@@ -127,6 +132,8 @@ OPTIONS:
   --port PORT               port to listen on, 0 picks a free one (default 8000)
   --step-delay-ms N         pause between progress steps of get_weather (default 300)
   --stateless               no sessions: no Mcp-Session-Id is issued or required
+  --session-id-prefix P     start every session id with P (visible ASCII, at most 16): names the
+                            instance to a load balancer that routes on it (docs/scale-out.md)
   --allow-origin ORIGIN     allow this browser Origin besides loopback ones (repeatable)
   --auth-token TOKEN        require Authorization: Bearer TOKEN (or set MCP_AUTH_TOKEN)
   --state-key KEY           sign 2026-07-28 requestStates with KEY (or set MCP_STATE_KEY); random
@@ -181,6 +188,7 @@ pub fn parse_args(
                 config.step_delay = Duration::from_millis(number(&flag, &value()?)?)
             }
             "--stateless" => config.stateless = true,
+            "--session-id-prefix" => config.session_id_prefix = session_id_prefix(&value()?)?,
             "--sse-replies" => config.sse_replies = true,
             "--keep-alive" => config.keep_alive = true,
             "--log-requests" => config.log_requests = true,
@@ -258,6 +266,17 @@ pub fn from_command_line(catalog: &'static Catalog) -> Result<Config, std::proce
     }
 }
 
+/// A prefix for session ids, checked here so that every id the server mints stays valid.
+// SPEC transports#session-management: "The session ID MUST only contain visible ASCII characters (ranging from 0x21 to 0x7E)"
+fn session_id_prefix(text: &str) -> Result<String, String> {
+    if text.len() > 16 || !text.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
+        return Err(format!(
+            "--session-id-prefix takes at most 16 visible ASCII characters, got {text:?}"
+        ));
+    }
+    Ok(text.to_string())
+}
+
 fn number<T: std::str::FromStr>(flag: &str, text: &str) -> Result<T, String> {
     text.parse()
         .map_err(|_| format!("{flag} expects a number, got {text:?}"))
@@ -317,6 +336,15 @@ mod tests {
         assert_eq!(parse(&[]).unwrap().unwrap().max_sessions, 4096);
         let c = parse(&["--max-sessions", "2"]).unwrap().unwrap();
         assert_eq!(c.max_sessions, 2);
+    }
+
+    #[test]
+    fn a_session_id_prefix_must_be_short_visible_ascii() {
+        let with = |p: &str| parse(&["--session-id-prefix", p]);
+        assert_eq!(with("a.").unwrap().unwrap().session_id_prefix, "a.");
+        assert!(with("a b").is_err(), "a space is not visible ASCII");
+        assert!(with("é").is_err());
+        assert!(with(&"x".repeat(17)).is_err());
     }
 
     #[test]

@@ -73,6 +73,7 @@ impl Endpoint {
         let sessions = (!config.stateless).then(|| {
             SessionStore::new(config.session_idle_timeout, config.stream_grace)
                 .with_max_sessions(config.max_sessions)
+                .with_id_prefix(&config.session_id_prefix)
         });
         // A random key when none is configured: a state then only comes back to this instance.
         let state_key = StateKey::new(config.state_key.as_deref())

@@ -26,6 +26,8 @@ pub struct SessionStore {
     last_sweep: Mutex<Instant>,
     /// At most this many live sessions (`--max-sessions`).
     max_sessions: usize,
+    /// Put before every minted id (`--session-id-prefix`): the instance's name to a balancer.
+    id_prefix: String,
 }
 
 /// Why no session was made.
@@ -54,6 +56,17 @@ impl SessionStore {
             stream_grace,
             last_sweep: Mutex::new(Instant::now()),
             max_sessions: crate::server::config::DEFAULT_MAX_SESSIONS,
+            id_prefix: String::new(),
+        }
+    }
+
+    /// The same store, starting every id it mints with `prefix` (visible ASCII, checked by the
+    /// command line). The 128 random bits stay: the prefix tells where, not who, so the id is
+    /// still unguessable.
+    pub fn with_id_prefix(self, prefix: &str) -> SessionStore {
+        SessionStore {
+            id_prefix: prefix.to_string(),
+            ..self
         }
     }
 
@@ -75,7 +88,11 @@ impl SessionStore {
         protocol_version: &str,
         client_capabilities: Value,
     ) -> Result<Arc<Session>, CreateError> {
-        let id = new_session_id().map_err(CreateError::Random)?;
+        let id = format!(
+            "{}{}",
+            self.id_prefix,
+            new_session_id().map_err(CreateError::Random)?
+        );
         let session = Arc::new(Session::new(
             id,
             protocol_version,
@@ -183,6 +200,17 @@ mod tests {
         assert!(store.remove(&s.id));
         assert!(store.get(&s.id).is_none());
         assert!(!store.remove(&s.id));
+    }
+
+    #[test]
+    fn a_prefixed_store_mints_ids_that_start_with_the_prefix_and_keep_128_random_bits() {
+        let store =
+            SessionStore::new(Duration::from_secs(60), Duration::from_secs(1)).with_id_prefix("b.");
+        let s = store.create("2025-11-25", json!({})).unwrap();
+        let random = s.id.strip_prefix("b.").expect("the prefix comes first");
+        assert_eq!(random.len(), 32);
+        assert!(random.bytes().all(|b| b.is_ascii_hexdigit()));
+        assert!(store.get(&s.id).is_some());
     }
 
     #[test]

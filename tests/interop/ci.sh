@@ -16,6 +16,9 @@
 #    (ts_legacy_server.mjs): it must fall back to initialize, and --era modern must refuse;
 # 7. the conformance example against the whole suite (conformance_example.sh), our client against a
 #    server built with the Python SDK (tests/client/interop_python.rs), the Postman collection (newman.sh);
+# 8. the cluster: three instances behind nginx (scripts/cluster.sh, tests/interop/cluster_checks.py):
+#    streams pass live, round robin for 2026-07-28 (and MRTR across instances, with and without a
+#    shared key), sessions with and without session routing, an instance killed mid-call;
 # then prints one PASS/FAIL line per check and `N passed, M failed`, and exits 1 if any failed.
 #
 # Environment: MCP_INTEROP_CACHE (cache folder), MCP_INTEROP_KEEP=1 (keep the work folder with
@@ -439,6 +442,25 @@ postman_collection() {
 check "conformance example: active suite 40/40, all suite against the baseline; 0.2.0-alpha.12 at 2025-11-25 and 2026-07-28" conformance_example
 check "mcp-client against a Python SDK server (tests/client/interop_python.rs)" our_client_against_python_sdk_server
 check "postman collection with newman" postman_collection
+
+# The cluster: each check starts three instances and nginx of its own (about 1 s) and stops them.
+CLUSTER_TIMEOUT=40 # seconds per check; a good run takes 1-4 s
+cluster_check() { # SCENARIO [cluster.sh OPTIONS...]
+  local scenario="$1"
+  shift
+  timeout -k 5 "$CLUSTER_TIMEOUT" bash scripts/cluster.sh "$@" -- python3 "$HERE/cluster_checks.py" "$scenario"
+}
+check "cluster: SSE and NDJSON pass nginx live (first event long before the end)" cluster_check streaming --routing session
+check "cluster: 2026-07-28 round robin spreads 30 calls over 3 instances" cluster_check modern-round-robin --step-delay-ms 10
+check "cluster: MRTR retry on another instance completes with a shared state key" cluster_check mrtr-shared-key
+check "cluster: MRTR retry on another instance is refused with a key each" cluster_check mrtr-own-keys --own-keys
+check "cluster: 2025-11-25 round robin breaks sessions (404s)" cluster_check legacy-round-robin
+check "cluster: 2025-11-25 hash of Mcp-Session-Id breaks them too" cluster_check legacy-hash --routing hash
+check "cluster: 2025-11-25 session routing: every session works" cluster_check legacy-session-routing --routing session
+check "cluster: 2025-11-25 session routing: cut streams resume" cluster_check legacy-resume --routing session --drop-stream-after 2
+check "cluster: instance killed mid-call, 2026-07-28: calls re-issued" cluster_check modern-kill --step-delay-ms 300
+check "cluster: instance killed, 2025-11-25: its sessions 404, others kept" cluster_check legacy-kill --routing session
+check "cluster: instance killed mid-call, 2025-11-25: new sessions" cluster_check legacy-kill-streaming --routing session --step-delay-ms 300
 
 if [ "$FAILED" -gt 0 ] && [ -s "$WORK/server.err" ]; then
   echo "== weather-server stderr"

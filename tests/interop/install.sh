@@ -5,7 +5,8 @@
 #
 # Cache: ${MCP_INTEROP_CACHE:-$HOME/.cache/streamable-mcp-interop}. Each tool gets its own folder,
 # and a tool already installed at the pinned version is skipped, so a second run takes a second.
-# Everything comes from the npm registry and PyPI through npm and pip, by package name only.
+# Everything comes from the npm registry and PyPI through npm and pip, by package name only, and
+# nginx from Debian's packages through apt-get (scripts/cluster.sh --install-nginx).
 set -euo pipefail
 
 CONFORMANCE_VERSION=0.1.16
@@ -89,5 +90,8 @@ else
   touch "$VENV/.installed-mcp@$PY_MCP_VERSION"
   log "mcp==$PY_MCP_VERSION installed in $((SECONDS - started)) s"
 fi
+
+# nginx for the cluster checks (scripts/cluster.sh pins Debian 12's package; apt, as root).
+bash "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/scripts/cluster.sh" --install-nginx 2>&1 | sed 's/^/[install] /'
 
 log "tools ready in $CACHE"
