@@ -6,10 +6,13 @@
 
 use crate::framing::Framing;
 use crate::server::get_stream::GetStream;
+use crate::server::http_sse::SseSession;
 use crate::server::modern_call::ModernCall;
 use crate::server::pump::Plan;
 use crate::server::response::Whole;
+use crate::server::stream::Stream;
 use crate::server::worker::Job;
+use std::sync::Arc;
 
 /// What the socket side must do with one request.
 #[derive(Debug)]
@@ -26,4 +29,10 @@ pub enum Action {
     StreamGet(GetStream),
     /// A modern `tools/call`: run it on this request's thread, writing as it goes.
     RunCall(ModernCall),
+    /// 2024-11-05 `GET /sse`: send the `endpoint` event and the session's stream; when the
+    /// connection ends, end the session.
+    OpenSseSession(SseSession),
+    /// 2024-11-05 `POST /messages` with a tool call: answer 202, start `job`, and copy its log
+    /// onto the session's stream `to`.
+    AcceptCall { job: Job, to: Arc<Stream> },
 }

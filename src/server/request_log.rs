@@ -231,9 +231,14 @@ pub fn record(
             facts.status = 200;
             facts.outcome = Some(framing_name(framing).into());
         }
-        Action::StreamGet(_) => {
+        Action::StreamGet(_) | Action::OpenSseSession(_) => {
             facts.status = 200;
             facts.outcome = Some("stream".into());
+        }
+        // 2024-11-05: the call's answer goes on the session's stream, not on this response.
+        Action::AcceptCall { .. } => {
+            facts.status = 202;
+            facts.outcome = Some("on the sse stream".into());
         }
     }
     emit(&facts);
