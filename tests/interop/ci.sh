@@ -16,6 +16,7 @@
 #    (ts_legacy_server.mjs): it must fall back to initialize, and --era modern must refuse;
 # 7. the conformance example against the whole suite (conformance_example.sh), our client against a
 #    server built with the Python SDK (tests/client/interop_python.rs), the Postman collection (newman.sh);
+# 8. the Python SDK's HTTP+SSE client (py_sse_client.py) against `weather-server --http-sse`;
 # then prints one PASS/FAIL line per check and `N passed, M failed`, and exits 1 if any failed.
 #
 # Environment: MCP_INTEROP_CACHE (cache folder), MCP_INTEROP_KEEP=1 (keep the work folder with
@@ -439,6 +440,29 @@ postman_collection() {
 check "conformance example: active suite 40/40, all suite against the baseline; 0.2.0-alpha.12 at 2025-11-25 and 2026-07-28" conformance_example
 check "mcp-client against a Python SDK server (tests/client/interop_python.rs)" our_client_against_python_sdk_server
 check "postman collection with newman" postman_collection
+
+# The transport Streamable HTTP replaced: the Python SDK's HTTP+SSE client (2024-11-05) against a
+# `weather-server --http-sse` of its own (GET /sse, POST /messages; see docs/http-sse.md).
+python_sdk_http_sse() {
+  local out="$WORK/http-sse.out" url="" _ rc=0
+  : >"$out"
+  target/debug/weather-server --port 0 --http-sse --step-delay-ms 50 >"$out" 2>"$WORK/http-sse.err" </dev/null &
+  local pid=$!
+  for _ in $(seq 1 100); do # up to 10 s for its first line
+    url="$(sed -n 's|^weather-server listening on \(http://[^ ]*\)/mcp.*|\1/sse|p' "$out" | head -n1)"
+    [ -n "$url" ] && break
+    sleep 0.1
+  done
+  if [ -n "$url" ]; then
+    "${T[@]}" "$PYTHON" "$HERE/py_sse_client.py" "$url" || rc=$?
+  else
+    echo "weather-server --http-sse gave no URL line"; cat "$out" "$WORK/http-sse.err"; rc=1
+  fi
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  return "$rc"
+}
+check "python sdk (mcp 2.3.0) sse_client against weather-server --http-sse (2024-11-05)" python_sdk_http_sse
 
 if [ "$FAILED" -gt 0 ] && [ -s "$WORK/server.err" ]; then
   echo "== weather-server stderr"
