@@ -123,7 +123,7 @@ impl Endpoint {
             return Err(Rejection::PayloadTooLarge);
         }
         if self.serves_http_sse(head) {
-            return self.http_sse(head, body, request_id);
+            return self.http_sse(head, body, request_id, seen);
         }
         match head.method.as_str() {
             "POST" => {
@@ -202,6 +202,7 @@ impl Endpoint {
         head: &RequestHead,
         body: &mut dyn Read,
         request_id: &mut Option<RequestId>,
+        seen: &mut Option<MessageFacts>,
     ) -> Result<Action, Rejection> {
         // `--http-sse` refuses to start with `--stateless`, so a store is always there.
         let Some(store) = &self.sessions else {
@@ -218,6 +219,9 @@ impl Endpoint {
                 let message = jsonrpc::parse(&bytes).map_err(Rejection::BadMessage)?;
                 if let Message::Request { id, .. } = &message {
                     *request_id = Some(id.clone());
+                }
+                if self.config.log_requests {
+                    *seen = Some(MessageFacts::of(&message));
                 }
                 http_sse::post(
                     store,

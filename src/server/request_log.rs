@@ -238,7 +238,7 @@ pub fn record(
         // 2024-11-05: the call's answer goes on the session's stream, not on this response.
         Action::AcceptCall { .. } => {
             facts.status = 202;
-            facts.outcome = Some("on the sse stream".into());
+            facts.outcome = Some("on-stream".into());
         }
     }
     emit(&facts);
