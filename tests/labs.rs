@@ -86,10 +86,10 @@ fn lab_08_input_required_by_hand() {
     modern_labs::input_required_by_hand();
 }
 
-/// Lab 9: `docs/labs/lab09/lose_a_call.sh` cuts revision 2024-11-05's stream during a call and
+/// Lab 10: `docs/labs/lab10/lose_a_call.sh` cuts revision 2024-11-05's stream during a call and
 /// shows that the session and the call's result are lost.
 #[test]
 #[ignore = "lab checker: run with --ignored"]
-fn lab_09_lose_a_call_on_http_sse() {
+fn lab_10_lose_a_call_on_http_sse() {
     http_sse_lab::lose_a_call_on_http_sse();
 }

@@ -287,7 +287,7 @@ fn handle(
                 config.heartbeat,
             );
             // 2024-11-05 has no way back to a stream: the connection was the session.
-            // LAB: lab 9 (lose a call on HTTP+SSE): the session, and any call it runs, ends here.
+            // LAB: lab 10 (lose a call on HTTP+SSE): the session, and any call it runs, ends here.
             drop(open.guard);
             endpoint.end_session(&open.session_id);
         }

@@ -23,7 +23,7 @@ const HANDOUTS: [&str; 9] = [
     "docs/labs/lab_06-cap-the-calls-per-session.md",
     "docs/labs/lab_07-a-modern-call-by-hand.md",
     "docs/labs/lab_08-input-required-by-hand.md",
-    "docs/labs/lab_09-lose-a-call-on-http-sse.md",
+    "docs/labs/lab_10-lose-a-call-on-http-sse.md",
 ];
 
 /// End the checker with a message that says what is missing, and where to read about it.

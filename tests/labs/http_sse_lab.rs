@@ -1,4 +1,4 @@
-//! The checker of lab 9, whose work is a curl script against the real `weather-server` binary
+//! The checker of lab 10, whose work is a curl script against the real `weather-server` binary
 //! started with `--http-sse --log-requests`: it opens revision 2024-11-05's stream, starts a call,
 //! cuts the stream after the first progress event, and shows that the session and the call's
 //! result are gone.
@@ -12,10 +12,10 @@ use crate::modern_labs::{logged, logging_server, pick, quote_log, Logged};
 use std::time::Duration;
 use streamable_mcp::weather::cities::{lookup, Lookup, CITIES};
 
-const LAB: usize = 9;
+const LAB: usize = 10;
 const LIMIT: Duration = Duration::from_secs(30);
 
-/// Lab 9: `docs/labs/lab09/lose_a_call.sh`.
+/// Lab 10: `docs/labs/lab10/lose_a_call.sh`.
 pub fn lose_a_call_on_http_sse() {
     let cities: Vec<_> = CITIES
         .iter()
@@ -34,10 +34,10 @@ pub fn lose_a_call_on_http_sse() {
     ];
     let (server, log) = logging_server(LAB, &args);
     let url = format!("http://{}/sse", server.addr);
-    let env = [("MCP_SSE_URL", url.as_str()), ("LAB09_CITY", city.name)];
+    let env = [("MCP_SSE_URL", url.as_str()), ("LAB10_CITY", city.name)];
     let run = run(
         "bash",
-        &["docs/labs/lab09/lose_a_call.sh"],
+        &["docs/labs/lab10/lose_a_call.sh"],
         &env,
         LIMIT,
         LAB,
@@ -96,7 +96,7 @@ pub fn lose_a_call_on_http_sse() {
     if !progress {
         missing(&format!(
             "your output shows no notifications/progress for {:?} (the checker picks the city; \
-             read it from LAB09_CITY): wait for the first one on the stream before you cut it",
+             read it from LAB10_CITY): wait for the first one on the stream before you cut it",
             city.name
         ));
     }
