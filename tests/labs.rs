@@ -17,6 +17,8 @@ mod support;
 mod cluster_lab;
 #[path = "labs/common.rs"]
 mod common;
+#[path = "labs/http_sse_lab.rs"]
+mod http_sse_lab;
 #[path = "labs/modern_labs.rs"]
 mod modern_labs;
 #[path = "labs/recorder.rs"]
@@ -92,4 +94,12 @@ fn lab_08_input_required_by_hand() {
 #[ignore = "lab checker: run with --ignored"]
 fn lab_09_scale_out_by_hand() {
     cluster_lab::scale_out_by_hand();
+}
+
+/// Lab 10: `docs/labs/lab10/lose_a_call.sh` cuts revision 2024-11-05's stream during a call and
+/// shows that the session and the call's result are lost.
+#[test]
+#[ignore = "lab checker: run with --ignored"]
+fn lab_10_lose_a_call_on_http_sse() {
+    http_sse_lab::lose_a_call_on_http_sse();
 }

@@ -6,13 +6,16 @@
 
 use crate::framing::Framing;
 use crate::server::get_stream::GetStream;
+use crate::server::http_sse::SseSession;
 use crate::server::modern_call::ModernCall;
 use crate::server::pump::Plan;
 use crate::server::request::RequestHead;
 use crate::server::request_log::{emit, Facts, MessageFacts};
 use crate::server::response::Whole;
+use crate::server::stream::Stream;
 use crate::server::worker::Job;
 use crate::wire::knock_path;
+use std::sync::Arc;
 
 /// What the socket side must do with one request.
 #[derive(Debug)]
@@ -29,6 +32,12 @@ pub enum Action {
     StreamGet(GetStream),
     /// A modern `tools/call`: run it on this request's thread, writing as it goes.
     RunCall(ModernCall),
+    /// 2024-11-05 `GET /sse`: send the `endpoint` event and the session's stream; when the
+    /// connection ends, end the session.
+    OpenSseSession(SseSession),
+    /// 2024-11-05 `POST /messages` with a tool call: answer 202, start `job`, and copy its log
+    /// onto the session's stream `to`.
+    AcceptCall { job: Job, to: Arc<Stream> },
 }
 
 impl Action {
@@ -66,9 +75,14 @@ impl Action {
                 facts.status = 200;
                 facts.outcome = Some(framing_name(framing).into());
             }
-            Action::StreamGet(_) => {
+            Action::StreamGet(_) | Action::OpenSseSession(_) => {
                 facts.status = 200;
                 facts.outcome = Some("stream".into());
+            }
+            // 2024-11-05: the call's answer goes on the session's stream, not on this response.
+            Action::AcceptCall { .. } => {
+                facts.status = 202;
+                facts.outcome = Some("on-stream".into());
             }
         }
         emit(&facts);

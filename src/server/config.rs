@@ -80,6 +80,9 @@ pub struct Config {
     pub max_sessions: usize,
     /// Print one line per request to stderr (`--log-requests`): what arrived, what was answered.
     pub log_requests: bool,
+    /// Also serve revision 2024-11-05's HTTP+SSE transport at `GET /sse` and `POST /messages`
+    /// (`--http-sse`), for the old clients it was made for (see `http_sse.rs`).
+    pub http_sse: bool,
     // LAB: lab 6 (cap the calls per session): the new setting goes here, and its default in `Config::new`.
 }
 
@@ -112,6 +115,7 @@ impl Config {
             keep_alive: false,
             max_sessions: DEFAULT_MAX_SESSIONS,
             log_requests: false,
+            http_sse: false,
         }
     }
 }
@@ -158,6 +162,8 @@ OPTIONS:
   --log-requests            print to stderr one line per request: the era it was routed to,
                             the MCP headers and _meta keys that arrived (never a body or a
                             secret), and the status answered
+  --http-sse                also serve revision 2024-11-05's HTTP+SSE transport: GET /sse
+                            opens a session's stream, POST /messages?sessionId=... sends to it
   --help                    print this help
 ";
 
@@ -192,6 +198,7 @@ pub fn parse_args(
             "--sse-replies" => config.sse_replies = true,
             "--keep-alive" => config.keep_alive = true,
             "--log-requests" => config.log_requests = true,
+            "--http-sse" => config.http_sse = true,
             "--allow-origin" => config.allowed_origins.push(value()?),
             "--auth-token" => {
                 // An empty token would let every request through with no Authorization at all.
@@ -237,6 +244,10 @@ pub fn parse_args(
             // LAB: lab 6 (cap the calls per session): an unknown flag ends here; parse yours above.
             other => return Err(format!("unknown option {other}")),
         }
+    }
+    // An HTTP+SSE connection *is* a session: without sessions there is nothing to serve it with.
+    if config.http_sse && config.stateless {
+        return Err("--http-sse needs sessions: it cannot go with --stateless".to_string());
     }
     Ok(Some(config))
 }

@@ -32,6 +32,7 @@ use crate::server::action::Action;
 use crate::server::config::Config;
 use crate::server::era::Era;
 use crate::server::get_stream::GetStream;
+use crate::server::http_sse;
 use crate::server::modern;
 use crate::server::pump::Plan;
 use crate::server::rejection::Rejection;
@@ -122,6 +123,9 @@ impl Endpoint {
         if matches!(head.body, BodyLength::Declared(n) if n > MAX_BODY_BYTES) {
             return Err(Rejection::PayloadTooLarge);
         }
+        if self.serves_http_sse(head) {
+            return self.http_sse(head, body, request_id, seen);
+        }
         match head.method.as_str() {
             "POST" => {
                 check_post_head(head)?;
@@ -163,7 +167,7 @@ impl Endpoint {
         // HTTP's own syntax first: a message we cannot trust the framing of is answered as such,
         // whatever its path.
         head.check_message()?;
-        if head.path != MCP_PATH {
+        if head.path != MCP_PATH && !self.serves_http_sse(head) {
             return Err(Rejection::NotFound);
         }
         // Two different lengths mean two readings of where the body ends: request smuggling.
@@ -181,6 +185,62 @@ impl Endpoint {
         match head.method.as_str() {
             "POST" | "GET" | "DELETE" => Ok(()),
             _ => Err(Rejection::MethodNotAllowed("GET, POST, DELETE")),
+        }
+    }
+
+    /// Is this a request for revision 2024-11-05's transport (`--http-sse`)?
+    fn serves_http_sse(&self, head: &RequestHead) -> bool {
+        self.config.http_sse && http_sse::serves(&head.path)
+    }
+
+    /// 2024-11-05's `GET /sse` and `POST /messages`, once [`Endpoint::admit`] passed them: the
+    /// same Origin, Host, token and body-length rules as `/mcp`.
+    ///
+    /// # Errors
+    /// 405 for another method; the refusals of [`http_sse::open`] and [`http_sse::post`].
+    fn http_sse(
+        &self,
+        head: &RequestHead,
+        body: &mut dyn Read,
+        request_id: &mut Option<RequestId>,
+        seen: &mut Option<MessageFacts>,
+    ) -> Result<Action, Rejection> {
+        // `--http-sse` refuses to start with `--stateless`, so a store is always there.
+        let Some(store) = &self.sessions else {
+            return Err(Rejection::NotFound);
+        };
+        match (head.path.as_str(), head.method.as_str()) {
+            (http_sse::SSE_PATH, "GET") => {
+                http_sse::open(store, || self.new_stream()).map(Action::OpenSseSession)
+            }
+            (http_sse::SSE_PATH, _) => Err(Rejection::MethodNotAllowed("GET")),
+            (_, "POST") => {
+                http_sse::check_post_head(head)?;
+                let bytes = read_body(head, body)?;
+                let message = jsonrpc::parse(&bytes).map_err(Rejection::BadMessage)?;
+                if let Message::Request { id, .. } = &message {
+                    *request_id = Some(id.clone());
+                }
+                if self.config.log_requests {
+                    *seen = Some(MessageFacts::of(&message));
+                }
+                http_sse::post(
+                    store,
+                    &self.config,
+                    head,
+                    message,
+                    || self.new_stream(),
+                    &self.running_calls,
+                )
+            }
+            _ => Err(Rejection::MethodNotAllowed("POST")),
+        }
+    }
+
+    /// End a session now (2024-11-05: its one stream's connection ended).
+    pub fn end_session(&self, id: &str) {
+        if let Some(store) = &self.sessions {
+            store.remove(id);
         }
     }
 

@@ -16,6 +16,7 @@
 //! | `request_log.rs` | `--log-requests`: one line per request, what arrived and what was answered | no |
 //! | `request.rs` | the request's head as plain values, and reading its body under the rules | no |
 //! | `accept.rs` | the framing a request's `Accept` asks for | no |
+//! | `http_sse.rs` | 2024-11-05's HTTP+SSE (`--http-sse`): `GET /sse`, `POST /messages`, one stream | no |
 //! | `get_stream.rs` | `GET /mcp`: the session's own stream, and resuming after `Last-Event-ID` | no |
 //! | `rejection.rs` | every refusal, and the one table from refusal to HTTP status + JSON-RPC error | no |
 //! | `security.rs` | `Origin`, `Host`, the bearer token | no |
@@ -39,6 +40,7 @@ pub mod endpoint;
 pub mod era;
 pub mod get_stream;
 pub mod header_values;
+pub mod http_sse;
 pub mod locks;
 pub mod modern;
 pub mod modern_call;

@@ -39,6 +39,9 @@ pub struct Plan {
     /// The stream's [`Stream::cuts`] when this connection attached; only later cuts end it.
     /// Taken before the producer starts, so that a cut it makes at once is not missed.
     pub cuts_seen: u64,
+    /// Each SSE event carries its `id:`. False only for revision 2024-11-05's stream, which
+    /// nobody can resume, so an id would promise what the server cannot keep.
+    pub event_ids: bool,
 }
 
 impl Plan {
@@ -55,6 +58,20 @@ impl Plan {
             resumable,
             cut_after,
             cuts_seen: stream.cuts(),
+            event_ids: true,
+        }
+    }
+
+    /// Read revision 2024-11-05's stream of a session from its first message: no priming, no
+    /// ids, no cuts (there is nothing to resume with; see `http_sse.rs`).
+    pub fn without_ids(stream: &Stream) -> Plan {
+        Plan {
+            from: 1,
+            priming: None,
+            resumable: false,
+            cut_after: None,
+            cuts_seen: stream.cuts(),
+            event_ids: false,
         }
     }
 
@@ -67,6 +84,7 @@ impl Plan {
             resumable: true,
             cut_after,
             cuts_seen: stream.cuts(),
+            event_ids: true,
         }
     }
 }
@@ -121,6 +139,39 @@ pub fn pump(
         writer.flush()?;
         out.clear();
     }
+    pump_log(writer, out, framing, stream, plan, heartbeat)
+}
+// ANCHOR_END: pump
+
+/// Revision 2024-11-05's stream: the head and its opening event (`endpoint`) leave at once, then
+/// the session's log, event by event, as [`pump`] sends any other stream.
+///
+/// # Errors
+/// A write failed: the client is gone.
+pub fn pump_opened(
+    mut writer: Box<dyn Write + Send>,
+    opening_event: &[u8],
+    stream: &Stream,
+    plan: Plan,
+    conn: &[(&str, String)],
+    heartbeat: Duration,
+) -> io::Result<()> {
+    let mut out = stream_head(conn, Framing::Sse.content_type());
+    out.extend(chunk(opening_event));
+    writer.write_all(&out)?;
+    writer.flush()?;
+    pump_log(writer, Vec::new(), Framing::Sse, stream, plan, heartbeat)
+}
+
+/// The loop of [`pump`]: `out` holds what is still to be written before the first event.
+fn pump_log(
+    mut writer: Box<dyn Write + Send>,
+    mut out: Vec<u8>,
+    framing: Framing,
+    stream: &Stream,
+    plan: Plan,
+    heartbeat: Duration,
+) -> io::Result<()> {
     let mut wanted = plan.from;
     let mut sent = 0;
     let cuts_seen = plan.cuts_seen;
@@ -135,8 +186,8 @@ pub fn pump(
         }
         let last = match stream.next_after(wanted, cuts_seen, heartbeat) {
             Next::Event { seq, line, last } => {
-                let id = stream.event_id(seq).to_string();
-                out.extend(chunk(&framing.encode(Some(&id), &line)));
+                let id = plan.event_ids.then(|| stream.event_id(seq).to_string());
+                out.extend(chunk(&framing.encode(id.as_deref(), &line)));
                 wanted = seq + 1;
                 sent += 1;
                 last
@@ -164,7 +215,6 @@ pub fn pump(
         }
     }
 }
-// ANCHOR_END: pump
 
 /// A call framed as one JSON object: wait for the final response, drop what came before it.
 pub fn pump_json(

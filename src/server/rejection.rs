@@ -30,6 +30,8 @@ pub enum Rejection {
     MissingSession,
     /// The session id is unknown, expired or deleted.
     UnknownSession,
+    /// 2024-11-05: `?sessionId=` names no session (never opened, or its SSE connection is gone).
+    UnknownSseSession,
     /// `MCP-Protocol-Version` names a revision we do not speak.
     UnsupportedProtocolVersion(String),
     /// A well-formed request that breaks a transport rule (the text says which).
@@ -99,7 +101,7 @@ impl Rejection {
     /// | 401 | missing or wrong bearer token |
     /// | 403 | `Origin` / `Host` not allowed |
     /// | 400 | (modern) `_meta` incomplete (-32602), header mismatch (-32020), unsupported version (-32022) |
-    /// | 404 | unknown session, or not the MCP path; (modern) no such method (-32601) |
+    /// | 404 | unknown session (2024-11-05: its SSE connection is gone), or not the MCP path; (modern) no such method (-32601) |
     /// | 405 | HTTP method not offered (with `Allow`) |
     /// | 406 | `Accept` allows no framing we produce (a GET: no `text/event-stream`) |
     /// | 409 | a second GET stream for one session |
@@ -124,7 +126,10 @@ impl Rejection {
             | Rejection::MissingCapability(_) => 400,
             Rejection::Unauthorized => 401,
             Rejection::Forbidden(_) => 403,
-            Rejection::UnknownSession | Rejection::NotFound | Rejection::MethodNotFound(_) => 404,
+            Rejection::UnknownSession
+            | Rejection::UnknownSseSession
+            | Rejection::NotFound
+            | Rejection::MethodNotFound(_) => 404,
             Rejection::MethodNotAllowed(_) => 405,
             Rejection::NotAcceptable | Rejection::GetNotAcceptable => 406,
             Rejection::Conflict(_) => 409,
@@ -188,6 +193,10 @@ impl Rejection {
             Rejection::UnknownSession => (
                 SESSION_NOT_FOUND,
                 "Session not found: it expired or was deleted; send a new initialize without Mcp-Session-Id".to_string(),
+            ),
+            Rejection::UnknownSseSession => (
+                SESSION_NOT_FOUND,
+                "Session not found: its SSE connection closed, and the session with it; open GET /sse again".to_string(),
             ),
             Rejection::UnsupportedProtocolVersion(v) => (
                 INVALID_REQUEST,

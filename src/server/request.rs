@@ -51,6 +51,8 @@ pub struct RequestHead {
     pub method: String,
     /// The path without the query string (an absolute-form target's scheme and host removed).
     pub path: String,
+    /// What followed the `?` of the target, if anything (only 2024-11-05's `/messages` reads it).
+    pub query: String,
     pub version: HttpVersion,
     /// Every header line in order, repeated names kept (as tiny_http gives them).
     pub headers: Vec<(String, String)>,

@@ -20,7 +20,8 @@ use crate::framing::Framing;
 use crate::server::action::Action;
 use crate::server::config::Config;
 use crate::server::endpoint::Endpoint;
-use crate::server::pump::{pump, pump_call};
+use crate::server::http_sse;
+use crate::server::pump::{pump, pump_call, pump_opened};
 use crate::server::rejection::Rejection;
 use crate::server::request::{BodyLength, HttpVersion, RequestHead};
 use crate::server::response::Whole;
@@ -180,6 +181,7 @@ fn head_of(request: &tiny_http::Request) -> RequestHead {
     RequestHead {
         method: request.method().as_str().to_string(),
         path: target.split('?').next().unwrap_or("").to_string(),
+        query: target.split_once('?').map_or("", |(_, q)| q).to_string(),
         version,
         headers: request
             .headers()
@@ -273,6 +275,29 @@ fn handle(
                 config.heartbeat,
             );
             drop(get.guard);
+        }
+        Action::OpenSseSession(open) => {
+            let conn = connection(config);
+            let _ = pump_opened(
+                request.into_writer(),
+                &open.endpoint_event,
+                &open.stream,
+                open.plan,
+                &conn,
+                config.heartbeat,
+            );
+            // 2024-11-05 has no way back to a stream: the connection was the session.
+            // LAB: lab 10 (lose a call on HTTP+SSE): the session, and any call it runs, ends here.
+            drop(open.guard);
+            endpoint.end_session(&open.session_id);
+        }
+        Action::AcceptCall { job, to } => {
+            send_whole(request, &Whole::empty(202), false, config);
+            let call = job.spawn(threads);
+            // This request's thread copies the call's messages to the session's stream; its
+            // slot of the in-flight cap stays taken meanwhile, as a streamed call's does.
+            http_sse::forward(&call, &to, config.heartbeat);
+            drop(slot);
         }
     }
 }

@@ -35,7 +35,18 @@ impl Transcript {
 
     /// The request as bytes, with the session id once there is one.
     fn request(&self, method: &str, headers: &[(&str, &str)], body: &str) -> String {
-        let mut request = format!("{method} /mcp HTTP/1.1\r\nHost: {}\r\n", self.addr);
+        self.request_to(method, "/mcp", headers, body)
+    }
+
+    /// The request to `target` (a path and maybe a query) as bytes.
+    fn request_to(
+        &self,
+        method: &str,
+        target: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> String {
+        let mut request = format!("{method} {target} HTTP/1.1\r\nHost: {}\r\n", self.addr);
         for (name, value) in headers {
             request.push_str(&format!("{name}: {value}\r\n"));
         }
@@ -54,6 +65,11 @@ impl Transcript {
     /// record the response up to and including the first event that contains `until`.
     fn open(&mut self, headers: &[(&str, &str)], body: &str, until: &str) -> (TcpStream, String) {
         let request = self.request("POST", headers, body);
+        self.open_request(request, until)
+    }
+
+    /// [`Transcript::open`] for any request's bytes.
+    fn open_request(&mut self, request: String, until: &str) -> (TcpStream, String) {
         let mut stream = TcpStream::connect(self.addr).unwrap();
         stream
             .set_read_timeout(Some(Duration::from_secs(10)))
@@ -96,9 +112,37 @@ impl Transcript {
         self.placeholders.push((value.to_string(), placeholder));
     }
 
+    /// Read more of an open response, up to and including the first event that contains
+    /// `until`, and record it.
+    fn more(&mut self, stream: &mut TcpStream, until: &str) {
+        let mut response = Vec::new();
+        let mut buf = [0u8; 4096];
+        loop {
+            let text = String::from_utf8_lossy(&response).into_owned();
+            if let Some(at) = text.find(until) {
+                if text[at..].contains("\n\n\r\n") {
+                    break;
+                }
+            }
+            let n = stream.read(&mut buf).unwrap();
+            assert!(n > 0, "the stream ended before {until:?}: {text}");
+            response.extend_from_slice(&buf[..n]);
+        }
+        self.text.push_str(&format!(
+            "{}\n<<< the open response, continued\n{}\n",
+            "-".repeat(72),
+            String::from_utf8(response).unwrap()
+        ));
+    }
+
     /// Send one request on its own connection and record both sides.
     fn exchange(&mut self, method: &str, headers: &[(&str, &str)], body: &str) -> String {
         let request = self.request(method, headers, body);
+        self.exchange_request(request)
+    }
+
+    /// [`Transcript::exchange`] for any request's bytes.
+    fn exchange_request(&mut self, request: String) -> String {
         let mut stream = TcpStream::connect(self.addr).unwrap();
         stream
             .set_read_timeout(Some(Duration::from_secs(10)))
@@ -361,6 +405,60 @@ fn transcript_legacy_elicitation_matches_the_server() {
             );
             t.exchange("POST", &[CT, BOTH, V], &answer);
             t.finish(stream);
+        },
+    );
+}
+
+#[test]
+fn transcript_http_sse_matches_the_server() {
+    scenario(
+        "08-http-sse",
+        |c| c.http_sse = true,
+        "2024-11-05 HTTP+SSE (--http-sse): GET /sse holds the session; every answer comes back on it",
+        |t| {
+            let get = t.request_to("GET", "/sse", &[("Accept", "text/event-stream")], "");
+            let (mut stream, so_far) = t.open_request(get, "event: endpoint");
+            let sid = so_far
+                .split("sessionId=")
+                .nth(1)
+                .and_then(|rest| rest.split('\n').next())
+                .unwrap()
+                .to_string();
+            t.hide(&sid, "<session-id>");
+            let messages = format!("/messages?sessionId={sid}");
+            let init = INIT.replace("2025-11-25", "2024-11-05");
+            for (body, until) in [
+                (init.as_str(), r#""id":1"#),
+                (INITIALIZED, ""),
+                (CALL, r#""id":2"#),
+            ] {
+                let post = t.request_to("POST", &messages, &[CT], body);
+                t.exchange_request(post);
+                if !until.is_empty() {
+                    t.more(&mut stream, until);
+                }
+            }
+            // The connection is cut. The server finds out at its next write to it (the answer to
+            // one of these unrecorded pings, lost), and ends the session with it.
+            drop(stream);
+            let ping = r#"{"jsonrpc":"2.0","id":3,"method":"ping"}"#;
+            let mut status = String::new();
+            for _ in 0..100 {
+                let post = t.request_to("POST", &messages, &[CT], ping);
+                let mut probe = TcpStream::connect(t.addr).unwrap();
+                probe.write_all(post.as_bytes()).unwrap();
+                let mut answer = String::new();
+                probe.read_to_string(&mut answer).unwrap();
+                status = answer.lines().next().unwrap_or("").to_string();
+                if status.contains("404") {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            assert!(status.contains("404"), "the session outlived its connection: {status}");
+            let post = t.request_to("POST", &messages, &[CT], ping);
+            t.text.push_str("(here the client's GET /sse connection is cut; the server learns it at its next write, and the session ends with it)\n\n");
+            t.exchange_request(post);
         },
     );
 }

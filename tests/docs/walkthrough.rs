@@ -190,6 +190,17 @@ fn walkthrough_quotes_match_the_code_and_transcripts() {
 }
 
 #[test]
+fn the_http_sse_page_excerpts_match_the_transcripts() {
+    let doc = fs::read_to_string(format!("{ROOT}/docs/http-sse.md")).unwrap();
+    let (_, problems) = rebuild(&doc);
+    assert!(problems.is_empty(), "{problems:#?}");
+    assert!(
+        doc.matches("<!-- excerpt: ").count() >= 5,
+        "the page shows the bytes of both transports"
+    );
+}
+
+#[test]
 fn a_quote_with_a_missing_anchor_is_reported() {
     let (_, problems) = rebuild("<!-- quote: src/lib.rs#no_such_anchor -->\n```rust\n```\n");
     assert_eq!(problems.len(), 1);

@@ -19,6 +19,7 @@
 # 8. the cluster: three instances behind nginx (scripts/cluster.sh, tests/interop/cluster_checks.py):
 #    streams pass live, round robin for 2026-07-28 (and MRTR across instances, with and without a
 #    shared key), sessions with and without session routing, an instance killed mid-call;
+# 9. the Python SDK's HTTP+SSE client (py_sse_client.py) against `weather-server --http-sse`;
 # then prints one PASS/FAIL line per check and `N passed, M failed`, and exits 1 if any failed.
 #
 # Environment: MCP_INTEROP_CACHE (cache folder), MCP_INTEROP_KEEP=1 (keep the work folder with
@@ -461,6 +462,28 @@ check "cluster: 2025-11-25 session routing: cut streams resume" cluster_check le
 check "cluster: instance killed mid-call, 2026-07-28: calls re-issued" cluster_check modern-kill --step-delay-ms 300
 check "cluster: instance killed, 2025-11-25: its sessions 404, others kept" cluster_check legacy-kill --routing session
 check "cluster: instance killed mid-call, 2025-11-25: new sessions" cluster_check legacy-kill-streaming --routing session --step-delay-ms 300
+# The transport Streamable HTTP replaced: the Python SDK's HTTP+SSE client (2024-11-05) against a
+# `weather-server --http-sse` of its own (GET /sse, POST /messages; see docs/http-sse.md).
+python_sdk_http_sse() {
+  local out="$WORK/http-sse.out" url="" _ rc=0
+  : >"$out"
+  target/debug/weather-server --port 0 --http-sse --step-delay-ms 50 >"$out" 2>"$WORK/http-sse.err" </dev/null &
+  local pid=$!
+  for _ in $(seq 1 100); do # up to 10 s for its first line
+    url="$(sed -n 's|^weather-server listening on \(http://[^ ]*\)/mcp.*|\1/sse|p' "$out" | head -n1)"
+    [ -n "$url" ] && break
+    sleep 0.1
+  done
+  if [ -n "$url" ]; then
+    "${T[@]}" "$PYTHON" "$HERE/py_sse_client.py" "$url" || rc=$?
+  else
+    echo "weather-server --http-sse gave no URL line"; cat "$out" "$WORK/http-sse.err"; rc=1
+  fi
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  return "$rc"
+}
+check "python sdk (mcp 2.3.0) sse_client against weather-server --http-sse (2024-11-05)" python_sdk_http_sse
 
 if [ "$FAILED" -gt 0 ] && [ -s "$WORK/server.err" ]; then
   echo "== weather-server stderr"

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 pub const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 /// The handout of each lab, by number.
-const HANDOUTS: [&str; 9] = [
+const HANDOUTS: [&str; 10] = [
     "docs/labs/lab_01-handshake-by-hand.md",
     "docs/labs/lab_02-add-a-tool.md",
     "docs/labs/lab_03-structured-output.md",
@@ -24,6 +24,7 @@ const HANDOUTS: [&str; 9] = [
     "docs/labs/lab_07-a-modern-call-by-hand.md",
     "docs/labs/lab_08-input-required-by-hand.md",
     "docs/labs/lab_09-scale-out-by-hand.md",
+    "docs/labs/lab_10-lose-a-call-on-http-sse.md",
 ];
 
 /// End the checker with a message that says what is missing, and where to read about it.

@@ -21,13 +21,13 @@ const LIMIT: Duration = Duration::from_secs(30);
 
 /// One line of the request log, as `key=value` fields (values as printed: quoted ones keep their
 /// quotes, so `Mcp-Method` is `"tools/call"` and an absent header is `absent`).
-struct Logged {
+pub struct Logged {
     text: String,
     fields: Vec<(String, String)>,
 }
 
 impl Logged {
-    fn parse(text: &str) -> Option<Logged> {
+    pub fn parse(text: &str) -> Option<Logged> {
         let rest = text.strip_prefix("request: ")?;
         // The method and the path come first, without keys; then `key=value` fields, where a
         // quoted value may hold spaces and escaped quotes (and ends in "…" when it was cut).
@@ -65,7 +65,7 @@ impl Logged {
         })
     }
 
-    fn get(&self, key: &str) -> &str {
+    pub fn get(&self, key: &str) -> &str {
         self.fields
             .iter()
             .find(|(k, _)| k == key)
@@ -73,7 +73,7 @@ impl Logged {
     }
 
     /// Is the field the quoted `value`?
-    fn is(&self, key: &str, value: &str) -> bool {
+    pub fn is(&self, key: &str, value: &str) -> bool {
         self.get(key) == format!("{value:?}")
     }
 
@@ -83,7 +83,7 @@ impl Logged {
 }
 
 /// Start `weather-server --log-requests ARGS`, or fail the lab saying why it did not start.
-fn logging_server(lab: usize, args: &[&str]) -> (Binary, Receiver<String>) {
+pub fn logging_server(lab: usize, args: &[&str]) -> (Binary, Receiver<String>) {
     let mut all = vec!["--log-requests"];
     all.extend_from_slice(args);
     let mut server = Binary::try_spawn(&all).unwrap_or_else(|why| {
@@ -98,7 +98,7 @@ fn logging_server(lab: usize, args: &[&str]) -> (Binary, Receiver<String>) {
 
 /// The log lines written so far: each line is out before its request's answer, so once the
 /// script has ended, its requests' lines have all arrived.
-fn logged(log: &Receiver<String>) -> Vec<Logged> {
+pub fn logged(log: &Receiver<String>) -> Vec<Logged> {
     let mut lines = Vec::new();
     while let Ok(line) = log.recv_timeout(Duration::from_millis(300)) {
         lines.extend(Logged::parse(&line));
@@ -107,7 +107,7 @@ fn logged(log: &Receiver<String>) -> Vec<Logged> {
 }
 
 /// The server's log, for a failure message.
-fn quote_log(lines: &[Logged]) -> String {
+pub fn quote_log(lines: &[Logged]) -> String {
     if lines.is_empty() {
         return "the server's request log:\n  (no request reached the server)\n".to_string();
     }
@@ -189,7 +189,7 @@ fn printed_messages(run: &Run) -> Vec<Value> {
 }
 
 /// A number from the clock, different on every run: enough to pick a city a script cannot guess.
-fn pick(n: usize) -> usize {
+pub fn pick(n: usize) -> usize {
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos() as usize ^ d.as_secs() as usize);

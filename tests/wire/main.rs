@@ -12,6 +12,7 @@ mod support;
 mod binary;
 mod framing;
 mod http;
+mod http_sse;
 mod messages;
 mod modern;
 mod session;

@@ -184,6 +184,7 @@ fn endpoint_never_panics_and_every_refusal_has_a_status_from_the_table() {
     let head = |headers: Vec<(&str, String)>, body: &[u8]| RequestHead {
         method: "POST".into(),
         path: "/mcp".into(),
+        query: String::new(),
         version: HttpVersion::Http11,
         headers: headers
             .into_iter()
