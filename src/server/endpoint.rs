@@ -224,14 +224,18 @@ impl Endpoint {
                 if self.config.log_requests {
                     *seen = Some(MessageFacts::of(&message));
                 }
-                http_sse::post(
+                let posted = http_sse::post(
                     store,
                     &self.config,
                     head,
                     message,
                     || self.new_stream(),
                     &self.running_calls,
-                )
+                )?;
+                Ok(match posted {
+                    http_sse::Posted::Accepted => Action::Send(Whole::empty(202)),
+                    http_sse::Posted::Call { job, to } => Action::AcceptCall { job: *job, to },
+                })
             }
             _ => Err(Rejection::MethodNotAllowed("POST")),
         }

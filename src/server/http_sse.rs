@@ -23,12 +23,10 @@
 use crate::jsonrpc::{Message, RequestId};
 use crate::mcp::dispatch::{dispatch, Outcome};
 use crate::mcp::tools::Stop;
-use crate::server::action::Action;
 use crate::server::config::Config;
 use crate::server::pump::Plan;
 use crate::server::rejection::Rejection;
 use crate::server::request::RequestHead;
-use crate::server::response::Whole;
 use crate::server::session::{GetStreamGuard, Session};
 use crate::server::session_store::{CreateError, SessionStore};
 use crate::server::stream::{Next, Stream};
@@ -127,6 +125,16 @@ pub fn check_post_head(head: &RequestHead) -> Result<(), Rejection> {
     }
 }
 
+/// What a `POST /messages` comes to: a 202, with any answer already on the session's stream; or a
+/// call to start, whose messages the socket side copies onto that stream. (Not an `Action`: the
+/// endpoint makes one of it, so that `action.rs`, which names this module's types, is not named
+/// back.)
+#[derive(Debug)]
+pub enum Posted {
+    Accepted,
+    Call { job: Box<Job>, to: Arc<Stream> },
+}
+
 /// `POST /messages?sessionId=…` with one parsed message: 202, and any answer goes on the stream.
 ///
 /// # Errors
@@ -139,7 +147,7 @@ pub fn post(
     message: Message,
     new_stream: impl FnOnce() -> Stream,
     running: &Arc<AtomicUsize>,
-) -> Result<Action, Rejection> {
+) -> Result<Posted, Rejection> {
     let id = session_id_of(&head.query).ok_or_else(|| {
         Rejection::BadRequest(
             "POST /messages needs ?sessionId=…, from the endpoint event of GET /sse".into(),
@@ -187,7 +195,7 @@ pub fn post(
             .push(reply.to_line(), false)
             .map_err(|_| Rejection::UnknownSseSession)?;
     }
-    Ok(Action::Send(Whole::empty(202)))
+    Ok(Posted::Accepted)
 }
 
 /// A `tools/call`: its job, and the session's stream its messages are copied onto.
@@ -199,7 +207,7 @@ fn start_call(
     call: crate::mcp::tools::Call,
     new_stream: impl FnOnce() -> Stream,
     running: &Arc<AtomicUsize>,
-) -> Action {
+) -> Posted {
     let stream = Arc::new(new_stream());
     // Not kept for resuming (`false`): on this transport there is no resuming. Kept among the
     // running calls, so that `notifications/cancelled` finds it.
@@ -214,7 +222,10 @@ fn start_call(
         answer_timeout: config.answer_timeout,
         running: Arc::clone(running),
     };
-    Action::AcceptCall { job, to }
+    Posted::Call {
+        job: Box::new(job),
+        to,
+    }
 }
 
 /// Does `message` initialize at `version`?
