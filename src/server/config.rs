@@ -136,7 +136,8 @@ OPTIONS:
   --port PORT               port to listen on, 0 picks a free one (default 8000)
   --step-delay-ms N         pause between progress steps of get_weather (default 300)
   --stateless               no sessions: no Mcp-Session-Id is issued or required
-  --session-id-prefix P     start every session id with P (visible ASCII, at most 16): names the
+  --session-id-prefix P     start every session id with P (letters, digits, . _ -, at most 16,
+                            ending in a non-hex character, as in a.): names the
                             instance to a load balancer that routes on it (docs/scale-out.md)
   --allow-origin ORIGIN     allow this browser Origin besides loopback ones (repeatable)
   --auth-token TOKEN        require Authorization: Bearer TOKEN (or set MCP_AUTH_TOKEN)
@@ -277,12 +278,21 @@ pub fn from_command_line(catalog: &'static Catalog) -> Result<Config, std::proce
     }
 }
 
-/// A prefix for session ids, checked here so that every id the server mints stays valid.
+/// A prefix for session ids, checked here so that every id the server mints stays valid, and
+/// stays one piece where it travels: in a header, and unescaped in the query of the 2024-11-05
+/// `endpoint` event (so no `&`, `#`, `%`, `+` or `?`: letters, digits, `.`, `_` and `-` only).
+/// It must end in a character that is not a hex digit: the random part is hex, so the prefixes
+/// `a` and `ab` would make `a` + `b3…` look like an id of `ab` to a balancer routing on prefixes.
 // SPEC transports#session-management: "The session ID MUST only contain visible ASCII characters (ranging from 0x21 to 0x7E)"
 fn session_id_prefix(text: &str) -> Result<String, String> {
-    if text.len() > 16 || !text.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
+    let safe = text
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-');
+    let ends_apart = text.bytes().last().is_none_or(|b| !b.is_ascii_hexdigit());
+    if text.len() > 16 || !safe || !ends_apart {
         return Err(format!(
-            "--session-id-prefix takes at most 16 visible ASCII characters, got {text:?}"
+            "--session-id-prefix takes at most 16 letters, digits, '.', '_' or '-', ending in \
+             one that is not a hex digit (as in \"a.\"), got {text:?}"
         ));
     }
     Ok(text.to_string())
@@ -350,12 +360,26 @@ mod tests {
     }
 
     #[test]
-    fn a_session_id_prefix_must_be_short_visible_ascii() {
+    fn a_session_id_prefix_must_be_short_safe_in_a_query_and_end_apart_from_hex() {
         let with = |p: &str| parse(&["--session-id-prefix", p]);
         assert_eq!(with("a.").unwrap().unwrap().session_id_prefix, "a.");
+        assert_eq!(
+            with("node-7_").unwrap().unwrap().session_id_prefix,
+            "node-7_"
+        );
         assert!(with("a b").is_err(), "a space is not visible ASCII");
         assert!(with("é").is_err());
         assert!(with(&"x".repeat(17)).is_err());
+        assert!(
+            with("a&").is_err(),
+            "& would split the endpoint event's query"
+        );
+        assert!(with("a#.").is_err(), "# would start a fragment");
+        assert!(
+            with("ab").is_err(),
+            "ends in a hex digit: a + b3… would look like ab's"
+        );
+        assert!(with("n1").is_err(), "ends in a hex digit");
     }
 
     #[test]

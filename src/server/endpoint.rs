@@ -428,10 +428,9 @@ impl Endpoint {
         let Some(store) = &self.sessions else {
             return Err(Rejection::MethodNotAllowed("POST"));
         };
-        let id = head
-            .single_header("mcp-session-id")?
-            .ok_or(Rejection::MissingSession)?;
-        if store.remove(id) {
+        // The same lookup as every other request (an HTTP+SSE session is not found here).
+        let session = find_session(store, head)?;
+        if store.remove(&session.id) {
             Ok(())
         } else {
             Err(Rejection::UnknownSession)
@@ -482,5 +481,10 @@ fn find_session(store: &SessionStore, head: &RequestHead) -> Result<Arc<Session>
         .single_header("mcp-session-id")?
         .ok_or(Rejection::MissingSession)?;
     // SPEC transports#session-management: after a session is terminated the server "MUST respond to requests containing that session ID with HTTP 404 Not Found"
-    store.get(id).ok_or(Rejection::UnknownSession)
+    // An HTTP+SSE session (2024-11-05) is no session of this transport: its stream must not carry
+    // what `/mcp` would send it (see `Session::is_http_sse`).
+    store
+        .get(id)
+        .filter(|s| !s.is_http_sse())
+        .ok_or(Rejection::UnknownSession)
 }

@@ -92,6 +92,7 @@ pub fn open(
                 Rejection::Internal(format!("no session id could be made ({e})"))
             }
         })?;
+    session.mark_http_sse();
     let (stream, guard) = session
         .open_get_stream(new_stream)
         .ok_or_else(|| Rejection::Internal("a new session's stream was taken".into()))?;
@@ -153,7 +154,11 @@ pub fn post(
             "POST /messages needs ?sessionId=…, from the endpoint event of GET /sse".into(),
         )
     })?;
-    let session = store.get(id).ok_or(Rejection::UnknownSseSession)?;
+    // A Streamable HTTP session's id names no session of this transport (see `Session::is_http_sse`).
+    let session = store
+        .get(id)
+        .filter(|s| s.is_http_sse())
+        .ok_or(Rejection::UnknownSseSession)?;
     let Some(stream) = session.get_stream() else {
         return Err(Rejection::UnknownSseSession);
     };

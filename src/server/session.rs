@@ -55,6 +55,8 @@ pub struct Session {
     next_request: AtomicU64,
     /// The client sent `notifications/initialized`.
     initialized: AtomicBool,
+    /// Opened by 2024-11-05's `GET /sse`: then it is served only on `/messages`, never on `/mcp`.
+    http_sse: AtomicBool,
     closed: AtomicBool,
     /// Alerts the GET stream has carried, over all its connections: a producer started for a
     /// reconnection goes on counting where the last one stopped.
@@ -115,9 +117,22 @@ impl Session {
             pending: Mutex::new(HashMap::new()),
             next_request: AtomicU64::new(0),
             initialized: AtomicBool::new(false),
+            http_sse: AtomicBool::new(false),
             closed: AtomicBool::new(false),
             alerts_sent: AtomicUsize::new(0),
         }
+    }
+
+    /// Mark the session as one of the 2024-11-05 HTTP+SSE transport (before its id is given out).
+    pub fn mark_http_sse(&self) {
+        self.http_sse.store(true, Ordering::SeqCst);
+    }
+
+    /// Was it opened by `GET /sse`? Each transport serves only its own sessions: a response on a
+    /// Streamable HTTP GET stream, or a Streamable HTTP request in an HTTP+SSE session, would
+    /// break the other transport's rules.
+    pub fn is_http_sse(&self) -> bool {
+        self.http_sse.load(Ordering::SeqCst)
     }
 
     /// Mark the session used at `now`: its idle time starts again.

@@ -259,16 +259,21 @@ def kill_mid_call(era):
     procs = [subprocess.Popen([CLIENT, "--url", URL, "--era", era, *args], stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True) for _ in range(6)]
     victim = instances()[0]
-    # A log line is written when its request is answered, so a call's own line comes too late:
-    # wait for the last request before the calls (tools/list, or the initialized notification),
-    # then a little, and the calls are streaming (their first progress event leaves at once).
-    before = 'jsonrpc="tools/list"' if era == "modern" else 'jsonrpc="notifications/initialized"'
-    deadline = time.monotonic() + 10
-    while sum(count(n, before) for n, _, _ in instances()) < 6 and time.monotonic() < deadline:
-        time.sleep(0.01)
-    time.sleep(0.15)
+    # Kill only once every call is streaming: each client has printed its first progress line
+    # (a step takes 300 ms, so all six are mid-call). Waiting on the servers' logs instead would
+    # race: a log line is written when its request is answered, and on a loaded machine a call
+    # meant for the victim might not have been sent yet.
+    heads = []
+    for p in procs:
+        seen = ""
+        while True:
+            line = p.stdout.readline()
+            seen += line
+            if not line or "progress" in line:
+                break
+        heads.append(seen)
     os.kill(victim[1], signal.SIGKILL)
-    outs = [p.communicate(timeout=60)[0] for p in procs]
+    outs = [head + p.communicate(timeout=60)[0] for head, p in zip(heads, procs)]
     codes = [p.returncode for p in procs]
     reissued = sum("sent the request again" in o for o in outs)
     results = sum(o.count("Hangzhou, Zhejiang, China:") for o in outs)

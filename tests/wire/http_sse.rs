@@ -213,6 +213,41 @@ fn a_post_without_a_session_id_is_400_and_with_an_unknown_one_404() {
 }
 
 #[test]
+fn each_transport_serves_only_its_own_sessions() {
+    let server = with_http_sse(|_| {});
+    // An HTTP+SSE session's id is unknown to /mcp: a response there would bypass its stream.
+    let (_sse, sse_id) = initialized(server.addr);
+    let on_mcp = support::post_in(
+        server.addr,
+        &sse_id,
+        r#"{"jsonrpc":"2.0","id":5,"method":"ping"}"#,
+    );
+    assert_eq!(on_mcp.status, 404, "{}", on_mcp.body);
+    let delete = support::request(server.addr, "DELETE", &[("Mcp-Session-Id", &sse_id)], "");
+    assert_eq!(
+        delete.status, 404,
+        "DELETE on /mcp does not end an HTTP+SSE session"
+    );
+    let still = post_message(
+        server.addr,
+        &format!("sessionId={sse_id}"),
+        &[],
+        r#"{"jsonrpc":"2.0","id":6,"method":"ping"}"#,
+    );
+    assert_eq!(still.status, 202, "the HTTP+SSE session lives on");
+    // And a Streamable HTTP session's id is unknown to /messages: its answer would go on the
+    // session's GET stream, which must carry no response (2025-11-25 §Listening).
+    let mcp_id = support::open_session(server.addr);
+    let on_messages = post_message(
+        server.addr,
+        &format!("sessionId={mcp_id}"),
+        &[],
+        r#"{"jsonrpc":"2.0","id":7,"method":"ping"}"#,
+    );
+    assert_eq!(on_messages.status, 404, "{}", on_messages.body);
+}
+
+#[test]
 fn sse_is_get_only_and_messages_is_post_only() {
     let server = with_http_sse(|_| {});
     let get = support::send_raw(
