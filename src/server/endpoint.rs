@@ -182,9 +182,15 @@ impl Endpoint {
         self.policy
             .check_origin_and_host(head.header("host"), origin)?;
         self.policy.check_token(token)?;
+        // RFC 9110 §15.5.6: a 405's `Allow` lists the methods *this target* supports.
+        let allow = match head.path.as_str() {
+            MCP_PATH => "GET, POST, DELETE",
+            http_sse::SSE_PATH => "GET",
+            _ => "POST",
+        };
         match head.method.as_str() {
             "POST" | "GET" | "DELETE" => Ok(()),
-            _ => Err(Rejection::MethodNotAllowed("GET, POST, DELETE")),
+            _ => Err(Rejection::MethodNotAllowed(allow)),
         }
     }
 

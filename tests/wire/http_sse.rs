@@ -294,6 +294,32 @@ fn both_http_sse_endpoints_validate_origin_and_the_bearer_token() {
     assert_eq!(post_message(server.addr, &q, &auth, INIT_2024).status, 202);
 }
 
+/// DNS rebinding is refused on the old transport's paths too, and a 405 names each path's methods.
+#[test]
+fn both_http_sse_endpoints_refuse_a_foreign_host_and_name_their_own_methods() {
+    let server = with_http_sse(|_| {});
+    for target in ["GET /sse", "POST /messages?sessionId=x"] {
+        let request = format!(
+            "{target} HTTP/1.1\r\nHost: evil.example.com\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        );
+        let r = support::send_raw(server.addr, request.as_bytes());
+        assert_eq!(r.status, 403, "{target}: {}", r.body);
+    }
+    for (path, allow) in [
+        ("/sse", "GET"),
+        ("/messages", "POST"),
+        ("/mcp", "GET, POST, DELETE"),
+    ] {
+        let request = format!(
+            "OPTIONS {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            server.addr
+        );
+        let r = support::send_raw(server.addr, request.as_bytes());
+        assert_eq!(r.status, 405, "{path}");
+        assert_eq!(r.header("Allow"), Some(allow), "{path}");
+    }
+}
+
 #[test]
 fn a_post_to_messages_over_the_body_cap_is_413_and_not_json_is_415() {
     let server = with_http_sse(|_| {});
