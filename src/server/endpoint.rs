@@ -129,14 +129,7 @@ impl Endpoint {
         match head.method.as_str() {
             "POST" => {
                 check_post_head(head)?;
-                let bytes = read_body(head, body)?;
-                let message = jsonrpc::parse(&bytes).map_err(Rejection::BadMessage)?;
-                if let Message::Request { id, .. } = &message {
-                    *request_id = Some(id.clone());
-                }
-                if self.config.log_requests {
-                    *seen = Some(MessageFacts::of(&message));
-                }
+                let message = self.read_message(head, body, request_id, seen)?;
                 // The era router: after the body (so that a refusal can name the request), before
                 // any session is looked up (the modern era has none).
                 match Era::of(head) {
@@ -199,6 +192,30 @@ impl Endpoint {
         self.config.http_sse && http_sse::serves(&head.path)
     }
 
+    /// A POST's body, read under the cap and parsed as one JSON-RPC message. From here on a
+    /// refusal can name the request (`request_id`), and the request log knows what came (`seen`).
+    /// Both transports' POSTs come through here.
+    ///
+    /// # Errors
+    /// The body's refusals ([`read_body`]), and -32700/-32600 when it is not one message.
+    fn read_message(
+        &self,
+        head: &RequestHead,
+        body: &mut dyn Read,
+        request_id: &mut Option<RequestId>,
+        seen: &mut Option<MessageFacts>,
+    ) -> Result<Message, Rejection> {
+        let bytes = read_body(head, body)?;
+        let message = jsonrpc::parse(&bytes).map_err(Rejection::BadMessage)?;
+        if let Message::Request { id, .. } = &message {
+            *request_id = Some(id.clone());
+        }
+        if self.config.log_requests {
+            *seen = Some(MessageFacts::of(&message));
+        }
+        Ok(message)
+    }
+
     /// 2024-11-05's `GET /sse` and `POST /messages`, once [`Endpoint::admit`] passed them: the
     /// same Origin, Host, token and body-length rules as `/mcp`.
     ///
@@ -222,14 +239,7 @@ impl Endpoint {
             (http_sse::SSE_PATH, _) => Err(Rejection::MethodNotAllowed("GET")),
             (_, "POST") => {
                 http_sse::check_post_head(head)?;
-                let bytes = read_body(head, body)?;
-                let message = jsonrpc::parse(&bytes).map_err(Rejection::BadMessage)?;
-                if let Message::Request { id, .. } = &message {
-                    *request_id = Some(id.clone());
-                }
-                if self.config.log_requests {
-                    *seen = Some(MessageFacts::of(&message));
-                }
+                let message = self.read_message(head, body, request_id, seen)?;
                 let posted = http_sse::post(
                     store,
                     &self.config,
