@@ -37,6 +37,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod chat;
 pub mod client;
 pub mod framing;
 pub mod header_value;

@@ -61,6 +61,7 @@ pub use self::incoming::{Incoming, Progress};
 pub use self::options::Options;
 pub use self::reader::{MessageReader, ResumePoint};
 pub use self::tools::{CallResult, ToolInfo};
+pub use self::transport::{JsonEndpoint, PlainResponse};
 pub use crate::framing::Framing;
 
 use self::channel::Channel;

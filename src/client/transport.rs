@@ -9,6 +9,12 @@
 //! Left out: TLS (ureq is built without it; the course's servers are on loopback), proxies, and
 //! cookies.
 //!
+//! # Why a second endpoint type, for something that is not MCP?
+//! `mcp-client chat` also talks to a language model's chat-completions endpoint (OpenAI's wire
+//! format, not MCP). That is one more HTTP client, and keeping every ureq call in this one file
+//! keeps ureq's sharp edges in one place too. So [`JsonEndpoint`] is here: "POST this JSON, give
+//! me the status and the whole body", nothing more. What the JSON means is `src/chat/`'s.
+//!
 //! # Why ureq and blocking I/O?
 //! A call is "send one request, read one stream until its response". That is a loop over
 //! `read_line`, and a blocking client shows it as one. An async client would hide the same loop in
@@ -18,6 +24,7 @@ use super::{ClientError, Options};
 use crate::framing::Framing;
 use crate::wire::{HEADER_SESSION_ID, MIME_JSON, MIME_NDJSON, MIME_SSE};
 use std::io::{self, BufRead, BufReader, Read};
+use std::time::Duration;
 use ureq::http::Response;
 use ureq::{Agent, Body, BodyReader, RequestBuilder, Timeout};
 
@@ -84,6 +91,51 @@ impl Transport {
     }
 }
 
+/// A plain JSON-over-HTTP endpoint that is not MCP: a language model's chat completions.
+///
+/// One request, one whole answer: no framing, no session, no stream. A production chat client
+/// would stream the model's tokens (`"stream": true`, SSE); this one waits for the whole answer,
+/// which is why its response timeout is long.
+pub struct JsonEndpoint {
+    agent: Agent,
+    url: String,
+}
+
+/// A [`JsonEndpoint`]'s answer: its status and its body, read whole (at most 10 MB, ureq's cap).
+pub struct PlainResponse {
+    pub status: u16,
+    pub body: String,
+}
+
+impl JsonEndpoint {
+    /// An endpoint at `url`. `response_timeout` runs from the end of the request until the
+    /// status line: a model answers only when it has written the whole reply, which on a laptop
+    /// can take minutes.
+    pub fn new(url: &str, connect_timeout: Duration, response_timeout: Duration) -> JsonEndpoint {
+        let config = Agent::config_builder()
+            // The same SHARP EDGE as `Transport::new`: a 401 or 500 carries the reason in its body.
+            .http_status_as_error(false)
+            .timeout_connect(Some(connect_timeout))
+            .timeout_recv_response(Some(response_timeout))
+            .max_redirects(0)
+            .user_agent(concat!("streamable-mcp-client/", env!("CARGO_PKG_VERSION")))
+            .build();
+        let (agent, url) = (config.into(), url.to_string());
+        JsonEndpoint { agent, url }
+    }
+
+    /// POST `json` with `headers`; any status is an `Ok` answer, only "no answer" is an error.
+    pub fn post(&self, headers: &Headers, json: &[u8]) -> Result<PlainResponse, ClientError> {
+        let request = self.agent.post(self.url.as_str()).content_type(MIME_JSON);
+        let response = with_headers(request, headers)
+            .send(json)
+            .map_err(from_ureq)?;
+        let status = response.status().as_u16();
+        let body = response.into_body().read_to_string().map_err(from_ureq)?;
+        Ok(PlainResponse { status, body })
+    }
+}
+
 fn with_headers<B>(mut request: RequestBuilder<B>, headers: &Headers) -> RequestBuilder<B> {
     for (name, value) in headers {
         // SHARP EDGE: ureq adds `Accept: */*` on its own; setting the header replaces it.
@@ -130,6 +182,9 @@ fn from_ureq(e: ureq::Error) -> ClientError {
         ureq::Error::BadUri(uri) => ClientError::Connect(format!("bad URL {uri}")),
         ureq::Error::HostNotFound => ClientError::Connect("host not found".into()),
         ureq::Error::ConnectionFailed => ClientError::Connect("connection failed".into()),
+        ureq::Error::TlsRequired => ClientError::Connect(
+            "https:// needs TLS, which this client is built without; use an http:// URL".into(),
+        ),
         ureq::Error::Io(io) => match io.kind() {
             ConnectionRefused | AddrNotAvailable | NotConnected => {
                 ClientError::Connect(io.to_string())
