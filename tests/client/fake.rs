@@ -2,7 +2,8 @@
 //!
 //! Our own server never misbehaves on purpose, so the client's error tests put this tiny fake in
 //! front of it instead: it reads each HTTP request, records it, and writes back whatever bytes the
-//! test scripted. Shared by `errors.rs`, `resume.rs` and `elicitation.rs`.
+//! test scripted. Shared by `errors.rs`, `resume.rs` and `elicitation.rs`, and by `stand_in.rs`,
+//! whose stand-in language model is this fake with a script of chat-completions answers.
 
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -16,6 +17,8 @@ use streamable_mcp::client::{EraChoice, Options};
 #[derive(Debug, Clone)]
 pub struct Seen {
     pub http_method: String,
+    /// The request target: the path (and query).
+    pub target: String,
     /// (lowercased name, value)
     pub headers: Vec<(String, String)>,
     /// The JSON body; `Null` for a DELETE.
@@ -84,6 +87,7 @@ fn serve(stream: TcpStream, script: &dyn Fn(&Seen) -> Answer, log: &Mutex<Vec<Se
     let mut line = String::new();
     reader.read_line(&mut line).unwrap();
     let http_method = line.split(' ').next().unwrap_or("").to_string();
+    let target = line.split(' ').nth(1).unwrap_or("").to_string();
     let mut headers = Vec::new();
     loop {
         line.clear();
@@ -101,6 +105,7 @@ fn serve(stream: TcpStream, script: &dyn Fn(&Seen) -> Answer, log: &Mutex<Vec<Se
     reader.read_exact(&mut body).unwrap();
     let seen = Seen {
         http_method,
+        target,
         headers,
         body: serde_json::from_slice(&body).unwrap_or(Value::Null),
     };

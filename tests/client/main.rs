@@ -7,13 +7,16 @@
 //! - `resume`: streams cut before their response, resumed with GET + `Last-Event-ID`;
 //! - `modern`: revision 2026-07-28, and the choice between the eras (`--era`);
 //! - `cli`: the `mcp-client` binary, run as a user would;
+//! - `chat`: `mcp-client chat`, with a stand-in language model (`stand_in.rs`);
 //! - `interop_python`: our client against the Python SDK's server (ignored unless asked for).
 
 #[path = "../support/mod.rs"]
 mod support;
 
 mod fake;
+mod stand_in;
 
+mod chat;
 mod cli;
 mod elicitation;
 mod errors;

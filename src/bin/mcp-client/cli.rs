@@ -7,6 +7,9 @@
 //! server's questions (`client/elicitation`) are answered: asked on the terminal, or answered
 //! ahead of time with `--answer key=value` or `--decline`.
 //!
+//! For `chat` it reads the model's flags (`--model`, `--model-url`, `--model-key`, `--ask`,
+//! `--max-rounds`); the environment and the defaults are `model_settings.rs`'s.
+//!
 //! Left out: `--header` for arbitrary headers, and reading arguments from stdin.
 
 use serde_json::{Map, Value};
@@ -19,6 +22,7 @@ USAGE:
   mcp-client [OPTIONS] tools                      list the tools (name and description)
   mcp-client [OPTIONS] call TOOL [key=value ...]  call a tool, printing progress as it arrives
   mcp-client [OPTIONS] ping                       check that the server answers
+  mcp-client [OPTIONS] chat [--ask QUESTION]      let a language model answer with the tools
 
   key=value: the value is read as JSON when it is JSON (n=3 is a number, ok=true a boolean),
   and as a string otherwise (city=Hangzhou). Quote for the shell: city='New York'.
@@ -40,6 +44,20 @@ OPTIONS:
   --decline                decline the server's questions without asking
   --token TOKEN            send Authorization: Bearer TOKEN (default: $MCP_AUTH_TOKEN)
   --help                   print this help
+
+CHAT: questions are read from stdin, one a line, until end of input (Ctrl-D); with --ask
+  one question is answered and the client exits. The model (any OpenAI-compatible server:
+  Ollama, llama.cpp's llama-server, vLLM...) is offered every tool of every server; its tool
+  calls run over MCP with their progress on stderr; its answer goes to stdout.
+  --model NAME             the model's name (default: $OPENAI_MODEL; required)
+  --model-url URL          its base URL, where /chat/completions is appended
+                           (default: $OPENAI_BASE_URL, else http://127.0.0.1:11434/v1, Ollama's)
+  --model-key KEY          sent as Authorization: Bearer KEY (default: $OPENAI_API_KEY);
+                           required unless the base URL is on loopback (127.0.0.1, localhost)
+  --max-rounds N           model requests per question, at most (default 10); a model still
+                           calling tools after that is stopped, its last calls not run
+  Exit 3 when the model cannot be used: no key, unreachable, an HTTP error (its message is
+  shown), an answer without choices; with --ask also a refusal or the round limit.
 
 QUESTIONS: a tool may ask something in the middle of a call (get_weather does for
   city=Springfield): in the legacy era on the call's stream, in the modern era as an
@@ -78,6 +96,19 @@ pub enum Command {
         arguments: Value,
     },
     Ping,
+    /// `chat`: read questions from stdin, or answer `ask` and stop.
+    Chat {
+        ask: Option<String>,
+    },
+}
+
+/// The model's flags, as given (`model_settings.rs` adds the environment and the defaults).
+#[derive(Debug, PartialEq, Default)]
+pub struct ModelFlags {
+    pub model: Option<String>,
+    pub url: Option<String>,
+    pub key: Option<String>,
+    pub max_rounds: Option<usize>,
 }
 
 /// How `call` answers the server's questions (`elicitation/create`).
@@ -101,6 +132,7 @@ pub struct Args {
     pub json: bool,
     pub token: Option<String>,
     pub answers: Answers,
+    pub model: ModelFlags,
     pub command: Command,
 }
 
@@ -116,6 +148,7 @@ pub fn parse_args(args: Vec<String>, env_token: Option<String>) -> Result<Option
     let mut json = false;
     let mut token = env_token.filter(|t| !t.is_empty());
     let (mut answer_pairs, mut decline) = (Vec::new(), false);
+    let (mut model, mut ask) = (ModelFlags::default(), None);
     let mut words = Vec::new();
     let mut it = args.into_iter();
     while let Some(arg) = it.next() {
@@ -129,6 +162,17 @@ pub fn parse_args(args: Vec<String>, env_token: Option<String>) -> Result<Option
             "--json" => json = true,
             "--answer" => answer_pairs.push(value()?),
             "--decline" => decline = true,
+            "--model" => model.model = Some(value()?),
+            "--model-url" => model.url = Some(value()?),
+            "--model-key" => model.key = Some(value()?),
+            "--ask" => ask = Some(value()?),
+            "--max-rounds" => {
+                let text = value()?;
+                match text.parse::<usize>() {
+                    Ok(n) if n > 0 => model.max_rounds = Some(n),
+                    _ => return Err(format!("--max-rounds takes a number from 1, not {text:?}")),
+                }
+            }
             "--era" => {
                 era = match value()?.as_str() {
                     "auto" => EraChoice::Auto,
@@ -162,6 +206,7 @@ pub fn parse_args(args: Vec<String>, env_token: Option<String>) -> Result<Option
     let command = match words.next().as_deref() {
         Some("tools") => Command::Tools,
         Some("ping") => Command::Ping,
+        Some("chat") => Command::Chat { ask: ask.take() },
         Some("call") => {
             let target = words.next().ok_or("call needs a tool name")?;
             let pairs: Vec<String> = words.by_ref().collect();
@@ -175,13 +220,24 @@ pub fn parse_args(args: Vec<String>, env_token: Option<String>) -> Result<Option
         return Err(format!("unexpected argument {extra:?}"));
     }
     let is_call = matches!(command, Command::Call { .. });
+    let is_chat = matches!(command, Command::Chat { .. });
     if args_json.is_some() && !is_call {
         return Err("--args only goes with call".into());
+    }
+    if is_chat && json {
+        return Err("--json does not go with chat (its stdout is the model's answers)".into());
+    }
+    if !is_chat && (ask.is_some() || model != ModelFlags::default()) {
+        return Err(
+            "--ask, --model, --model-url, --model-key and --max-rounds go with chat".into(),
+        );
     }
     let answers = match (answer_pairs.is_empty(), decline) {
         (true, false) => Answers::Ask,
         (false, true) => return Err("--answer and --decline contradict each other".into()),
-        _ if !is_call => return Err("--answer and --decline only go with call".into()),
+        _ if !is_call && !is_chat => {
+            return Err("--answer and --decline only go with call and chat".into())
+        }
         (true, true) => Answers::Decline,
         (false, false) => {
             let mut content = Map::new();
@@ -197,6 +253,7 @@ pub fn parse_args(args: Vec<String>, env_token: Option<String>) -> Result<Option
         json,
         token,
         answers,
+        model,
         command,
     }))
 }
@@ -354,10 +411,56 @@ mod tests {
             .contains("contradict"));
         assert!(parse(&["ping", "--decline"])
             .unwrap_err()
-            .contains("only go with call"));
+            .contains("only go with call and chat"));
         assert!(parse(&["call", "t", "--answer", "novalue"])
             .unwrap_err()
             .starts_with("--answer: expected key=value"));
+    }
+
+    #[test]
+    fn chat_takes_the_model_flags_and_an_optional_question() {
+        let args = parse(&[
+            "chat",
+            "--model",
+            "qwen3",
+            "--model-url",
+            "http://127.0.0.1:8080/v1",
+            "--model-key",
+            "k",
+            "--max-rounds",
+            "3",
+            "--ask",
+            "Weather in Hangzhou?",
+        ])
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            args.command,
+            Command::Chat {
+                ask: Some("Weather in Hangzhou?".into())
+            }
+        );
+        assert_eq!(
+            args.model,
+            ModelFlags {
+                model: Some("qwen3".into()),
+                url: Some("http://127.0.0.1:8080/v1".into()),
+                key: Some("k".into()),
+                max_rounds: Some(3)
+            }
+        );
+        let plain = parse(&["chat"]).unwrap().unwrap();
+        assert_eq!(plain.command, Command::Chat { ask: None });
+        assert!(parse(&["chat", "--decline"]).is_ok());
+        assert!(parse(&["chat", "--max-rounds", "0"])
+            .unwrap_err()
+            .contains("--max-rounds"));
+        assert!(parse(&["tools", "--ask", "q"])
+            .unwrap_err()
+            .contains("go with chat"));
+        assert!(parse(&["call", "t", "--model", "m"])
+            .unwrap_err()
+            .contains("go with chat"));
     }
 
     #[test]

@@ -1,12 +1,14 @@
-//! `mcp-client`: list the tools of an MCP server, call one and watch its progress live, or ping it.
+//! `mcp-client`: list the tools of an MCP server, call one and watch its progress live, ping it,
+//! or let a language model use its tools (`chat`).
 //!
 //! A thin command line over `streamable_mcp::client` (MCP 2026-07-28 and 2025-11-25, Streamable
 //! HTTP): it reads the arguments, settles the era (`--era`), does one thing, prints it, and ends
 //! the legacy era's session with DELETE.
 //! Every protocol rule lives in the library (resuming cut streams included). Beside this file, and
 //! unit-tested there: the parsing of the command line (`cli.rs`), the terminal questions of
-//! `client/elicitation` (`ask.rs`) and the `mcpServers` file (`config_file.rs`), all pure; this
-//! file does the I/O: files, sessions, printing, stdin.
+//! `client/elicitation` (`ask.rs`), the `mcpServers` file (`config_file.rs`) and the model's
+//! settings (`model_settings.rs`), all pure; this file does the I/O: files, sessions, printing,
+//! stdin. `chat.rs` does the I/O of `chat`.
 //!
 //! Errors are printed as sentences and mapped to an exit code; no error type of its own is needed
 //! here, because nothing downstream matches on it (the library's [`ClientError`] is what a program
@@ -17,8 +19,10 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Instant;
 mod ask;
+mod chat;
 mod cli;
 mod config_file;
+mod model_settings;
 
 use ask::ask;
 use cli::{
@@ -65,6 +69,7 @@ fn main() -> ExitCode {
     match &args.command {
         Command::Tools => each_server(&servers.servers, &args, &options, list_tools),
         Command::Ping => each_server(&servers.servers, &args, &options, ping),
+        Command::Chat { ask } => chat::run(&servers.servers, &args, &options, ask.as_deref()),
         Command::Call { target, arguments } => {
             let (server, tool) = if args.config.is_some() {
                 match servers.route(target) {
@@ -232,43 +237,10 @@ fn call(
     let started = Instant::now();
     let modern = client.era() == Some(Era::Modern);
     let result = client.call_tool(tool, arguments, &mut |event| {
-        if json {
-            return; // the trace printed it
-        }
-        let elapsed = started.elapsed().as_secs_f64();
-        match event {
-            Incoming::Progress(p) => println!("[{elapsed:>6.2}s] progress {p}"),
-            Incoming::Notification { method, params } => {
-                let params = params.as_ref().map(Value::to_string).unwrap_or_default();
-                println!("[{elapsed:>6.2}s] {method} {params}");
-            }
-            Incoming::Resumed {
-                last_event_id,
-                waited,
-            } => println!(
-                "[{elapsed:>6.2}s] the stream was cut; resumed after event {last_event_id} (waited {} ms)",
-                waited.as_millis()
-            ),
-            Incoming::Reissued { attempt, waited } => println!(
-                "[{elapsed:>6.2}s] the stream was cut; sent the request again (attempt {attempt}, waited {} ms)",
-                waited.as_millis()
-            ),
-            Incoming::InputRequired { keys } => {
-                println!("[{elapsed:>6.2}s] the server needs input first ({})", keys.join(", "));
-            }
-            // A modern server has no session to take an answer in: the request is only shown.
-            Incoming::Request { method, .. } if modern => {
-                println!("[{elapsed:>6.2}s] the server sent {method} on the stream; not answered (2026-07-28 asks in results)");
-            }
-            // The handler shows the question itself (on stderr), and what was answered.
-            Incoming::Request { method, .. } if method == "elicitation/create" => {
-                println!("[{elapsed:>6.2}s] the server asks a question ({method})");
-            }
-            Incoming::Request { method, .. } => {
-                println!(
-                    "[{elapsed:>6.2}s] the server asked for {method}; answered: not supported"
-                );
-            }
+        if !json {
+            // (--json: the trace printed it)
+            let elapsed = started.elapsed().as_secs_f64();
+            println!("[{elapsed:>6.2}s] {}", event_line(event, modern));
         }
     })?;
     if !json {
@@ -284,7 +256,46 @@ fn call(
     Ok(result.is_error)
 }
 
-/// The elicitation handler for `call`: ask on the terminal, or answer as the flags said. Every
+/// One thing a call heard, in words (after its elapsed time): `call` prints it on stdout,
+/// `chat` on stderr.
+fn event_line(event: &Incoming, modern: bool) -> String {
+    match event {
+        Incoming::Progress(p) => format!("progress {p}"),
+        Incoming::Notification { method, params } => {
+            let params = params.as_ref().map(Value::to_string).unwrap_or_default();
+            format!("{method} {params}")
+        }
+        Incoming::Resumed {
+            last_event_id,
+            waited,
+        } => format!(
+            "the stream was cut; resumed after event {last_event_id} (waited {} ms)",
+            waited.as_millis()
+        ),
+        Incoming::Reissued { attempt, waited } => format!(
+            "the stream was cut; sent the request again (attempt {attempt}, waited {} ms)",
+            waited.as_millis()
+        ),
+        Incoming::InputRequired { keys } => {
+            format!("the server needs input first ({})", keys.join(", "))
+        }
+        // A modern server has no session to take an answer in: the request is only shown.
+        Incoming::Request { method, .. } if modern => {
+            format!(
+                "the server sent {method} on the stream; not answered (2026-07-28 asks in results)"
+            )
+        }
+        // The handler shows the question itself (on stderr), and what was answered.
+        Incoming::Request { method, .. } if method == "elicitation/create" => {
+            format!("the server asks a question ({method})")
+        }
+        Incoming::Request { method, .. } => {
+            format!("the server asked for {method}; answered: not supported")
+        }
+    }
+}
+
+/// The elicitation handler for `call` and `chat`: ask on the terminal, or answer as the flags said. Every
 /// line goes to stderr, so that `--json` keeps stdout for JSON-RPC messages.
 fn answerer(server: &ServerEntry, answers: &Answers) -> ElicitationHandler {
     // SPEC elicitation: clients MUST "Provide UI that makes it clear which server is requesting information"

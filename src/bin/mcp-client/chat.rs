@@ -1,0 +1,257 @@
+//! `mcp-client chat`: a language model answers questions with the tools of every configured
+//! server. The terminal and the I/O around the pure loop of `streamable_mcp::chat`.
+//!
+//! Implements the host's side of MCP 2025-11-25 `architecture` (one client per server, the
+//! host deciding what the model sees) with the model reached over OpenAI's chat-completions wire
+//! format. Per question: send the conversation and the tools to the model; run each tool call it
+//! makes over MCP, its progress shown live; send the results back; until it answers, or
+//! `--max-rounds` model requests have been made.
+//!
+//! Where things go: the model's answer to stdout, everything else (the era of each server, the
+//! tool calls, their progress and results, the prompt) to stderr, so that
+//! `mcp-client chat --ask "..." > answer.txt` keeps just the answer.
+//!
+//! Ends with exit 3 when the model cannot be used: no key, unreachable, an HTTP error, an answer
+//! without choices. A refusal or the round limit ends a `--ask` with exit 3 as well (no answer
+//! came); in a conversation they are reported and the next question is read.
+//!
+//! Left out: streaming the answer as it is written, a history that survives the process, and
+//! a way to cancel a tool call (Ctrl-C ends the program).
+
+use crate::cli::{Args, EXIT_FAILURE};
+use crate::config_file::ServerEntry;
+use crate::model_settings::{self, ModelSettings, SettingsError};
+use crate::{answerer, event_line, failure, say_era, usage_error};
+use serde_json::Value;
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+use streamable_mcp::chat::{
+    parse_reply, status_error, tool_message, Chat, Next, Plan, Reply, Toolbox,
+};
+use streamable_mcp::client::{ClientError, Era, JsonEndpoint, McpClient, Options};
+
+/// Until the model's server accepts the connection.
+const MODEL_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Until the model's answer starts: it answers when it has written all of it, and a small model
+/// on a laptop's CPU can take minutes.
+const MODEL_RESPONSE_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// How a question ended, when the model could be used.
+enum Ended {
+    Answered,
+    /// A refusal, or the round limit: said on stderr already.
+    Unanswered,
+}
+
+/// The model, as `chat` reaches it.
+struct Model {
+    endpoint: JsonEndpoint,
+    settings: ModelSettings,
+}
+
+pub fn run(servers: &[ServerEntry], args: &Args, options: &Options, ask: Option<&str>) -> ExitCode {
+    let env = |name: &str| std::env::var(name).ok();
+    let settings = match model_settings::resolve(&args.model, &env) {
+        Ok(settings) => settings,
+        Err(SettingsError::Usage(why)) => return usage_error(&why),
+        Err(SettingsError::Unusable(why)) => {
+            eprintln!("error: {why}");
+            return ExitCode::from(EXIT_FAILURE);
+        }
+    };
+    let mut clients = Vec::new();
+    let mut toolbox = Toolbox::new();
+    for (index, server) in servers.iter().enumerate() {
+        match open(server, args, options) {
+            Ok((client, tools)) => {
+                for tool in &tools {
+                    toolbox.add(index, &server.name, tool);
+                }
+                clients.push(client);
+            }
+            Err(e) => {
+                close(clients);
+                return failure(server, &e);
+            }
+        }
+    }
+    let endpoint = JsonEndpoint::new(
+        &settings.endpoint,
+        MODEL_CONNECT_TIMEOUT,
+        MODEL_RESPONSE_TIMEOUT,
+    );
+    let shown: Vec<&str> = toolbox.entries().iter().map(|e| e.shown.as_str()).collect();
+    eprintln!(
+        "model {} at {}; tools: {}",
+        settings.model,
+        settings.base_url,
+        shown.join(", ")
+    );
+    let mut chat = Chat::new(&settings.model, toolbox, settings.max_rounds);
+    let model = Model { endpoint, settings };
+    let outcome = match ask {
+        Some(question) => match answer(&mut chat, &model, &mut clients, question) {
+            Ok(Ended::Answered) => Ok(()),
+            Ok(Ended::Unanswered) => Err(None),
+            Err(why) => Err(Some(why)),
+        },
+        None => conversation(&mut chat, &model, &mut clients).map_err(Some),
+    };
+    close(clients);
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(why) => {
+            if let Some(why) = why {
+                eprintln!("error: {why}");
+            }
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
+}
+
+/// Start a client of `server` (answering its questions as `call` does) and list its tools.
+fn open(
+    server: &ServerEntry,
+    args: &Args,
+    options: &Options,
+) -> Result<(McpClient, Vec<streamable_mcp::client::ToolInfo>), ClientError> {
+    let mut client = McpClient::new(&server.url, options.clone());
+    client.set_elicitation(answerer(server, &args.answers));
+    let era = client.start()?;
+    say_era(server, &client, era, false);
+    let tools = client.list_tools()?;
+    for (name, why) in client.refused_tools() {
+        // SPEC streamable-http (2026-07-28) §Schema Extension: clients "SHOULD log a warning when rejecting a tool definition, including the tool name and the reason"
+        eprintln!("warning: tool {name:?} left out: {why}");
+    }
+    Ok((client, tools))
+}
+
+fn close(clients: Vec<McpClient>) {
+    for client in clients {
+        if let Err(e) = client.close() {
+            eprintln!("warning: a session could not be ended: {e}");
+        }
+    }
+}
+
+/// Questions from stdin, one a line, until end of input. Empty lines are skipped.
+///
+/// Each line is read with `Stdin::read_line`, which holds stdin's lock only while it reads: a
+/// tool's question (`ask.rs`) reads the next line from the same stdin in the middle of a call.
+fn conversation(chat: &mut Chat, model: &Model, clients: &mut [McpClient]) -> Result<(), String> {
+    let interactive = std::io::stdin().is_terminal();
+    if interactive {
+        eprintln!("ask a question; end with Ctrl-D");
+    }
+    loop {
+        if interactive {
+            eprint!("> ");
+        }
+        let mut line = String::new();
+        match std::io::stdin().read_line(&mut line) {
+            Ok(0) => return Ok(()),
+            Ok(_) if line.trim().is_empty() => continue,
+            Ok(_) => {}
+            Err(e) => return Err(format!("cannot read stdin: {e}")),
+        }
+        answer(chat, model, clients, line.trim())?;
+    }
+}
+
+/// One question, to its end. `Err` when the model cannot be used.
+fn answer(
+    chat: &mut Chat,
+    model: &Model,
+    clients: &mut [McpClient],
+    question: &str,
+) -> Result<Ended, String> {
+    chat.ask(question);
+    loop {
+        let reply = send(model, &chat.request())?;
+        let plans = match chat.on_reply(reply) {
+            Next::Calls(plans) => plans,
+            Next::Answer { text, cut } => {
+                if text.is_empty() {
+                    eprintln!("(the model's answer is empty)");
+                }
+                println!("{text}");
+                if cut {
+                    eprintln!("(the answer was cut: the model reached its length limit)");
+                }
+                return Ok(Ended::Answered);
+            }
+            Next::Refused(why) => {
+                eprintln!("the model refused: {why}");
+                return Ok(Ended::Unanswered);
+            }
+            Next::RoundLimit { rounds } => {
+                eprintln!(
+                    "the model still called tools after {rounds} rounds (--max-rounds); \
+                     those calls were not run, and the question has no answer"
+                );
+                return Ok(Ended::Unanswered);
+            }
+        };
+        for planned in plans {
+            let content = match planned.plan {
+                Plan::Run {
+                    server,
+                    tool,
+                    shown,
+                    arguments,
+                } => run_tool(&mut clients[server], &tool, &shown, arguments),
+                Plan::Refuse { asked_for, why } => {
+                    eprintln!("the model asked for {asked_for:?}; told it: {why}");
+                    why
+                }
+            };
+            chat.tool_result(&planned.call_id, content);
+        }
+    }
+}
+
+/// Call a tool over MCP, showing what happens on stderr; the text the model is given back.
+fn run_tool(client: &mut McpClient, tool: &str, shown: &str, arguments: Value) -> String {
+    eprintln!("calling {shown} {arguments}");
+    let started = Instant::now();
+    let modern = client.era() == Some(Era::Modern);
+    let outcome = client.call_tool(tool, arguments, &mut |event| {
+        let elapsed = started.elapsed().as_secs_f64();
+        eprintln!("[{elapsed:>6.2}s] {}", event_line(event, modern));
+    });
+    match outcome {
+        Ok(result) => {
+            let first_line = result.text.lines().next().unwrap_or("");
+            if result.is_error {
+                eprintln!("{shown} reported an error: {first_line}");
+            } else {
+                eprintln!("{shown}: {first_line}");
+            }
+            tool_message(&result)
+        }
+        // The model is told, and may try something else; the person sees it too.
+        Err(e) => {
+            eprintln!("{shown} failed: {e}");
+            format!("error: the call failed: {e}")
+        }
+    }
+}
+
+/// One request to the model, its reply read.
+fn send(model: &Model, body: &Value) -> Result<Reply, String> {
+    let headers: Vec<(String, String)> = match &model.settings.key {
+        Some(key) => vec![("Authorization".into(), format!("Bearer {key}"))],
+        None => Vec::new(),
+    };
+    let at = &model.settings.endpoint;
+    let response = model
+        .endpoint
+        .post(&headers, body.to_string().as_bytes())
+        .map_err(|e| format!("the model at {at}: {e}"))?;
+    if !(200..300).contains(&response.status) {
+        return Err(status_error(response.status, &response.body).to_string());
+    }
+    parse_reply(&response.body).map_err(|e| e.to_string())
+}
