@@ -13,6 +13,8 @@
 //! bin/            weather-server, mcp-client: choose the app, read the command line
 //! server/  client/   the two ends of the transport (server: the only tiny_http user;
 //!                    client: the only ureq user); neither imports the other
+//! chat/           the model's side of `mcp-client chat` (chat completions), pure; beside
+//!                 client/, importing nothing of the crate
 //! mcp/            the MCP methods without a transport: dispatch, lifecycle, tools, catalog
 //! weather/        the app: a catalog of tools and alerts; imports mcp/, imported by nobody but bin/
 //! wire, jsonrpc, framing/ (sse, ndjson), header_value   names, messages, framings and header

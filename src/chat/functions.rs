@@ -14,7 +14,6 @@
 //! is always shown `server.tool`. Without `--config` there is one server and tools keep their
 //! plain names (`get_weather`, already valid).
 
-use crate::client::ToolInfo;
 use serde_json::{json, Value};
 
 /// The longest function name OpenAI accepts.
@@ -53,23 +52,36 @@ impl Toolbox {
         Toolbox::default()
     }
 
-    /// Add `tool` of server number `server`, named `server_name` (empty: plain names).
-    pub fn add(&mut self, server: usize, server_name: &str, tool: &ToolInfo) -> &ToolEntry {
+    /// Add tool `name` of server number `server`, named `server_name` (empty: plain names),
+    /// with the `description` (or title) and `inputSchema` of its `tools/list` entry.
+    ///
+    /// Plain values, not `client::ToolInfo`: `chat/` and `client/` are two ends that do not
+    /// import each other; the binary joins them.
+    pub fn add(
+        &mut self,
+        server: usize,
+        server_name: &str,
+        name: &str,
+        description: Option<&str>,
+        input_schema: &Value,
+    ) -> &ToolEntry {
         let (wanted, shown) = if server_name.is_empty() {
-            (tool.name.clone(), tool.name.clone())
+            (name.to_string(), name.to_string())
         } else {
-            let wanted = format!("{server_name}__{}", tool.name);
-            (wanted, format!("{server_name}.{}", tool.name))
+            (
+                format!("{server_name}__{name}"),
+                format!("{server_name}.{name}"),
+            )
         };
         let function = self.free_name(&sanitize(&wanted));
-        let mut definition = json!({ "name": function, "parameters": parameters(tool) });
-        if let Some(text) = tool.description.as_ref().or(tool.title.as_ref()) {
+        let mut definition = json!({ "name": function, "parameters": parameters(input_schema) });
+        if let Some(text) = description {
             definition["description"] = json!(text);
         }
         self.entries.push(ToolEntry {
             function,
             server,
-            tool: tool.name.clone(),
+            tool: name.to_string(),
             shown,
             definition: json!({ "type": "function", "function": definition }),
         });
@@ -126,9 +138,9 @@ fn sanitize(name: &str) -> String {
 
 /// The tool's `inputSchema`, or an empty object schema when the tool has none (a function
 /// definition's `parameters` must be an object schema).
-fn parameters(tool: &ToolInfo) -> Value {
-    match &tool.input_schema {
-        Value::Object(schema) if !schema.is_empty() => tool.input_schema.clone(),
+fn parameters(input_schema: &Value) -> Value {
+    match input_schema {
+        Value::Object(schema) if !schema.is_empty() => input_schema.clone(),
         _ => json!({ "type": "object", "properties": {} }),
     }
 }
@@ -137,19 +149,17 @@ fn parameters(tool: &ToolInfo) -> Value {
 mod tests {
     use super::*;
 
-    fn tool(name: &str) -> ToolInfo {
-        ToolInfo {
-            name: name.into(),
-            title: None,
-            description: Some(format!("{name} does things")),
-            input_schema: json!({"type": "object", "properties": {"city": {"type": "string"}}}),
-        }
+    /// Add a tool with a description and a one-property schema.
+    fn add(toolbox: &mut Toolbox, server: usize, server_name: &str, name: &str) {
+        let schema = json!({"type": "object", "properties": {"city": {"type": "string"}}});
+        let description = format!("{name} does things");
+        toolbox.add(server, server_name, name, Some(&description), &schema);
     }
 
     #[test]
     fn without_a_server_name_tools_keep_their_plain_names_and_schemas() {
         let mut toolbox = Toolbox::new();
-        toolbox.add(0, "", &tool("get_weather"));
+        add(&mut toolbox, 0, "", "get_weather");
         let definition = &toolbox.definitions()[0];
         assert_eq!(definition["type"], "function");
         assert_eq!(definition["function"]["name"], "get_weather");
@@ -171,10 +181,10 @@ mod tests {
     #[test]
     fn function_names_match_the_openai_pattern_and_map_back_to_server_dot_tool() {
         let mut toolbox = Toolbox::new();
-        toolbox.add(0, "weather", &tool("get_weather"));
-        toolbox.add(1, "my server", &tool("tool.with.dots"));
-        toolbox.add(2, "x", &tool(&"long".repeat(30)));
-        toolbox.add(3, "", &tool("ünïcode"));
+        add(&mut toolbox, 0, "weather", "get_weather");
+        add(&mut toolbox, 1, "my server", "tool.with.dots");
+        add(&mut toolbox, 2, "x", &"long".repeat(30));
+        add(&mut toolbox, 3, "", "ünïcode");
         for entry in toolbox.entries() {
             assert!(is_function_name(&entry.function), "{:?}", entry.function);
         }
@@ -192,10 +202,10 @@ mod tests {
     #[test]
     fn names_that_collide_after_mapping_get_a_suffix() {
         let mut toolbox = Toolbox::new();
-        toolbox.add(0, "a", &tool("b.c"));
-        toolbox.add(1, "a", &tool("b_c"));
-        toolbox.add(2, "x", &tool(&"n".repeat(70)));
-        toolbox.add(3, "x", &tool(&"n".repeat(71)));
+        add(&mut toolbox, 0, "a", "b.c");
+        add(&mut toolbox, 1, "a", "b_c");
+        add(&mut toolbox, 2, "x", &"n".repeat(70));
+        add(&mut toolbox, 3, "x", &"n".repeat(71));
         let names: Vec<&str> = toolbox
             .entries()
             .iter()
@@ -209,10 +219,8 @@ mod tests {
 
     #[test]
     fn a_tool_without_a_schema_gets_an_empty_object_schema() {
-        let mut bare = tool("ping");
-        bare.input_schema = Value::Null;
         let mut toolbox = Toolbox::new();
-        toolbox.add(0, "", &bare);
+        toolbox.add(0, "", "ping", None, &Value::Null);
         assert_eq!(
             toolbox.definitions()[0]["function"]["parameters"],
             json!({"type": "object", "properties": {}})

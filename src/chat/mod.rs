@@ -7,9 +7,10 @@
 //! format (`POST {base}/chat/completions`), which Ollama, llama.cpp's `llama-server`, vLLM and
 //! hosted services all speak.
 //!
-//! Pure, like `mcp/`: JSON in, JSON out, unit-tested without sockets. The HTTP is
-//! `client::JsonEndpoint` (in `client/transport.rs`, the one ureq file); the terminal and the
-//! MCP calls are the binary's (`src/bin/mcp-client/chat.rs`).
+//! Pure, like `mcp/`: JSON in, JSON out, unit-tested without sockets. It imports nothing of the
+//! crate: `client/` knows MCP, `chat/` knows the model, and the binary
+//! (`src/bin/mcp-client/chat.rs`) joins the two, with the terminal. The model's HTTP is
+//! `client::JsonEndpoint` (in `client/transport.rs`, the one ureq file).
 //!
 //! - `request.rs`: the conversation's messages and the request body (`model`, `messages`, `tools`);
 //! - `reply.rs`: a response read (`choices[0].message`, its `tool_calls`, `finish_reason`), and

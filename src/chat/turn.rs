@@ -17,7 +17,6 @@
 use super::functions::Toolbox;
 use super::reply::{Reply, ToolCall};
 use super::request::{request_body, ChatMessage};
-use crate::client::CallResult;
 use serde_json::Value;
 
 /// What the caller does next, after a reply.
@@ -209,16 +208,13 @@ fn arguments(text: &str) -> Result<Value, String> {
 
 /// A tool's result as the text of a `tool` message: its text content, then its
 /// `structuredContent` as JSON (a model reads JSON well), and an `isError` said in words.
-pub fn tool_message(result: &CallResult) -> String {
-    let mut text = if result.is_error {
-        format!(
-            "The tool reported an error (isError: true): {}",
-            result.text
-        )
+pub fn tool_message(text: &str, structured: Option<&Value>, is_error: bool) -> String {
+    let mut text = if is_error {
+        format!("The tool reported an error (isError: true): {text}")
     } else {
-        result.text.clone()
+        text.to_string()
     };
-    if let Some(structured) = &result.structured {
+    if let Some(structured) = structured {
         text.push_str(&format!("\nstructuredContent: {structured}"));
     }
     text
@@ -227,18 +223,17 @@ pub fn tool_message(result: &CallResult) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::ToolInfo;
     use serde_json::json;
 
     fn chat(max_rounds: usize) -> Chat {
         let mut toolbox = Toolbox::new();
-        let tool = ToolInfo {
-            name: "get_weather".into(),
-            title: None,
-            description: None,
-            input_schema: json!({"type": "object"}),
-        };
-        toolbox.add(0, "weather", &tool);
+        toolbox.add(
+            0,
+            "weather",
+            "get_weather",
+            None,
+            &json!({"type": "object"}),
+        );
         Chat::new("m", toolbox, max_rounds)
     }
 
@@ -415,22 +410,13 @@ mod tests {
 
     #[test]
     fn a_tool_result_is_its_text_then_its_structured_content_and_an_error_says_so() {
-        let result = CallResult {
-            text: "Light rain".into(),
-            structured: Some(json!({"t": 18.5})),
-            is_error: false,
-        };
+        let structured = json!({"t": 18.5});
         assert_eq!(
-            tool_message(&result),
+            tool_message("Light rain", Some(&structured), false),
             "Light rain\nstructuredContent: {\"t\":18.5}"
         );
-        let failed = CallResult {
-            text: "Unknown city".into(),
-            structured: None,
-            is_error: true,
-        };
         assert_eq!(
-            tool_message(&failed),
+            tool_message("Unknown city", None, true),
             "The tool reported an error (isError: true): Unknown city"
         );
     }

@@ -23,7 +23,8 @@
 //! `reader.rs` (messages out of a body), `elicitation.rs` (the server's questions), `handshake.rs`
 //! (`initialize`'s params, the version check, `clientInfo`), `era.rs`
 //! (which era a server speaks), `modern.rs` (what makes a request modern, and how a modern result
-//! reads), `tool_headers.rs` (`Mcp-Param-*`), `error.rs`, and `transport.rs` (ureq, nothing else).
+//! reads), `tool_headers.rs` (`Mcp-Param-*`), `error.rs`, and `transport.rs` (ureq, nothing else; its `JsonEndpoint` also carries
+//! `mcp-client chat`'s requests to a language model, which are not MCP).
 //! The command line, `mcp-client` (`src/bin/mcp-client/`), is a user of this library.
 //!
 //! ```no_run

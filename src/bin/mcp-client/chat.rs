@@ -66,7 +66,9 @@ pub fn run(servers: &[ServerEntry], args: &Args, options: &Options, ask: Option<
         match open(server, args, options) {
             Ok((client, tools)) => {
                 for tool in &tools {
-                    toolbox.add(index, &server.name, tool);
+                    let description = tool.description.as_deref().or(tool.title.as_deref());
+                    let (name, schema) = (&tool.name, &tool.input_schema);
+                    toolbox.add(index, &server.name, name, description, schema);
                 }
                 clients.push(client);
             }
@@ -229,7 +231,7 @@ fn run_tool(client: &mut McpClient, tool: &str, shown: &str, arguments: Value) -
             } else {
                 eprintln!("{shown}: {first_line}");
             }
-            tool_message(&result)
+            tool_message(&result.text, result.structured.as_ref(), result.is_error)
         }
         // The model is told, and may try something else; the person sees it too.
         Err(e) => {
