@@ -155,6 +155,58 @@ fn two_tool_calls_in_one_turn_are_each_run_and_answered() {
 }
 
 #[test]
+fn in_the_legacy_era_the_calls_run_in_the_session_opened_at_the_start() {
+    let server = start(|_| {});
+    let model = stand_in(vec![
+        calls(&[("a", "get_weather", r#"{"city":"Hangzhou"}"#)]),
+        calls(&[("b", "get_weather", r#"{"city":"Beijing"}"#)]),
+        says("Done."),
+    ]);
+    let out = ask(
+        &server.url(),
+        &model.base_url(),
+        "Both?",
+        &["--era", "legacy"],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert_eq!(
+        err.matches("legacy era, protocol version 2025-11-25")
+            .count(),
+        1,
+        "{err}"
+    );
+    assert!(tool_result(&model.requests()[2], "b").starts_with("Beijing, China: Sunny"));
+    assert_eq!(
+        server.server.endpoint().session_count(),
+        0,
+        "ended with DELETE"
+    );
+}
+
+#[test]
+fn a_tools_question_mid_call_is_answered_as_call_answers_it() {
+    let server = start(|_| {});
+    let model = stand_in(vec![
+        calls(&[("s", "get_weather", r#"{"city":"Springfield"}"#)]),
+        says("Cloudy."),
+    ]);
+    let answer = ["--answer", "city=Springfield, Illinois, United States"];
+    let out = ask(&server.url(), &model.base_url(), "Springfield?", &answer);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("answered with --answer"),
+        "{}",
+        stderr(&out)
+    );
+    let result = tool_result(&model.requests()[1], "s");
+    assert!(
+        result.starts_with("Springfield, Illinois, United States: Cloudy"),
+        "{result}"
+    );
+}
+
+#[test]
 fn an_unknown_tool_is_told_to_the_model_and_the_loop_goes_on() {
     let server = start(|_| {});
     let model = stand_in(vec![

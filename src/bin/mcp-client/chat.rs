@@ -172,8 +172,15 @@ fn answer(
     chat.ask(question);
     loop {
         let reply = send(model, &chat.request())?;
+        let said = reply.content.clone().filter(|text| !text.trim().is_empty());
         let plans = match chat.on_reply(reply) {
-            Next::Calls(plans) => plans,
+            Next::Calls(plans) => {
+                // Words beside tool calls are the model thinking aloud, not the answer.
+                if let Some(said) = said {
+                    eprintln!("the model says: {said}");
+                }
+                plans
+            }
             Next::Answer { text, cut } => {
                 if text.is_empty() {
                     eprintln!("(the model's answer is empty)");
