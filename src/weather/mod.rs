@@ -9,9 +9,11 @@
 //! | `mod.rs` | the app's catalog, and the alerts its GET stream carries |
 //! | `tool.rs` | the `get_weather` and `list_cities` tools (MCP 2025-11-25 `server/tools`) |
 //! | `cities.rs` | the embedded data set and the lookup by name |
+//! | `page.rs`, `page.html` | the page `weather-server` serves at `GET /`: a browser calls `get_weather` |
 
 // LAB: lab 2 (add a tool): declare your tool's module here, beside `cities` and `tool`.
 pub mod cities;
+pub mod page;
 pub mod tool;
 
 use crate::jsonrpc::Message;
