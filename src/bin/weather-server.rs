@@ -49,11 +49,14 @@ fn main() -> ExitCode {
              Last-Event-ID; other streams lose the rest)"
         );
     }
-    println!("in a browser: http://{}/?city=Hangzhou", server.addr());
     println!("try it:");
     println!(
         "  curl -N {url} -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \\\n    \
          -d '{{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{{}},\"clientInfo\":{{\"name\":\"curl\",\"version\":\"0\"}}}}}}' -i"
+    );
+    println!(
+        "or open the page in a browser: http://{}/?city=Hangzhou",
+        server.addr()
     );
     server.run();
     ExitCode::SUCCESS
