@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Drive headless Chromium through the weather page, and check what the page shows.
 
-    python3 drive.py CHROMIUM BASE_URL SCREENSHOT.png
+    python3 drive.py CHROMIUM BASE_URL SCREENSHOT.png [TOKEN_BASE_URL TOKEN]
 
 For each case (era x framing) it opens BASE_URL/?city=Hangzhou&era=..&framing=.., waits until the
 page says it is done (body's data-state), and checks that the progress bar reached 3/3, that the
 result names the city, and that the raw pane shows the progress notifications that filled the
-bar. The first case's page is saved as a PNG. Exit status 0 when every case passed.
+bar. The first case's page is saved as a PNG. Given a second server that wants a bearer token,
+one more call goes there with the token typed into the page. Exit status 0 when every case passed.
 
 How it talks to the browser: the DevTools protocol (CDP) over `--remote-debugging-pipe`, two pipes
 on file descriptors 3 and 4 that carry JSON messages ended by a NUL byte. No websocket, no
@@ -22,6 +23,7 @@ import base64
 import fcntl
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -94,7 +96,7 @@ class Browser:
         while b"\0" not in self.buffered:
             data = os.read(self.from_chrome, 65536)
             if not data:
-                raise RuntimeError("Chromium closed its pipe (see chromium.log in the profile)")
+                raise RuntimeError(f"Chromium closed its pipe; its log: {self.profile}/chromium.log")
             self.buffered += data
         message, self.buffered = self.buffered.split(b"\0", 1)
         return json.loads(message)
@@ -109,6 +111,7 @@ class Browser:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        shutil.rmtree(self.profile, ignore_errors=True)
 
 
 def evaluate(browser, session, expression):
@@ -129,8 +132,17 @@ READ_PAGE = """({
 })"""
 
 
-def run_case(browser, base_url, era, framing, screenshot):
-    url = f"{base_url}/?city={CITY}&era={era}&framing={framing}"
+def run_case(browser, base_url, era, framing, screenshot=None, token=None):
+    """One call through the page; the problems seen (none when it passed).
+
+    Without a token the link starts the call (`?city=`). With one, the page is opened without a
+    city, and the token and the city are typed into the form, as a person would: a token never
+    goes in a URL, where history and logs would keep it.
+    """
+    if token:
+        url = f"{base_url}/?era={era}&framing={framing}"
+    else:
+        url = f"{base_url}/?city={CITY}&era={era}&framing={framing}"
     target = browser.send("Target.createTarget", {"url": "about:blank"})["targetId"]
     session = browser.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
         "sessionId"
@@ -141,6 +153,15 @@ def run_case(browser, base_url, era, framing, screenshot):
     browser.send("Page.enable", session=session)
     browser.send("Page.navigate", {"url": url}, session)
     deadline = time.monotonic() + TIMEOUT_S
+    if token:
+        while evaluate(browser, session, "document.readyState") != "complete":
+            if time.monotonic() > deadline:
+                return ["the page did not load"]
+            time.sleep(0.05)
+        fill = f"""document.getElementById("city").value = {json.dumps(CITY)};
+                   document.getElementById("token").value = {json.dumps(token)};
+                   document.getElementById("go").click()"""
+        evaluate(browser, session, fill)
     page = {}
     while time.monotonic() < deadline:
         page = evaluate(browser, session, READ_PAGE) or {}
@@ -162,6 +183,8 @@ def run_case(browser, base_url, era, framing, screenshot):
     wanted_type = {"sse": "text/event-stream", "ndjson": "application/x-ndjson"}[framing]
     if f"content-type: {wanted_type}" not in raw:
         problems.append(f"the raw pane shows no {wanted_type} response")
+    if token and token in raw:
+        problems.append("the raw pane shows the token")
     # An exception, or a script or fetch the policy blocked, is an error in the console.
     for event in browser.events:
         if event.get("method") == "Runtime.exceptionThrown":
@@ -176,20 +199,29 @@ def run_case(browser, base_url, era, framing, screenshot):
     return problems
 
 
+def report(name, problems):
+    print(f"{'FAIL' if problems else 'PASS'} page: {name}")
+    for problem in problems:
+        print(f"     {problem}")
+    return bool(problems)
+
+
 def main():
-    if len(sys.argv) != 4:
+    if len(sys.argv) not in (4, 6):
         sys.exit(__doc__.splitlines()[2].strip())
-    chromium, base_url, screenshot = sys.argv[1:]
+    chromium, base_url, screenshot = sys.argv[1:4]
     browser = Browser(chromium)
     failed = 0
     try:
         for i, (era, framing) in enumerate(CASES):
             problems = run_case(browser, base_url, era, framing, screenshot if i == 0 else None)
-            verdict = "PASS" if not problems else "FAIL"
-            print(f"{verdict} page: {era} era, {framing} framing, {CITY}: progress 3/3 and a result")
-            for problem in problems:
-                print(f"     {problem}")
-            failed += bool(problems)
+            name = f"{era} era, {framing} framing, {CITY}: progress 3/3 and a result"
+            failed += report(name, problems)
+        if len(sys.argv) == 6:
+            token_url, token = sys.argv[4:]
+            problems = run_case(browser, token_url, "legacy", "sse", token=token)
+            name = "with --auth-token, the page loads without it and its calls carry the one typed in"
+            failed += report(name, problems)
     finally:
         browser.close()
     sys.exit(1 if failed else 0)
