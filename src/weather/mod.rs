@@ -3,17 +3,16 @@
 //! Nothing outside this folder and the binaries imports it: the transport (`crate::server`) and
 //! the MCP methods (`crate::mcp`) know only a [`Catalog`], and `weather-server` hands them
 //! [`CATALOG`]. A student who replaces this folder with another app changes no transport code.
+//! The app's page (`page.rs` and `page.html`) is what `weather-server` serves at `GET /`.
 //!
 //! | file | what it holds |
 //! |---|---|
 //! | `mod.rs` | the app's catalog, and the alerts its GET stream carries |
 //! | `tool.rs` | the `get_weather` and `list_cities` tools (MCP 2025-11-25 `server/tools`) |
 //! | `cities.rs` | the embedded data set and the lookup by name |
-//! | `page.rs`, `page.html` | the page `weather-server` serves at `GET /`: a browser calls `get_weather` |
 
 // LAB: lab 2 (add a tool): declare your tool's module here, beside `cities` and `tool`.
 pub mod cities;
-pub mod page;
 pub mod tool;
 
 use crate::jsonrpc::Message;
@@ -36,6 +35,9 @@ list_cities names every city the server knows.",
     completions: false,
     alerts: Some(alert),
 };
+
+/// The page at `GET /`: a browser picks a city and calls `get_weather` itself.
+pub mod page;
 
 /// The `n`-th weather alert: a `notifications/message` (the logging utility) unrelated to any
 /// request, which is exactly what the GET stream is for. It lets a student watch the server
