@@ -71,8 +71,9 @@ pub fn decode_header_value(value: &str) -> Option<String> {
     }
 }
 
-/// Standard base64 with padding (RFC 4648 §4), the one form `base64_decode` accepts.
-fn base64_encode(bytes: &[u8]) -> String {
+/// Standard base64 with padding (RFC 4648 §4), the one form `base64_decode` accepts. (Also the
+/// form of a `Content-Security-Policy` hash: `server/home_page.rs`.)
+pub(crate) fn base64_encode(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for group in bytes.chunks(3) {

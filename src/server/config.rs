@@ -9,12 +9,16 @@
 //! fixtures). That is what keeps the transport free of any app.
 
 use crate::mcp::catalog::Catalog;
+use crate::server::home_page::HomePage;
 use std::time::Duration;
 
 #[derive(Debug, Clone)]
 pub struct Config {
     /// What the server offers (tools, name, instructions), chosen by the binary.
     pub catalog: &'static Catalog,
+    /// The page served at `GET /`, when the binary gives one (`weather-server` gives the weather
+    /// app's); without it `/` is 404 like every other path. Not a flag: a page is the app's.
+    pub home_page: Option<HomePage>,
     pub host: String,
     /// 0 lets the OS pick a free port (tests use this).
     pub port: u16,
@@ -91,6 +95,7 @@ impl Config {
     pub fn new(catalog: &'static Catalog) -> Config {
         Config {
             catalog,
+            home_page: None,
             host: "127.0.0.1".to_string(),
             port: 8000,
             step_delay: Duration::from_millis(300),

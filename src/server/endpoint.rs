@@ -32,6 +32,7 @@ use crate::server::action::Action;
 use crate::server::config::Config;
 use crate::server::era::Era;
 use crate::server::get_stream::GetStream;
+use crate::server::home_page::HOME_PATH;
 use crate::server::http_sse;
 use crate::server::modern;
 use crate::server::pump::Plan;
@@ -118,6 +119,15 @@ impl Endpoint {
         request_id: &mut Option<RequestId>,
         seen: &mut Option<MessageFacts>,
     ) -> Result<Action, Rejection> {
+        // The page at `/`, when the binary gave one, has rules of its own (no token): home_page.rs.
+        if let Some(page) = self
+            .config
+            .home_page
+            .as_ref()
+            .filter(|_| head.path == HOME_PATH)
+        {
+            return page.answer(head, &self.policy).map(Action::Send);
+        }
         self.admit(head)?;
         // Whatever the method: a declared body over the cap is refused before a byte is read.
         if matches!(head.body, BodyLength::Declared(n) if n > MAX_BODY_BYTES) {

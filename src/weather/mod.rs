@@ -3,6 +3,7 @@
 //! Nothing outside this folder and the binaries imports it: the transport (`crate::server`) and
 //! the MCP methods (`crate::mcp`) know only a [`Catalog`], and `weather-server` hands them
 //! [`CATALOG`]. A student who replaces this folder with another app changes no transport code.
+//! The app's page (`page.rs` and `page.html`) is what `weather-server` serves at `GET /`.
 //!
 //! | file | what it holds |
 //! |---|---|
@@ -34,6 +35,9 @@ list_cities names every city the server knows.",
     completions: false,
     alerts: Some(alert),
 };
+
+/// The page at `GET /`: a browser picks a city and calls `get_weather` itself.
+pub mod page;
 
 /// The `n`-th weather alert: a `notifications/message` (the logging utility) unrelated to any
 /// request, which is exactly what the GET stream is for. It lets a student watch the server

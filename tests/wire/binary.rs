@@ -85,6 +85,36 @@ fn a_port_in_use_is_named_with_a_hint_and_a_non_zero_exit() {
     );
 }
 
+/// The banner's last line names the page, and the binary serves the weather app's page there.
+#[test]
+fn weather_server_prints_its_page_url_and_serves_the_weather_page_there() {
+    let mut server = Binary::spawn(&[]);
+    let page_line = (0..4)
+        .map(|_| {
+            let mut line = String::new();
+            server.stdout.read_line(&mut line).unwrap();
+            line
+        })
+        .find(|l| l.contains("in a browser"))
+        .expect("a line names the page");
+    let url = page_line.split_whitespace().last().unwrap();
+    let addr = url
+        .strip_prefix("http://")
+        .and_then(|u| u.strip_suffix("/?city=Hangzhou"))
+        .unwrap_or_else(|| panic!("{page_line}"));
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "GET /?city=Hangzhou HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut reply = String::new();
+    s.read_to_string(&mut reply).unwrap();
+    assert!(reply.starts_with("HTTP/1.1 200 OK\r\n"), "{reply:.200}");
+    assert!(reply.contains("\r\nContent-Type: text/html; charset=utf-8\r\n"));
+    assert!(reply.contains("get_weather") && reply.contains("Zürich"));
+}
+
 /// `--drop-stream-after N` cuts every stream on purpose; the banner says so, so that nobody takes
 /// the cuts for a bug.
 #[test]

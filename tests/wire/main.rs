@@ -11,6 +11,7 @@ mod support;
 
 mod binary;
 mod framing;
+mod home_page;
 mod http;
 mod http_sse;
 mod messages;
