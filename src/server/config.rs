@@ -68,16 +68,16 @@ pub struct Config {
     /// Answer even single-message replies as SSE when the client accepts it (as the official
     /// SDKs do); by default they are one JSON object, the simplest thing a client can read.
     pub sse_replies: bool,
-    /// Keep connections open between requests (`--keep-alive`). Off by default: every answer
-    /// says `Connection: close`.
+    /// Keep connections open between requests (HTTP/1.1's default). `--connection-close` turns
+    /// it off: every answer then says `Connection: close`, the way this server ran before.
     ///
-    /// # Why is HTTP/1.1's default off here?
+    /// # Why was it ever off?
     /// SHARP EDGE (tiny_http 0.12): each open connection holds one of its pool threads, and the
     /// pool has a race that can leave a new connection unserved during a burst until another
-    /// connection closes; a client that keeps idle connections (Node's fetch: 4 s) then waits
-    /// that long. Measured with the conformance suite's three concurrent POSTs: 3 runs in 8 took
-    /// 4.5 s instead of 0.5 s with keep-alive, none without. Closing costs one loopback TCP
-    /// handshake per request; `docs/benchmarks.md` measures both.
+    /// connection closes; a client that keeps idle connections (Node's fetch: 4 s) then waited
+    /// that long (the conformance suite's three concurrent POSTs: 3 runs in 8 took 4.5 s instead
+    /// of 0.5 s). `tiny_http_fixes.rs` now frees such a connection within milliseconds (see
+    /// `Listener::unstick`); `docs/benchmarks.md` measures the burst and both settings.
     pub keep_alive: bool,
     /// At most this many live sessions; an `initialize` beyond them gets 503 (`--max-sessions`).
     /// Each session costs memory (its streams and their logs) until DELETE or the idle timeout.
@@ -117,7 +117,7 @@ impl Config {
             state_ttl: Duration::from_secs(600),
             alert_every: Duration::from_secs(10),
             sse_replies: false,
-            keep_alive: false,
+            keep_alive: true,
             max_sessions: DEFAULT_MAX_SESSIONS,
             log_requests: false,
             http_sse: false,
@@ -163,8 +163,8 @@ OPTIONS:
   --answer-timeout-secs N   how long a tool waits for the client's answer (default 60)
   --alert-interval-ms N     the app's alerts on the GET stream this often (default 10000)
   --sse-replies             answer every request as an SSE stream when the client accepts it
-  --keep-alive              keep connections open between requests (off by default: it can
-                            stall new connections in tiny_http's pool; see docs/reliability.md)
+  --connection-close        close every connection after its answer (Connection: close), as
+                            before keep-alive was made safe; the labs' recording proxy wants it
   --log-requests            print to stderr one line per request: the era it was routed to,
                             the MCP headers and _meta keys that arrived (never a body or a
                             secret), and the status answered
@@ -202,7 +202,7 @@ pub fn parse_args(
             "--stateless" => config.stateless = true,
             "--session-id-prefix" => config.session_id_prefix = session_id_prefix(&value()?)?,
             "--sse-replies" => config.sse_replies = true,
-            "--keep-alive" => config.keep_alive = true,
+            "--connection-close" => config.keep_alive = false,
             "--log-requests" => config.log_requests = true,
             "--http-sse" => config.http_sse = true,
             "--allow-origin" => config.allowed_origins.push(value()?),

@@ -48,7 +48,12 @@ impl Server {
     /// The address cannot be parsed or bound.
     pub fn bind(config: Config) -> io::Result<Server> {
         Ok(Server {
-            listener: Listener::bind(&config.host, config.port, config.read_timeout)?,
+            listener: Listener::bind(
+                &config.host,
+                config.port,
+                config.read_timeout,
+                config.keep_alive,
+            )?,
             endpoint: Arc::new(Endpoint::new(config)),
             in_flight: Arc::new(AtomicUsize::new(0)),
             threads: Threads::new(KEEP_IDLE),
@@ -125,11 +130,12 @@ fn on_a_thread(
                 std::mem::forget(request);
                 return;
             }
+            let conn = connection(config, &head_of(&request));
             send_whole(
                 request,
                 &Rejection::Overloaded(1).to_response(None),
                 false,
-                config,
+                &conn,
             );
         }
     }
@@ -216,8 +222,9 @@ impl Read for LazyBody<'_> {
 fn overloaded(request: tiny_http::Request, slot: Slot, config: &Config) {
     drop(slot);
     let refusal = Rejection::Overloaded(1).to_response(None);
-    let body_unread = !head_of(&request).body.is_empty();
-    send_whole(request, &refusal, body_unread, config);
+    let head = head_of(&request);
+    let body_unread = !head.body.is_empty();
+    send_whole(request, &refusal, body_unread, &connection(config, &head));
 }
 
 // ANCHOR: handle
@@ -235,6 +242,7 @@ fn handle(
     let action = endpoint.handle(&head, &mut body);
     let body_unread = !body.touched && !head.body.is_empty();
     let config = &endpoint.config;
+    let conn = connection(config, &head);
     match action {
         Action::Send(response) => {
             // A refusal before the body is done with its work: its slot goes back now, not
@@ -242,11 +250,10 @@ fn handle(
             if body_unread {
                 drop(slot);
             }
-            send_whole(request, &response, body_unread, config);
+            send_whole(request, &response, body_unread, &conn);
         }
         Action::StreamCall { framing, job, plan } => {
             let stream = job.spawn(threads);
-            let conn = connection(config);
             pump_call(
                 request.into_writer(),
                 framing,
@@ -257,14 +264,12 @@ fn handle(
             );
         }
         Action::RunCall(call) => {
-            let conn = connection(config);
             call.run(request.into_writer(), &conn, config.heartbeat);
         }
         Action::StreamGet(get) => {
             if let Some(alerts) = get.alerts {
                 alerts.spawn();
             }
-            let conn = connection(config);
             // A lost GET connection stops nothing: the producer keeps writing into the log.
             let _ = pump(
                 request.into_writer(),
@@ -277,7 +282,6 @@ fn handle(
             drop(get.guard);
         }
         Action::OpenSseSession(open) => {
-            let conn = connection(config);
             let _ = pump_opened(
                 request.into_writer(),
                 &open.endpoint_event,
@@ -292,7 +296,7 @@ fn handle(
             endpoint.end_session(&open.session_id);
         }
         Action::AcceptCall { job, to } => {
-            send_whole(request, &Whole::empty(202), false, config);
+            send_whole(request, &Whole::empty(202), false, &conn);
             let call = job.spawn(threads);
             // This request's thread copies the call's messages to the session's stream; its
             // slot of the in-flight cap stays taken meanwhile, as a streamed call's does.
@@ -306,21 +310,29 @@ fn handle(
 /// Write a whole response: its bytes in one write, on tiny_http's raw socket writer. The one
 /// exception is the response to a request whose body was never read, which tiny_http must write
 /// itself (see [`respond_before_unread_body`]).
-fn send_whole(request: tiny_http::Request, response: &Whole, body_unread: bool, config: &Config) {
+fn send_whole(
+    request: tiny_http::Request,
+    response: &Whole,
+    body_unread: bool,
+    conn: &[(&'static str, String)],
+) {
     if body_unread {
         return respond_before_unread_body(request, response);
     }
-    let bytes = response.to_bytes(&connection(config));
+    let bytes = response.to_bytes(conn);
     let mut writer = request.into_writer();
     // An error means the client left; there is nobody to tell.
     let _ = writer.write_all(&bytes).and_then(|()| writer.flush());
 }
 
-/// The header every response carries about its connection. Unless `--keep-alive`, it is
-/// `Connection: close`, so that no idle connection holds one of tiny_http's pool threads (see
-/// `Config::keep_alive`).
-fn connection(config: &Config) -> Vec<(&'static str, String)> {
-    match config.keep_alive {
+/// What a response says about its connection: `Connection: close` when the request asked for it
+/// or the server runs with `--connection-close`, nothing otherwise (HTTP/1.1 keeps it open).
+fn connection(config: &Config, head: &RequestHead) -> Vec<(&'static str, String)> {
+    // RFC 9112 §9.6: a server that receives "close" "SHOULD send a "close" connection option in its final response".
+    let asked_to_close = head
+        .header("connection")
+        .is_some_and(|v| v.split(',').any(|o| o.trim().eq_ignore_ascii_case("close")));
+    match config.keep_alive && !asked_to_close {
         true => Vec::new(),
         false => vec![("Connection", "close".to_string())],
     }

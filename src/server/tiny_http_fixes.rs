@@ -13,11 +13,13 @@
 //! | its accept thread ends at the first accept error (EMFILE), for good | listen again on the same address | `tests/hostile/crash.rs` |
 //! | its accept thread panics when out of file descriptors; `incoming_requests` waits forever | a watchdog knocks on our port and restarts the loop | `tests/hostile/crash.rs` |
 //! | drains an unread body *before* `into_writer` returns, and into `vec![0; remaining]` | answer first through `respond`; never drop a request declaring > 64 MiB | `tests/hostile/crash.rs` |
+//! | its pool can leave a new connection queued with no thread while keep-alive connections hold theirs | with keep-alive, a connection opened and closed every 10 ms frees one ([`Listener::unstick`]) | `tests/hostile/exhaustion.rs` |
 //!
-//! Left out: the pool stall with keep-alive connections (we answer `Connection: close` by default,
-//! see `Config::keep_alive`) and slowloris connections that send a byte just inside every read
-//! timeout (the timeout is per read; a deadline for the whole head would need tiny_http's parser).
-//! Both are fixed upstream in unreleased code; a production server would use another library.
+//! Left out: slowloris connections that send a byte just inside every read timeout (the timeout
+//! is per read; a deadline for the whole head would need tiny_http's parser), and closing a
+//! connection we answered `Connection: close` on (tiny_http decides from the request alone).
+//! The pool race and the first are fixed upstream in unreleased code; a production server would
+//! use another library.
 
 use crate::server::locks::{lock, wait};
 use crate::server::response::Whole;
@@ -37,6 +39,9 @@ const LISTENER_CHECK: Duration = Duration::from_secs(2);
 /// How long the watchdog's knock may wait for its answer (a 404) before the listener counts as
 /// dead. Every request has a thread of its own, so only a machine out of breath is this slow.
 const KNOCK_ANSWER: Duration = Duration::from_secs(3);
+/// How often, with keep-alive on, we open and close a connection to free one that tiny_http's
+/// pool left queued (see [`Listener::unstick`]): the longest a new connection waits for a thread.
+const UNSTICK_EVERY: Duration = Duration::from_millis(10);
 
 /// Above this declared `Content-Length`, an unread body cannot be dropped safely; see
 /// [`respond_before_unread_body`].
@@ -49,6 +54,9 @@ pub struct Listener {
     socket: TcpListener,
     addr: SocketAddr,
     read_timeout: Duration,
+    /// Keep-alive is on: connections are kept open, so the pool stall can happen (see
+    /// [`Listener::unstick`]).
+    keep_alive: bool,
     /// Replaced when the accept thread dies (see [`Listener::serve`]).
     http: Mutex<Arc<tiny_http::Server>>,
     /// Set by [`Listener::shutdown`]; the condvar wakes the watchdog at once.
@@ -61,7 +69,12 @@ impl Listener {
     ///
     /// # Errors
     /// The address cannot be parsed or bound.
-    pub fn bind(host: &str, port: u16, read_timeout: Duration) -> io::Result<Listener> {
+    pub fn bind(
+        host: &str,
+        port: u16,
+        read_timeout: Duration,
+        keep_alive: bool,
+    ) -> io::Result<Listener> {
         let socket = bind_socket(host, port, read_timeout)?;
         let addr = socket.local_addr()?;
         let http = from_socket(socket.try_clone()?)?;
@@ -69,6 +82,7 @@ impl Listener {
             socket,
             addr,
             read_timeout,
+            keep_alive,
             http: Mutex::new(Arc::new(http)),
             stopping: Mutex::new(false),
             stopped: Condvar::new(),
@@ -83,6 +97,9 @@ impl Listener {
     pub fn serve(&self, each: impl Fn(tiny_http::Request) + Sync) {
         thread::scope(|scope| {
             scope.spawn(|| self.watch());
+            if self.keep_alive {
+                scope.spawn(|| self.unstick());
+            }
             // Checked before serving too: a shutdown during a re-listen must not start a new server.
             while !self.is_stopping() {
                 let http = self.current();
@@ -149,6 +166,35 @@ impl Listener {
             if !self.answers_a_knock() {
                 self.current().unblock();
             }
+        }
+    }
+
+    /// SHARP EDGE: tiny_http gives each connection to a task of its thread pool, and the pool has
+    /// a race: a thread it has just woken still counts as idle, so a second connection that comes
+    /// before that thread runs is queued for it too, and waits until *some* task of the pool ends.
+    /// With `Connection: close` every task ends after one request, so that is soon; with
+    /// keep-alive a task lasts as long as its connection, and a connection of a burst waited
+    /// seconds (until the watchdog's knock, or an idle client leaving). So with keep-alive we make
+    /// a task end every [`UNSTICK_EVERY`]: a connection opened and closed at once is a task that
+    /// reads nothing and ends, and the thread that ran it takes the next queued connection.
+    /// (Or, when a woken thread was idle, it takes the queue's first.) Either way one stalled
+    /// connection is served per knock. The cost: 100 loopback connections a second, which no
+    /// request sees. Upstream's fix is one line in `task_pool.rs` (unreleased); a production
+    /// server would use a library without the race rather than knock on its own door.
+    fn unstick(&self) {
+        loop {
+            let stopping = lock(&self.stopping);
+            let stopping = match *stopping {
+                true => stopping,
+                false => wait(&self.stopped, stopping, UNSTICK_EVERY),
+            };
+            if *stopping {
+                return;
+            }
+            drop(stopping);
+            // Closed at once: tiny_http's task reads end-of-stream and ends. A failed connect
+            // (out of descriptors) is the watchdog's business.
+            let _ = TcpStream::connect_timeout(&self.addr, UNSTICK_EVERY);
         }
     }
 

@@ -185,10 +185,7 @@ fn readme_curl_session_prints_what_the_readme_shows() {
         ndjson.last().unwrap()["result"]["structuredContent"]["city"],
         "Zürich"
     );
-    assert_eq!(
-        run.step(7),
-        "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
-    );
+    assert_eq!(run.step(7), "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
 }
 
 /// The README's 2026-07-28 block: discover, a streamed call with no handshake, a 404 for `ping`.

@@ -84,8 +84,10 @@ fn each_huge_content_length_request_costs_at_most_one_thread_and_two_descriptors
     server.alive().unwrap();
     let (threads_after, fds_after, rss_after) = (server.threads(), server.fds(), server.rss_kb());
     eprintln!("{n} leaked requests: threads {threads} -> {threads_after}, fds {fds} -> {fds_after}, RSS {rss} -> {rss_after} kB");
+    // + 4: tiny_http's pool starts a thread for a knock (the watchdog's, or keep-alive's
+    // unsticking one) when every thread it has holds a leaked request; it stays 5 s.
     assert!(
-        threads_after <= threads + n as u64,
+        threads_after <= threads + n as u64 + 4,
         "threads {threads} -> {threads_after}"
     );
     // + 4: a watchdog knock may be in flight while we count (its two ends and tiny_http's clone).

@@ -294,10 +294,10 @@ fn a_32_mib_header_line_is_431_and_its_memory_is_given_back() {
     );
 }
 
-/// Defect 8, pinned: our `Connection: close` is only a header to tiny_http, which goes on reading
-/// the connection as long as the *client* did not say close, and each open connection holds one
-/// of its pool threads. What bounds it now is the read timeout: an idle connection is closed
-/// after it, and its thread with it.
+/// Defect 8, pinned: each open connection holds one of tiny_http's pool threads, and a
+/// `Connection: close` of ours (`--connection-close`) is only a header to tiny_http, which goes on
+/// reading as long as the *client* did not say close. What bounds it is the read timeout: an idle
+/// connection is closed after it, and its thread with it.
 #[test]
 fn a_connection_the_client_keeps_open_is_served_again_then_closed_after_the_read_timeout() {
     let server = start(|c| {
@@ -319,5 +319,45 @@ fn a_connection_the_client_keeps_open_is_served_again_then_closed_after_the_read
         started.elapsed() < Duration::from_secs(3),
         "{:?}",
         started.elapsed()
+    );
+}
+
+/// tiny_http's pool race (a thread it has just woken still counts as idle) left a connection of a
+/// burst queued with no thread until some other connection closed: with keep-alive clients that
+/// hold theirs, until the watchdog's next knock (every 2 s) freed one, one per knock. Keep-alive
+/// is the default only because `Listener::unstick` frees such a connection within milliseconds.
+/// Not a speed target: the bound is under the watchdog's 2 s, so that without the fix the
+/// stalled connections fail it.
+#[test]
+fn a_burst_of_keep_alive_connections_held_open_is_answered_without_a_stall() {
+    const BURST: usize = 64;
+    let server = start(|c| c.stateless = true);
+    let addr = server.addr;
+    let one = stateless_ping(addr, &[]).replace("Connection: close\r\n", "");
+    let go = std::sync::Arc::new(std::sync::Barrier::new(BURST));
+    let clients: Vec<_> = (0..BURST)
+        .map(|_| {
+            let (go, one) = (std::sync::Arc::clone(&go), one.clone());
+            std::thread::spawn(move || {
+                go.wait();
+                let mut stream = TcpStream::connect(addr).unwrap();
+                stream
+                    .set_read_timeout(Some(Duration::from_millis(1500)))
+                    .unwrap();
+                stream.write_all(one.as_bytes()).unwrap();
+                let mut first = [0u8; 12];
+                let answered = stream
+                    .read_exact(&mut first)
+                    .is_ok_and(|()| first.starts_with(b"HTTP/1.1 200"));
+                // Held open until every client has its answer, as a keep-alive pool holds it.
+                (answered, stream)
+            })
+        })
+        .collect();
+    let results: Vec<_> = clients.into_iter().map(|c| c.join().unwrap()).collect();
+    let answered = results.iter().filter(|(ok, _)| *ok).count();
+    assert_eq!(
+        answered, BURST,
+        "{answered} of {BURST} answered within 1.5 s"
     );
 }

@@ -4,7 +4,8 @@
 //! trusting what the program printed: a script can print the right thing and send the wrong one.
 //!
 //! One request per connection is assumed: the server closes every connection after its answer
-//! unless it runs with `--keep-alive` (the checkers never set it), and curl opens one per call.
+//! when it runs with `--connection-close`, as every checker that uses this proxy starts it, and curl
+//! opens one per call anyway.
 
 use serde_json::Value;
 use std::io::{Read, Write};

@@ -103,7 +103,8 @@ fn expect_session_rules(lab: usize, recorder: &Recorder, run: &Run) -> Vec<Excha
 
 pub fn handshake_by_hand() {
     const LAB: usize = 1;
-    let server = support::start(|_| {});
+    // One request per connection, as the recorder reads them (`--connection-close`).
+    let server = support::start(|c| c.keep_alive = false);
     let recorder = Recorder::start(server.addr);
     let url = recorder.url();
     let run = run(
@@ -224,6 +225,7 @@ fn cut_and_resume_once(cut_after: usize) {
     let server = support::start(|c| {
         c.drop_stream_after = Some(cut_after);
         c.retry = LAB_04_RETRY;
+        c.keep_alive = false;
     });
     let recorder = Recorder::start(server.addr);
     let url = recorder.url();
@@ -349,7 +351,10 @@ pub fn client_in_another_language() {
     const LAB: usize = 5;
     // Steps of 300 ms: the progress lines of a client that reads as the events arrive come
     // 300 ms apart; those of a client that reads the whole body first come all at once.
-    let server = support::start(|c| c.step_delay = Duration::from_millis(300));
+    let server = support::start(|c| {
+        c.step_delay = Duration::from_millis(300);
+        c.keep_alive = false;
+    });
     let recorder = Recorder::start(server.addr);
     let url = recorder.url();
     let run = run(
