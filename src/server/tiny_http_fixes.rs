@@ -42,6 +42,10 @@ const KNOCK_ANSWER: Duration = Duration::from_secs(3);
 /// How often, with keep-alive on, we open and close a connection to free one that tiny_http's
 /// pool left queued (see [`Listener::unstick`]): the longest a new connection waits for a thread.
 const UNSTICK_EVERY: Duration = Duration::from_millis(10);
+/// How long tiny_http may take to close such a knock before we count the server as busy.
+const UNSTICK_ANSWER: Duration = Duration::from_millis(100);
+/// How long the knocking pauses when the server is busy (see [`Listener::unstick`]).
+const UNSTICK_BACK_OFF: Duration = Duration::from_secs(1);
 
 /// Above this declared `Content-Length`, an unread body cannot be dropped safely; see
 /// [`respond_before_unread_body`].
@@ -181,21 +185,41 @@ impl Listener {
     /// connection is served per knock. The cost: 100 loopback connections a second, which no
     /// request sees. Upstream's fix is one line in `task_pool.rs` (unreleased); a production
     /// server would use a library without the race rather than knock on its own door.
+    ///
+    /// One knock at a time, and only while the server keeps up: a knock that is not closed by
+    /// tiny_http within [`UNSTICK_ANSWER`] (the machine is overloaded, or the listener is dead, or
+    /// out of descriptors) pauses the knocking for [`UNSTICK_BACK_OFF`]. Without that, knocks
+    /// piled up in the pool's queue at two descriptors each, and a server out of descriptors
+    /// could not recover (`tests/hostile/crash.rs`).
     fn unstick(&self) {
+        let mut pause = UNSTICK_EVERY;
         loop {
             let stopping = lock(&self.stopping);
             let stopping = match *stopping {
                 true => stopping,
-                false => wait(&self.stopped, stopping, UNSTICK_EVERY),
+                false => wait(&self.stopped, stopping, pause),
             };
             if *stopping {
                 return;
             }
             drop(stopping);
-            // Closed at once: tiny_http's task reads end-of-stream and ends. A failed connect
-            // (out of descriptors) is the watchdog's business.
-            let _ = TcpStream::connect_timeout(&self.addr, UNSTICK_EVERY);
+            pause = match self.knock_and_leave() {
+                true => UNSTICK_EVERY,
+                false => UNSTICK_BACK_OFF,
+            };
         }
+    }
+
+    /// Connect, say nothing, and wait for tiny_http to close: its task read end-of-stream and
+    /// ended, and the thread that ran it is free for the next queued connection.
+    fn knock_and_leave(&self) -> bool {
+        let Ok(knock) = TcpStream::connect_timeout(&self.addr, UNSTICK_ANSWER) else {
+            return false;
+        };
+        let mut end = [0u8; 1];
+        knock.shutdown(std::net::Shutdown::Write).is_ok()
+            && knock.set_read_timeout(Some(UNSTICK_ANSWER)).is_ok()
+            && (&knock).read(&mut end).is_ok_and(|n| n == 0)
     }
 
     /// SHARP EDGE: the read timeout (see [`bind_socket`]) also bounds `accept` on the listening
