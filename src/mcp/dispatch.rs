@@ -6,7 +6,7 @@
 //! `notifications/cancelled` (`basic/utilities/cancellation`). When the catalog has resources,
 //! prompts or completions, their methods go to `resources.rs` (`server/resources`), `prompts.rs`
 //! (`server/prompts`) and `completion.rs` (`server/utilities/completion`). Free of I/O: the answer
-//! is an [`Outcome`] value, and the transport (`server/endpoint.rs`) decides how it travels.
+//! is an [`Outcome`] value, and the transport (`server/legacy.rs`) decides how it travels.
 //!
 //! # Why return a value and not act?
 //! Most methods are answered here and now (`ping`, `tools/list`), but some need what only the

@@ -6,7 +6,8 @@
 //! |---|---|---|
 //! | `socket.rs` | the accept loop, a thread per request, the one write path | yes |
 //! | `tiny_http_fixes.rs` | what tiny_http 0.12 gets wrong, worked around from our side | yes |
-//! | `endpoint.rs` | **every rule**: one entry point, a request in, an [`action::Action`] out | no |
+//! | `endpoint.rs` | **one entry point**: a request in, an [`action::Action`] out; the checks every request passes, then the routing | no |
+//! | `legacy.rs` | 2025-11-25's rules for `/mcp`: the handshake, sessions, a call on its stream, GET, DELETE | no |
 //! | `action.rs` | what the socket side must do with a request: send, stream, or run a call | no |
 //! | `era.rs` | which revision a request speaks: the handshake era or 2026-07-28 | no |
 //! | `modern.rs` | 2026-07-28's rules for a POST: `_meta`, mirrored headers, versions | no |
@@ -43,6 +44,7 @@ pub mod get_stream;
 pub mod header_values;
 pub mod home_page;
 pub mod http_sse;
+pub mod legacy;
 pub mod locks;
 pub mod modern;
 pub mod modern_call;

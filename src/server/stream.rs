@@ -20,6 +20,7 @@ use crate::server::locks::{lock, wait};
 use std::collections::VecDeque;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -108,6 +109,12 @@ pub struct Stream {
 }
 
 impl Stream {
+    /// A new stream with the next id of `ids`, the endpoint's counter. Stream ids are unique in
+    /// the server, so an event id `<stream>-<seq>` is too.
+    pub fn next(ids: &AtomicU64, max_events: usize) -> Stream {
+        Stream::new(ids.fetch_add(1, Ordering::Relaxed), max_events)
+    }
+
     pub fn new(id: u64, max_events: usize) -> Stream {
         Stream {
             id,

@@ -258,7 +258,7 @@ pub fn cap_the_calls_per_session() {
             LAB,
             format!(
                 "with --max-calls-per-session 2 and two calls of the session running, a third \
-                 should get 429 Too Many Requests, got {} (refuse it in src/server/endpoint.rs, \
+                 should get 429 Too Many Requests, got {} (refuse it in src/server/legacy.rs, \
                  where a call of a session starts): {}",
                 third.status, third.body
             ),
