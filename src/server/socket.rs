@@ -319,7 +319,12 @@ fn send_whole(
     if body_unread {
         return respond_before_unread_body(request, response);
     }
-    let bytes = response.to_bytes(conn);
+    let mut bytes = response.to_bytes(conn);
+    // RFC 9110 §9.3.2: the server "MUST NOT send content in the response" to HEAD. Its head stays
+    // as GET's would be (Content-Length included), so only the body's bytes go.
+    if *request.method() == tiny_http::Method::Head {
+        bytes.truncate(bytes.len() - response.body.len());
+    }
     let mut writer = request.into_writer();
     // An error means the client left; there is nobody to tell.
     let _ = writer.write_all(&bytes).and_then(|()| writer.flush());

@@ -54,7 +54,8 @@ fn get_slash_is_200_html_with_a_content_security_policy_and_nosniff_and_needs_no
 fn another_method_on_slash_is_405_with_allow_get() {
     let s = with_page();
     let host = format!("Host: {}", s.addr);
-    for method in ["POST", "HEAD", "DELETE", "PUT"] {
+    // HEAD too, in tests/wire/http.rs (its answer has no body to read).
+    for method in ["POST", "DELETE", "PUT"] {
         let r = to_target(s.addr, method, "/", &[&host, "Content-Length: 0"]);
         assert_eq!(r.status, 405, "{method}");
         assert_eq!(r.header("allow"), Some("GET"), "{method}");

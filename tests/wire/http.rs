@@ -348,3 +348,36 @@ fn a_connection_is_kept_for_the_next_request_and_connection_close_only_says_clos
     let second = second.expect("tiny_http reads on after our Connection: close");
     assert_eq!(second.header("connection"), Some("close"));
 }
+
+/// RFC 9110 §9.3.2: a response to HEAD has no content. Shown with a second request on the same
+/// connection: the bytes after HEAD's answer are the next answer's status line, not a body.
+#[test]
+fn a_head_request_is_answered_without_a_body() {
+    let s = stateless();
+    let mut stream = TcpStream::connect(s.addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let head = format!("HEAD /mcp HTTP/1.1\r\nHost: {}\r\n\r\n", s.addr);
+    let ping = format!(
+        "POST /mcp HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nAccept: {ACCEPT_BOTH}\r\n\
+         Connection: close\r\nContent-Length: {}\r\n\r\n{PING}",
+        s.addr,
+        PING.len()
+    );
+    stream
+        .write_all(format!("{head}{ping}").as_bytes())
+        .unwrap();
+    let mut all = String::new();
+    let _ = stream.read_to_string(&mut all);
+    let (first, rest) = all.split_once("\r\n\r\n").expect("a head");
+    assert!(first.starts_with("HTTP/1.1 405"), "{first}");
+    assert!(
+        first.to_ascii_lowercase().contains("content-length:"),
+        "{first}"
+    );
+    assert!(
+        rest.starts_with("HTTP/1.1 200 OK\r\n"),
+        "after HEAD's head: {rest:?}"
+    );
+}
