@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 pub const PYTHON: &str = "Python SDK";
 pub const RMCP: &str = "rmcp";
-pub const KEEP_ALIVE: &str = "ours --keep-alive";
+pub const CONNECTION_CLOSE: &str = "ours --connection-close";
 
 /// One line per cell while the run goes on.
 pub fn cell_line(c: &Cell) -> String {
@@ -44,7 +44,11 @@ pub fn ratio(a: f64, b: Option<f64>) -> String {
 /// The servers measured, ours first.
 pub fn servers(r: &Report) -> Vec<(&'static str, &Measured)> {
     let mut all = vec![("ours", &r.ours)];
-    all.extend(r.ours_keep_alive.as_ref().map(|m| (KEEP_ALIVE, m)));
+    all.extend(
+        r.ours_connection_close
+            .as_ref()
+            .map(|m| (CONNECTION_CLOSE, m)),
+    );
     all.extend(r.rmcp.as_ref().map(|m| (RMCP, m)));
     all.extend(r.python.as_ref().map(|m| (PYTHON, m)));
     all
@@ -150,7 +154,7 @@ pub fn tables(r: &Report) -> String {
     if let [(_, a, rss_a), (lb, b, rss_b)] = &r.long[..] {
         let _ = writeln!(
             s,
-            "\n### Ours with `--keep-alive`, one session calling back to back (SSE, c=1, {} s): as it is and with `{lb}`\n",
+            "\n### Ours, one session calling back to back on one kept-alive connection (SSE, c=1, {} s): as it is and with `{lb}`\n",
             crate::LONG_SECS
         );
         s += "| second | as it is: calls | server µs CPU/call | no grace: calls | server µs CPU/call |\n|--:|--:|--:|--:|--:|\n";
@@ -269,13 +273,15 @@ pub struct Target {
 
 pub fn targets(r: &Report) -> Vec<Target> {
     let sse16 = call_cell(&r.ours, "SSE", 16).cloned().unwrap_or_default();
-    let ka16 = r
-        .ours_keep_alive
+    let cc16 = r
+        .ours_connection_close
         .as_ref()
         .and_then(|m| call_cell(m, "SSE", 16));
-    // "; --keep-alive: …" after a figure of ours, when that variant ran.
-    let ka = |f: &dyn Fn(&Cell) -> String| {
-        ka16.map_or(String::new(), |c| format!("; `--keep-alive`: {}", f(c)))
+    // "; --connection-close: …" after a figure of ours, when that variant ran.
+    let cc = |f: &dyn Fn(&Cell) -> String| {
+        cc16.map_or(String::new(), |c| {
+            format!("; `--connection-close`: {}", f(c))
+        })
     };
     let py16 = r.python.as_ref().and_then(|p| call_cell(p, "SSE", 16));
     let rmcp16 = r.rmcp.as_ref().and_then(|p| call_cell(p, "SSE", 16));
@@ -319,7 +325,7 @@ pub fn targets(r: &Report) -> Vec<Target> {
                 thousands(sse16.per_sec),
                 ratio(sse16.per_sec, Some(base)),
                 thousands(base),
-                ka(&|c| format!(
+                cc(&|c| format!(
                     "{} req/s = {}",
                     thousands(c.per_sec),
                     ratio(c.per_sec, Some(base))
@@ -332,7 +338,7 @@ pub fn targets(r: &Report) -> Vec<Target> {
             measured: format!(
                 "{}{}",
                 rmcp_note(sse16.per_sec),
-                ka(&|c| ratio(c.per_sec, Some(aim)))
+                cc(&|c| ratio(c.per_sec, Some(aim)))
             ),
             met: sse16.per_sec >= 0.5 * aim,
         },
@@ -341,7 +347,7 @@ pub fn targets(r: &Report) -> Vec<Target> {
             measured: format!(
                 "p99 {:.2} ms{}",
                 sse16.p99_ms,
-                ka(&|c| format!("{:.2} ms", c.p99_ms))
+                cc(&|c| format!("{:.2} ms", c.p99_ms))
             ),
             met: sse16.p99_ms < 2.0,
         },
@@ -350,7 +356,7 @@ pub fn targets(r: &Report) -> Vec<Target> {
             measured: format!(
                 "{}{}",
                 rmcp_note(sse16.per_sec),
-                ka(&|c| ratio(c.per_sec, Some(aim)))
+                cc(&|c| ratio(c.per_sec, Some(aim)))
             ),
             met: sse16.per_sec >= aim,
         },
@@ -363,7 +369,7 @@ pub fn targets(r: &Report) -> Vec<Target> {
                     100.0 * sse16.per_sec / f
                 )),
                 floor16.map_or("–".into(), thousands),
-                ka(&|c| floor16
+                cc(&|c| floor16
                     .map_or("–".into(), |f| format!("{:.0} %", 100.0 * c.per_sec / f)))
             ),
             met: true,
@@ -384,10 +390,10 @@ pub fn targets(r: &Report) -> Vec<Target> {
                 "{}/s with a new connection per session; best way {}/s{}",
                 thousands(cold),
                 thousands(best_cold),
-                r.ours_keep_alive
+                r.ours_connection_close
                     .as_ref()
                     .map_or(String::new(), |m| format!(
-                        "; `--keep-alive`: {}/s",
+                        "; `--connection-close`: {}/s",
                         thousands(m.cold.first().map_or(0.0, |(_, c)| c.per_sec))
                     ))
             ),

@@ -5,7 +5,7 @@ use crate::report::{call_cell, ratio, thousands};
 use crate::{Measured, Report, COLD_CLIENTS};
 use std::fmt::Write;
 
-/// Bar colours, in the order of `values` in a row: ours, ours --keep-alive, rmcp, Python.
+/// Bar colours, in the order of `values` in a row: ours, ours --connection-close, rmcp, Python.
 const COLORS: [&str; 4] = ["#1d4ed8", "#60a5fa", "#10b981", "#f59e0b"];
 const WIDTH: f64 = 860.0;
 const LABEL_W: f64 = 190.0;
@@ -31,7 +31,7 @@ pub fn svg(r: &Report) -> String {
     let each_server = |f: &dyn Fn(&Measured) -> Option<f64>| {
         [
             f(&r.ours),
-            r.ours_keep_alive.as_ref().and_then(f),
+            r.ours_connection_close.as_ref().and_then(f),
             r.rmcp.as_ref().and_then(f),
             r.python.as_ref().and_then(f),
         ]
@@ -108,8 +108,11 @@ pub fn svg(r: &Report) -> String {
 /// Colour keys for the servers that were measured.
 fn legend(r: &Report) -> String {
     let names = [
-        Some("ours (weather-server)"),
-        r.ours_keep_alive.as_ref().map(|_| "ours --keep-alive"),
+        // Short enough that the four names leave room for the note on the right.
+        Some("ours (keep-alive)"),
+        r.ours_connection_close
+            .as_ref()
+            .map(|_| "ours --connection-close"),
         r.rmcp.as_ref().map(|_| "rmcp 3.9.0 (axum)"),
         r.python.as_ref().map(|_| "Python SDK (mcp 2.3.0)"),
     ];
