@@ -16,7 +16,8 @@
 //! # Why a thread per call and not a pool?
 //! A tool may block for its whole run (a step delay, a question to the user), so a small pool would
 //! let a few slow calls starve every other client; the cap on requests in flight bounds the number
-//! of threads instead. A production server would reuse threads (issue "performance") or go async.
+//! of threads instead. The threads are kept for the next call (`threads.rs`), never shared while
+//! busy; a production server would more likely go async.
 
 use crate::jsonrpc::{ErrorObject, Message, RequestId, INTERNAL_ERROR};
 use crate::mcp::tools::{Call, Context, NoAnswer, Outbox, Stop};
@@ -48,8 +49,14 @@ pub struct Job {
 
 impl Job {
     /// Run the job on a thread of its own (from `threads`); the returned stream is where its
-    /// messages appear. A legacy call needs this second thread: its stream must go on filling
-    /// after its connection is gone, so that the client can resume it.
+    /// messages appear. A legacy call of a session needs this second thread: its stream must go on
+    /// filling after its connection is gone, so that the client can resume it.
+    ///
+    /// A legacy call that cannot be resumed (NDJSON, JSON, or no session) could run on its
+    /// request's thread, as a 2026-07-28 call does (`modern_call.rs`). It does not, so that every
+    /// legacy call takes the one path the walkthrough follows, and the request's thread stays free
+    /// to send heartbeats while the tool waits for an answer. The price is one hand-over between
+    /// two kept threads per call; `docs/benchmarks.md` puts the two eras side by side.
     ///
     /// Out of threads, the job runs here, on the request's thread, before the stream is read:
     /// the call still completes, but its progress arrives all at once with the result.
