@@ -7,7 +7,8 @@
 //! arrives*. Which headers to send and what a response means is decided in `channel.rs`.
 //!
 //! Left out: TLS (ureq is built without it; the course's servers are on loopback), proxies, and
-//! cookies.
+//! cookies. Proxies are left out on purpose, not by default: ureq 3 reads `ALL_PROXY`,
+//! `HTTPS_PROXY` and `HTTP_PROXY` on its own, so both agents below say `.proxy(None)`.
 //!
 //! # Why a second endpoint type, for something that is not MCP?
 //! `mcp-client chat` also talks to a language model's chat-completions endpoint (OpenAI's wire
@@ -66,6 +67,11 @@ impl Transport {
             // A redirected POST would be re-sent (or turned into a GET) behind our back; an MCP
             // endpoint has no reason to redirect, so a 3xx is reported instead of followed.
             .max_redirects(0)
+            // SHARP EDGE: ureq's default is `Proxy::try_from_env()`. With `HTTP_PROXY` set (a
+            // campus network, a corporate laptop), even a call to 127.0.0.1 would go through the
+            // proxy, which cannot reach this machine's loopback. A production client would honour
+            // the proxy and `NO_PROXY`; the course's servers are local, so none is used.
+            .proxy(None)
             .user_agent(concat!("streamable-mcp-client/", env!("CARGO_PKG_VERSION")))
             .build();
         let (agent, url) = (config.into(), url.to_string());
@@ -118,6 +124,8 @@ impl JsonEndpoint {
             .timeout_connect(Some(connect_timeout))
             .timeout_recv_response(Some(response_timeout))
             .max_redirects(0)
+            // The same SHARP EDGE as `Transport::new`: no proxy from the environment.
+            .proxy(None)
             .user_agent(concat!("streamable-mcp-client/", env!("CARGO_PKG_VERSION")))
             .build();
         let (agent, url) = (config.into(), url.to_string());

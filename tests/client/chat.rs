@@ -22,6 +22,10 @@ fn run(args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
         "OPENAI_API_KEY",
         "OPENAI_BASE_URL",
         "OPENAI_MODEL",
+        "ALL_PROXY",
+        "HTTPS_PROXY",
+        "HTTP_PROXY",
+        "NO_PROXY",
     ] {
         command.env_remove(name);
     }
@@ -410,4 +414,33 @@ fn with_config_function_names_join_server_and_tool_with_two_underscores_and_show
         stderr(&out)
     );
     assert!(tool_result(&requests[1], "c").starts_with("Beijing, China: Sunny"));
+}
+
+#[test]
+fn a_proxy_named_in_the_environment_is_used_neither_for_mcp_nor_for_the_model() {
+    let server = start(|_| {});
+    let model = stand_in(vec![says("Hello.")]);
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let proxy = format!("http://{}", dead.local_addr().unwrap());
+    drop(dead);
+    let env = [
+        ("HTTP_PROXY", proxy.as_str()),
+        ("HTTPS_PROXY", proxy.as_str()),
+        ("ALL_PROXY", proxy.as_str()),
+    ];
+    let base = model.base_url();
+    let args = ["--url", &server.url(), "chat", "--model", "m"];
+    let out = run(
+        &[&args[..], &["--model-url", &base, "--ask", "Hi"]].concat(),
+        &env,
+        "",
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("tools: get_weather, list_cities"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(stdout(&out), "Hello.\n");
+    assert_eq!(model.requests().len(), 1);
 }
