@@ -101,7 +101,7 @@ impl Transport {
 ///
 /// One request, one whole answer: no framing, no session, no stream. A production chat client
 /// would stream the model's tokens (`"stream": true`, SSE); this one waits for the whole answer,
-/// which is why its response timeout is long.
+/// which is why its timeouts are long.
 pub struct JsonEndpoint {
     agent: Agent,
     url: String,
@@ -114,15 +114,23 @@ pub struct PlainResponse {
 }
 
 impl JsonEndpoint {
-    /// An endpoint at `url`. `response_timeout` runs from the end of the request until the
-    /// status line: a model answers only when it has written the whole reply, which on a laptop
-    /// can take minutes.
-    pub fn new(url: &str, connect_timeout: Duration, response_timeout: Duration) -> JsonEndpoint {
+    /// An endpoint at `url`. `silence` is the longest the endpoint may send nothing: from the
+    /// end of the request until the status line (a model answers only when it has written the
+    /// whole reply, which on a laptop can take minutes), and again between two reads of the body.
+    ///
+    /// Why the second one: without it, a server that sent its headers and then stalled (a model
+    /// that hung, a proxy that lost its upstream) would keep us reading forever, because a
+    /// response-header timeout ends with the headers. `timeout_per_read` restarts at each read,
+    /// so it measures silence; ureq applies it to the headers' reads too, which is why the one
+    /// value serves for both. The alternative, `timeout_recv_body`, is a budget for the whole
+    /// body: right for a body read whole, but wrong if this ever streams.
+    pub fn new(url: &str, connect_timeout: Duration, silence: Duration) -> JsonEndpoint {
         let config = Agent::config_builder()
             // The same SHARP EDGE as `Transport::new`: a 401 or 500 carries the reason in its body.
             .http_status_as_error(false)
             .timeout_connect(Some(connect_timeout))
-            .timeout_recv_response(Some(response_timeout))
+            .timeout_recv_response(Some(silence))
+            .timeout_per_read(Some(silence))
             .max_redirects(0)
             // The same SHARP EDGE as `Transport::new`: no proxy from the environment.
             .proxy(None)

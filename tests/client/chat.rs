@@ -6,7 +6,9 @@
 //! goes on, the loop is bounded, and a model that cannot be used ends with exit 3.
 
 use crate::fake::{fake, json_answer, Answer};
-use crate::stand_in::{calls, choice, messages, says, stand_in, stand_in_always, tool_result};
+use crate::stand_in::{
+    calls, choice, messages, says, stand_in, stand_in_always, stand_in_that_stalls, tool_result,
+};
 use crate::support::start;
 use serde_json::{json, Value};
 use std::io::Write;
@@ -308,6 +310,26 @@ fn an_unreachable_model_endpoint_exits_3() {
     let out = ask(&server.url(), &base, "Hi", &[]);
     assert_eq!(code(&out), 3, "{}", stderr(&out));
     assert!(stderr(&out).contains("cannot reach"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_model_that_stalls_after_its_headers_exits_3_after_model_timeout() {
+    let server = start(|_| {});
+    let model = stand_in_that_stalls();
+    let started = std::time::Instant::now();
+    let out = ask(
+        &server.url(),
+        &model.base_url(),
+        "Hi",
+        &["--model-timeout", "1"],
+    );
+    let took = started.elapsed();
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("sent nothing for 1 s"), "{err}");
+    assert!(err.contains("--model-timeout"), "{err}");
+    assert_eq!(model.requests().len(), 1);
+    assert!(took < std::time::Duration::from_secs(20), "took {took:?}");
 }
 
 #[test]

@@ -11,8 +11,8 @@
 //! tool calls, their progress and results, the prompt) to stderr, so that
 //! `mcp-client chat --ask "..." > answer.txt` keeps just the answer.
 //!
-//! Ends with exit 3 when the model cannot be used: no key, unreachable, an HTTP error, an answer
-//! without choices. A refusal or the round limit ends a `--ask` with exit 3 as well (no answer
+//! Ends with exit 3 when the model cannot be used: no key, unreachable, silent for longer than
+//! `--model-timeout`, an HTTP error, an answer without choices. A refusal or the round limit ends a `--ask` with exit 3 as well (no answer
 //! came); in a conversation they are reported and the next question is read.
 //!
 //! Left out: streaming the answer as it is written, a history that survives the process, and
@@ -31,11 +31,9 @@ use streamable_mcp::chat::{
 };
 use streamable_mcp::client::{ClientError, Era, JsonEndpoint, McpClient, Options};
 
-/// Until the model's server accepts the connection.
+/// Until the model's server accepts the connection. How long it may then be silent is
+/// `--model-timeout` (`model_settings.rs`).
 const MODEL_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-/// Until the model's answer starts: it answers when it has written all of it, and a small model
-/// on a laptop's CPU can take minutes.
-const MODEL_RESPONSE_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// How a question ended, when the model could be used.
 enum Ended {
@@ -78,11 +76,7 @@ pub fn run(servers: &[ServerEntry], args: &Args, options: &Options, ask: Option<
             }
         }
     }
-    let endpoint = JsonEndpoint::new(
-        &settings.endpoint,
-        MODEL_CONNECT_TIMEOUT,
-        MODEL_RESPONSE_TIMEOUT,
-    );
+    let endpoint = JsonEndpoint::new(&settings.endpoint, MODEL_CONNECT_TIMEOUT, settings.timeout);
     let shown: Vec<&str> = toolbox.entries().iter().map(|e| e.shown.as_str()).collect();
     eprintln!(
         "model {} at {}; tools: {}",
@@ -258,7 +252,14 @@ fn send(model: &Model, body: &Value) -> Result<Reply, String> {
     let response = model
         .endpoint
         .post(&headers, body.to_string().as_bytes())
-        .map_err(|e| format!("the model at {at}: {e}"))?;
+        .map_err(|e| match e {
+            ClientError::Timeout(what) => format!(
+                "the model at {at} sent nothing for {} s ({what}); \
+                 is it still running? --model-timeout SECS waits longer",
+                model.settings.timeout.as_secs()
+            ),
+            other => format!("the model at {at}: {other}"),
+        })?;
     if !(200..300).contains(&response.status) {
         return Err(status_error(response.status, &response.body).to_string());
     }

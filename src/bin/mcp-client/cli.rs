@@ -8,7 +8,7 @@
 //! ahead of time with `--answer key=value` or `--decline`.
 //!
 //! For `chat` it reads the model's flags (`--model`, `--model-url`, `--model-key`, `--ask`,
-//! `--max-rounds`); the environment and the defaults are `model_settings.rs`'s.
+//! `--max-rounds`, `--model-timeout`); the environment and the defaults are `model_settings.rs`'s.
 //!
 //! Left out: `--header` for arbitrary headers, and reading arguments from stdin.
 
@@ -56,8 +56,12 @@ CHAT: questions are read from stdin, one a line, until end of input (Ctrl-D); wi
                            required unless the base URL is on loopback (127.0.0.1, localhost)
   --max-rounds N           model requests per question, at most (default 10); a model still
                            calling tools after that is stopped, its last calls not run
-  Exit 3 when the model cannot be used: no key, unreachable, an HTTP error (its message is
-  shown), an answer without choices; with --ask also a refusal or the round limit.
+  --model-timeout SECS     the longest the model may send nothing (default 300): until its
+                           answer starts, and again within it; then exit 3. Connecting to it
+                           may take 5 s
+  Exit 3 when the model cannot be used: no key, unreachable, silent past --model-timeout, an
+  HTTP error (its message is shown), an answer without choices; with --ask also a refusal or
+  the round limit.
 
 QUESTIONS: a tool may ask something in the middle of a call (get_weather does for
   city=Springfield): in the legacy era on the call's stream, in the modern era as an
@@ -71,6 +75,11 @@ CUT STREAMS: legacy era: a call whose SSE stream ends before its result is resum
   a new event, or when the server refuses (its events are gone), the call fails (exit 3).
   Modern era: streams cannot be resumed, so the request is sent again with a new id, at most
   3 times (the tool may run again).
+
+TIMEOUTS: an MCP server gets 5 s to accept the connection, 30 s until its answer's headers,
+  and 10 s of silence inside a stream (our server's heartbeat is 500 ms); then exit 3. The
+  model: 5 s to connect, then --model-timeout (default 300 s) of silence, before and within
+  its answer.
 
 EXIT CODES: 0 success, 1 the tool reported an error (isError), 2 usage error,
             3 connection or protocol error (including JSON-RPC errors such as an unknown tool,
@@ -109,6 +118,8 @@ pub struct ModelFlags {
     pub url: Option<String>,
     pub key: Option<String>,
     pub max_rounds: Option<usize>,
+    /// `--model-timeout SECS`: the longest the model may be silent.
+    pub timeout_secs: Option<u64>,
 }
 
 /// How `call` answers the server's questions (`elicitation/create`).
@@ -166,6 +177,17 @@ pub fn parse_args(args: Vec<String>, env_token: Option<String>) -> Result<Option
             "--model-url" => model.url = Some(value()?),
             "--model-key" => model.key = Some(value()?),
             "--ask" => ask = Some(value()?),
+            "--model-timeout" => {
+                let text = value()?;
+                match text.parse::<u64>() {
+                    Ok(n) if n > 0 => model.timeout_secs = Some(n),
+                    _ => {
+                        return Err(format!(
+                            "--model-timeout takes a number of seconds from 1, not {text:?}"
+                        ))
+                    }
+                }
+            }
             "--max-rounds" => {
                 let text = value()?;
                 match text.parse::<usize>() {
@@ -229,7 +251,8 @@ pub fn parse_args(args: Vec<String>, env_token: Option<String>) -> Result<Option
     }
     if !is_chat && (ask.is_some() || model != ModelFlags::default()) {
         return Err(
-            "--ask, --model, --model-url, --model-key and --max-rounds go with chat".into(),
+            "--ask, --model, --model-url, --model-key, --max-rounds and --model-timeout go with chat"
+                .into(),
         );
     }
     let answers = match (answer_pairs.is_empty(), decline) {
@@ -429,6 +452,8 @@ mod tests {
             "k",
             "--max-rounds",
             "3",
+            "--model-timeout",
+            "20",
             "--ask",
             "Weather in Hangzhou?",
         ])
@@ -446,7 +471,8 @@ mod tests {
                 model: Some("qwen3".into()),
                 url: Some("http://127.0.0.1:8080/v1".into()),
                 key: Some("k".into()),
-                max_rounds: Some(3)
+                max_rounds: Some(3),
+                timeout_secs: Some(20),
             }
         );
         let plain = parse(&["chat"]).unwrap().unwrap();
@@ -455,6 +481,9 @@ mod tests {
         assert!(parse(&["chat", "--max-rounds", "0"])
             .unwrap_err()
             .contains("--max-rounds"));
+        assert!(parse(&["chat", "--model-timeout", "0.5"])
+            .unwrap_err()
+            .contains("--model-timeout"));
         assert!(parse(&["tools", "--ask", "q"])
             .unwrap_err()
             .contains("go with chat"));

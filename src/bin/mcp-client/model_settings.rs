@@ -17,11 +17,15 @@
 //! through a local proxy that adds it (LiteLLM, say); an `https://` base URL is refused at once.
 
 use crate::cli::ModelFlags;
+use std::time::Duration;
 
 /// Ollama's OpenAI-compatible endpoint: the most likely server on a student's laptop.
 pub const DEFAULT_MODEL_URL: &str = "http://127.0.0.1:11434/v1";
 /// Model requests per question, at most.
 pub const DEFAULT_MAX_ROUNDS: usize = 10;
+/// The longest the model may send nothing, by default: it answers when it has written the whole
+/// reply, and a small model on a laptop's CPU can take minutes.
+pub const DEFAULT_MODEL_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// Everything `chat` needs to reach the model.
 #[derive(Debug, PartialEq)]
@@ -33,6 +37,8 @@ pub struct ModelSettings {
     pub model: String,
     pub key: Option<String>,
     pub max_rounds: usize,
+    /// The longest silence of the model (`--model-timeout`), before and within its answer.
+    pub timeout: Duration,
 }
 
 /// Why there are no settings.
@@ -91,6 +97,9 @@ pub fn resolve(
         model,
         key,
         max_rounds: flags.max_rounds.unwrap_or(DEFAULT_MAX_ROUNDS),
+        timeout: flags
+            .timeout_secs
+            .map_or(DEFAULT_MODEL_TIMEOUT, Duration::from_secs),
     })
 }
 
@@ -125,7 +134,7 @@ mod tests {
             model: model.map(str::to_string),
             url: url.map(str::to_string),
             key: key.map(str::to_string),
-            max_rounds: None,
+            ..ModelFlags::default()
         }
     }
 
@@ -151,6 +160,7 @@ mod tests {
             ("env-model", Some("env-key"))
         );
         assert_eq!(from_env.max_rounds, DEFAULT_MAX_ROUNDS);
+        assert_eq!(from_env.timeout, DEFAULT_MODEL_TIMEOUT);
         let from_flags = resolve(
             &flags(Some("m"), Some("http://127.0.0.1:8080/v1"), Some("k")),
             &env,
