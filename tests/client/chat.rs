@@ -285,6 +285,24 @@ fn no_key_for_a_model_off_loopback_exits_3_before_anything_is_sent() {
 }
 
 #[test]
+fn a_key_from_the_environment_is_not_sent_over_http_off_loopback() {
+    let mcp = fake(|_| Answer::Close(json_answer(500, "", "")));
+    let env = [("OPENAI_API_KEY", "sk-real")];
+    let args = ["--url", &mcp.url(), "chat", "--model", "m"];
+    let remote = ["--model-url", "http://192.0.2.1/v1", "--ask", "Hi"];
+    let out = run(&[&args[..], &remote].concat(), &env, "");
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("OPENAI_API_KEY is not sent to http://192.0.2.1/v1")
+            && err.contains("--model-key"),
+        "{err}"
+    );
+    assert!(!err.contains("sk-real"), "the key is not printed: {err}");
+    assert!(mcp.seen().is_empty(), "nothing was contacted");
+}
+
+#[test]
 fn the_environment_names_model_url_and_key_and_the_key_is_sent_as_bearer() {
     let server = start(|_| {});
     let model = stand_in(vec![says("Hello.")]);

@@ -52,7 +52,8 @@ CHAT: questions are read from stdin, one a line, until end of input (Ctrl-D); wi
   --model NAME             the model's name (default: $OPENAI_MODEL; required)
   --model-url URL          its base URL, where /chat/completions is appended
                            (default: $OPENAI_BASE_URL, else http://127.0.0.1:11434/v1, Ollama's)
-  --model-key KEY          sent as Authorization: Bearer KEY (default: $OPENAI_API_KEY);
+  --model-key KEY          sent as Authorization: Bearer KEY (default: $OPENAI_API_KEY, but
+                           that one only to loopback: http off this machine is clear text);
                            required unless the base URL is on loopback (127.0.0.1, localhost)
   --max-rounds N           model requests per question, at most (default 10); a model still
                            calling tools after that is stopped, its last calls not run
