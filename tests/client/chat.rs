@@ -44,12 +44,16 @@ fn run(args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
-/// `mcp-client --url MCP chat --model test-model --model-url MODEL --ask QUESTION EXTRA...`
+/// `mcp-client --url MCP chat --yes --model test-model --model-url MODEL --ask QUESTION EXTRA...`
+///
+/// With `--yes`: stdin is a pipe here, and without it no tool call would run
+/// (`without_yes_a_piped_chat_runs_no_tool_call_and_tells_the_model_the_user_declined`).
 fn ask(mcp: &str, model: &str, question: &str, extra: &[&str]) -> Output {
     let mut args = vec![
         "--url",
         mcp,
         "chat",
+        "--yes",
         "--model",
         "test-model",
         "--model-url",
@@ -210,6 +214,72 @@ fn a_tools_question_mid_call_is_answered_as_call_answers_it() {
         result.starts_with("Springfield, Illinois, United States: Cloudy"),
         "{result}"
     );
+}
+
+#[test]
+fn without_yes_a_piped_chat_runs_no_tool_call_and_tells_the_model_the_user_declined() {
+    let server = start(|_| {});
+    let model = stand_in(vec![
+        calls(&[("w", "get_weather", r#"{"city":"Hangzhou"}"#)]),
+        says("I could not look it up."),
+    ]);
+    let base = model.base_url();
+    let args = ["--url", &server.url(), "chat", "--model", "m"];
+    let out = run(
+        &[&args[..], &["--model-url", &base, "--ask", "Hangzhou?"]].concat(),
+        &[],
+        "",
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        tool_result(&model.requests()[1], "w"),
+        "not run: the user declined this tool call"
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains("tool calls are declined unless --yes is given"),
+        "{err}"
+    );
+    assert!(
+        err.contains(r#"not run: get_weather {"city":"Hangzhou"}"#),
+        "{err}"
+    );
+    assert!(
+        !err.contains("calling get_weather"),
+        "nothing was called: {err}"
+    );
+}
+
+#[test]
+fn with_stdin_a_pipe_a_tools_question_is_declined_and_the_next_line_stays_a_question() {
+    let server = start(|_| {});
+    let model = stand_in(vec![
+        calls(&[("s", "get_weather", r#"{"city":"Springfield"}"#)]),
+        says("Which Springfield?"),
+        says("Rain in Hangzhou."),
+    ]);
+    let base = model.base_url();
+    let args = ["--url", &server.url(), "chat", "--yes", "--model", "m"];
+    let out = run(
+        &[&args[..], &["--model-url", &base]].concat(),
+        &[],
+        "Weather in Springfield?
+And in Hangzhou?
+",
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("declined: stdin is not a terminal"), "{err}");
+    let requests = model.requests();
+    let result = tool_result(&requests[1], "s");
+    assert!(
+        result.contains("You declined to choose a city."),
+        "{result}"
+    );
+    assert_eq!(requests.len(), 3, "two questions were asked: {err}");
+    let last = messages(&requests[2]);
+    assert_eq!(last.last().unwrap()["content"], "And in Hangzhou?");
+    assert_eq!(stdout(&out), "Which Springfield?\nRain in Hangzhou.\n");
 }
 
 #[test]
@@ -433,6 +503,7 @@ fn with_config_function_names_join_server_and_tool_with_two_underscores_and_show
         "--config",
         config.to_str().unwrap(),
         "chat",
+        "--yes",
         "--model",
         "m",
         "--model-url",

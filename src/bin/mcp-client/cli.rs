@@ -8,7 +8,8 @@
 //! ahead of time with `--answer key=value` or `--decline`.
 //!
 //! For `chat` it reads the model's flags (`--model`, `--model-url`, `--model-key`, `--ask`,
-//! `--max-rounds`, `--model-timeout`); the environment and the defaults are `model_settings.rs`'s.
+//! `--max-rounds`, `--model-timeout`; the environment and the defaults are `model_settings.rs`'s)
+//! and `--yes`, which runs the model's tool calls without asking (`confirm.rs`).
 //!
 //! Left out: `--header` for arbitrary headers, and reading arguments from stdin.
 
@@ -48,7 +49,8 @@ OPTIONS:
 CHAT: questions are read from stdin, one a line, until end of input (Ctrl-D); with --ask
   one question is answered and the client exits. The model (any OpenAI-compatible server:
   Ollama, llama.cpp's llama-server, vLLM...) is offered every tool of every server; its tool
-  calls run over MCP with their progress on stderr; its answer goes to stdout.
+  calls run over MCP, once allowed (--yes, or y at the terminal), with their progress on
+  stderr; its answer goes to stdout.
   --model NAME             the model's name (default: $OPENAI_MODEL; required)
   --model-url URL          its base URL, where /chat/completions is appended
                            (default: $OPENAI_BASE_URL, else http://127.0.0.1:11434/v1, Ollama's)
@@ -57,6 +59,9 @@ CHAT: questions are read from stdin, one a line, until end of input (Ctrl-D); wi
                            required unless the base URL is on loopback (127.0.0.1, localhost)
   --max-rounds N           model requests per question, at most (default 10); a model still
                            calling tools after that is stopped, its last calls not run
+  --yes                    run the model's tool calls without asking. Without it each call is
+                           shown and asked for (y/N) when stdin is a terminal, and declined
+                           (the model is told so) when stdin is a pipe: nobody can say yes
   --model-timeout SECS     the longest the model may send nothing (default 300): until its
                            answer starts, and again within it; then exit 3. Connecting to it
                            may take 5 s
@@ -66,10 +71,12 @@ CHAT: questions are read from stdin, one a line, until end of input (Ctrl-D); wi
 
 QUESTIONS: a tool may ask something in the middle of a call (get_weather does for
   city=Springfield): in the legacy era on the call's stream, in the modern era as an
-  input_required result, after which the call is sent again with the answer. Without --answer or --decline, the question and its numbered choices are
-  shown on stderr and the answer is read from stdin: a number or a value; an empty line
-  declines; end of input (Ctrl-D, or nothing piped) cancels. A declined question usually ends
-  the call with a tool error (exit 1).
+  input_required result, after which the call is sent again with the answer. Without
+  --answer or --decline, the question and its numbered choices are shown on stderr and the
+  answer is read from stdin: a number or a value; an empty line declines; end of input
+  (Ctrl-D, or nothing piped) cancels. A declined question usually ends the call with a tool
+  error (exit 1). chat reads an answer only from a terminal: with stdin a pipe, its next line
+  is the next question, so the tool's question is declined unless --answer answers it.
 
 CUT STREAMS: legacy era: a call whose SSE stream ends before its result is resumed with GET
   and Last-Event-ID, after the server's retry interval; after 5 reconnections in a row without
@@ -145,6 +152,8 @@ pub struct Args {
     pub token: Option<String>,
     pub answers: Answers,
     pub model: ModelFlags,
+    /// `--yes` (chat): run the model's tool calls without asking.
+    pub yes: bool,
     pub command: Command,
 }
 
@@ -157,7 +166,7 @@ pub fn parse_args(args: Vec<String>, env_token: Option<String>) -> Result<Option
     let (mut url, mut config, mut args_json) = (None, None, None);
     let mut framing = Framing::Sse;
     let mut era = EraChoice::Auto;
-    let mut json = false;
+    let (mut json, mut yes) = (false, false);
     let mut token = env_token.filter(|t| !t.is_empty());
     let (mut answer_pairs, mut decline) = (Vec::new(), false);
     let (mut model, mut ask) = (ModelFlags::default(), None);
@@ -172,6 +181,7 @@ pub fn parse_args(args: Vec<String>, env_token: Option<String>) -> Result<Option
             "--args" => args_json = Some(value()?),
             "--token" => token = Some(value()?),
             "--json" => json = true,
+            "--yes" => yes = true,
             "--answer" => answer_pairs.push(value()?),
             "--decline" => decline = true,
             "--model" => model.model = Some(value()?),
@@ -247,6 +257,9 @@ pub fn parse_args(args: Vec<String>, env_token: Option<String>) -> Result<Option
     if args_json.is_some() && !is_call {
         return Err("--args only goes with call".into());
     }
+    if yes && !is_chat {
+        return Err("--yes goes with chat (it runs the model's tool calls without asking)".into());
+    }
     if is_chat && json {
         return Err("--json does not go with chat (its stdout is the model's answers)".into());
     }
@@ -278,6 +291,7 @@ pub fn parse_args(args: Vec<String>, env_token: Option<String>) -> Result<Option
         token,
         answers,
         model,
+        yes,
         command,
     }))
 }
@@ -476,8 +490,13 @@ mod tests {
                 timeout_secs: Some(20),
             }
         );
-        let plain = parse(&["chat"]).unwrap().unwrap();
+        assert!(!args.yes);
+        let plain = parse(&["chat", "--yes"]).unwrap().unwrap();
         assert_eq!(plain.command, Command::Chat { ask: None });
+        assert!(plain.yes);
+        assert!(parse(&["call", "t", "--yes"])
+            .unwrap_err()
+            .contains("--yes goes with chat"));
         assert!(parse(&["chat", "--decline"]).is_ok());
         assert!(parse(&["chat", "--max-rounds", "0"])
             .unwrap_err()
