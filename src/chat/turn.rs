@@ -10,7 +10,8 @@
 //! conversation is kept across questions, so a follow-up ("and tomorrow?") has its context.
 //!
 //! Every tool call the model makes gets exactly one `tool` message back, also the ones that are
-//! not run (an unknown tool, arguments that are not a JSON object, the round limit): the API
+//! not run (an unknown tool, arguments that are not a JSON object, a refusal beside the calls,
+//! the round limit): the API
 //! refuses a conversation in which a call has no answer, and a model that is told what went wrong
 //! can correct itself on the next round. That is the choice here: tell the model, go on.
 
@@ -27,7 +28,8 @@ pub enum Next {
     Calls(Vec<Planned>),
     /// The model answered. `cut`: it stopped at its length limit (`finish_reason: "length"`).
     Answer { text: String, cut: bool },
-    /// The model declined (`refusal`, or `finish_reason: "content_filter"`).
+    /// The model declined (`refusal`, or `finish_reason: "content_filter"`). Tool calls beside a
+    /// refusal were not run; each was answered "not run", as for the round limit.
     Refused(String),
     /// The model still asked for tools in the last round allowed. Its calls were not run (each
     /// was answered "not run", so the conversation can go on with the next question).
@@ -115,6 +117,10 @@ impl Chat {
             tool_calls: reply.tool_calls.clone(),
         });
         if let Some(why) = reply.refusal {
+            // A refusal beside tool calls: the calls are not run (the model said it will not go
+            // on), but each still gets its `tool` message, or the next question's request would
+            // carry calls without answers and the API would refuse the whole conversation.
+            self.answer_unrun(&reply.tool_calls, "not run: the model refused to answer");
             return Next::Refused(why);
         }
         // Decided by the calls, not by `finish_reason`: some local servers say "stop" beside
@@ -131,10 +137,8 @@ impl Chat {
             };
         }
         if self.rounds >= self.max_rounds {
-            for call in &reply.tool_calls {
-                let why = "not run: the limit of model rounds for this question was reached";
-                self.push_result(&call.id, why.to_string());
-            }
+            let why = "not run: the limit of model rounds for this question was reached";
+            self.answer_unrun(&reply.tool_calls, why);
             return Next::RoundLimit {
                 rounds: self.rounds,
             };
@@ -150,6 +154,13 @@ impl Chat {
             self.open_calls.remove(at);
         }
         self.push_result(call_id, content);
+    }
+
+    /// Answer each of `calls` with `why`: calls that end the question without being run.
+    fn answer_unrun(&mut self, calls: &[ToolCall], why: &str) {
+        for call in calls {
+            self.push_result(&call.id, why.to_string());
+        }
     }
 
     fn push_result(&mut self, call_id: &str, content: String) {
@@ -406,6 +417,30 @@ mod tests {
                 cut: true
             }
         );
+    }
+
+    #[test]
+    fn a_refusal_beside_tool_calls_answers_each_call_as_not_run_and_the_next_question_can_be_sent()
+    {
+        let mut chat = chat(5);
+        chat.ask("q");
+        chat.request();
+        let mut reply = calls(&[("a", "weather__get_weather", "{}"), ("b", "x", "{}")]);
+        reply.refusal = Some("I will not.".into());
+        assert_eq!(chat.on_reply(reply), Next::Refused("I will not.".into()));
+        let answered: Vec<Value> = chat.messages()[2..]
+            .iter()
+            .map(ChatMessage::to_json)
+            .collect();
+        assert_eq!(
+            answered,
+            [
+                json!({"role": "tool", "tool_call_id": "a", "content": "not run: the model refused to answer"}),
+                json!({"role": "tool", "tool_call_id": "b", "content": "not run: the model refused to answer"}),
+            ]
+        );
+        chat.ask("another question");
+        assert_eq!(chat.request()["messages"].as_array().unwrap().len(), 5);
     }
 
     #[test]
