@@ -29,4 +29,4 @@ mod turn;
 pub use self::functions::{is_function_name, ToolEntry, Toolbox, MAX_FUNCTION_NAME};
 pub use self::reply::{parse_reply, status_error, ChatError, Reply, ToolCall};
 pub use self::request::{request_body, ChatMessage};
-pub use self::turn::{tool_message, Chat, Next, Plan, Planned};
+pub use self::turn::{tool_message, CallPlan, Chat, Next, Planned};

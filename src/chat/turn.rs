@@ -40,11 +40,13 @@ pub enum Next {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Planned {
     pub call_id: String,
-    pub plan: Plan,
+    pub plan: CallPlan,
 }
 
+/// What to do about one tool call. (`CallPlan`, not `Plan`: `server::pump::Plan` is the plan of
+/// a stream, and one name should mean one thing in the crate.)
 #[derive(Debug, Clone, PartialEq)]
-pub enum Plan {
+pub enum CallPlan {
     /// Call `tool` on server number `server`; show it to the person as `shown`.
     Run {
         server: usize,
@@ -171,7 +173,7 @@ impl Chat {
     }
 
     fn plan(&self, call: &ToolCall) -> Planned {
-        let refuse = |why: String| Plan::Refuse {
+        let refuse = |why: String| CallPlan::Refuse {
             asked_for: call.name.clone(),
             why,
         };
@@ -190,7 +192,7 @@ impl Chat {
                 ))
             }
             (Some(_), Err(why)) => refuse(format!("error: {why}; nothing was called")),
-            (Some(entry), Ok(arguments)) => Plan::Run {
+            (Some(entry), Ok(arguments)) => CallPlan::Run {
                 server: entry.server,
                 tool: entry.tool.clone(),
                 shown: entry.shown.clone(),
@@ -291,7 +293,7 @@ mod tests {
         };
         assert_eq!(
             plans[0].plan,
-            Plan::Run {
+            CallPlan::Run {
                 server: 0,
                 tool: "get_weather".into(),
                 shown: "weather.get_weather".into(),
@@ -328,7 +330,7 @@ mod tests {
         let Next::Calls(plans) = next else {
             panic!("{next:?}")
         };
-        let Plan::Refuse { asked_for, why } = &plans[0].plan else {
+        let CallPlan::Refuse { asked_for, why } = &plans[0].plan else {
             panic!()
         };
         assert_eq!(asked_for, "get_weather");
@@ -336,18 +338,20 @@ mod tests {
             why.contains("no tool named \"get_weather\"") && why.contains("weather__get_weather"),
             "{why}"
         );
-        let Plan::Refuse { why, .. } = &plans[1].plan else {
+        let CallPlan::Refuse { why, .. } = &plans[1].plan else {
             panic!()
         };
         assert!(
             why.contains("not JSON") && why.contains("{city: Hangzhou}"),
             "{why}"
         );
-        let Plan::Refuse { why, .. } = &plans[2].plan else {
+        let CallPlan::Refuse { why, .. } = &plans[2].plan else {
             panic!()
         };
         assert!(why.contains("must be a JSON object"), "{why}");
-        assert!(matches!(&plans[3].plan, Plan::Run { arguments, .. } if *arguments == json!({})));
+        assert!(
+            matches!(&plans[3].plan, CallPlan::Run { arguments, .. } if *arguments == json!({}))
+        );
     }
 
     #[test]

@@ -39,7 +39,7 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 use streamable_mcp::chat::{
-    parse_reply, status_error, tool_message, Chat, Next, Plan, Reply, Toolbox,
+    parse_reply, status_error, tool_message, CallPlan, Chat, Next, Reply, Toolbox,
 };
 use streamable_mcp::client::{
     ClientError, ElicitAnswer, ElicitRequest, ElicitationHandler, Era, JsonEndpoint, McpClient,
@@ -240,7 +240,7 @@ fn answer(
         };
         for planned in plans {
             let content = match planned.plan {
-                Plan::Run {
+                CallPlan::Run {
                     server,
                     tool,
                     shown,
@@ -252,7 +252,7 @@ fn answer(
                         DECLINED.to_string()
                     }
                 }
-                Plan::Refuse { asked_for, why } => {
+                CallPlan::Refuse { asked_for, why } => {
                     eprintln!("the model asked for {asked_for:?}; told it: {why}");
                     why
                 }
