@@ -1,8 +1,10 @@
 //! MCP tools offered to a model as functions, and the model's function names read back.
 //!
-//! An MCP tool (`server/tools`: `name`, `description`, `inputSchema`) becomes a chat-completions
-//! function definition (`{"type": "function", "function": {"name", "description",
-//! "parameters"}}`): the schema is the same JSON Schema, passed on as it is.
+//! Maps MCP 2025-11-25 and 2026-07-28 `server/tools` (a tool of `tools/list`: `name`,
+//! `description`, `inputSchema`, the same fields in both revisions) onto OpenAI's
+//! chat-completions function definitions, which are no MCP specification (`{"type": "function",
+//! "function": {"name", "description", "parameters"}}`): the schema is the same JSON Schema,
+//! passed on as it is.
 //!
 //! # Names
 //! OpenAI requires function names to match `^[a-zA-Z0-9_-]{1,64}$`, so `weather.get_weather`

@@ -1,6 +1,6 @@
 //! A chat-completions response read into plain values, and what can go wrong with one.
 //!
-//! The wire format (OpenAI's, copied by local servers): `{"choices": [{"message": {"role":
+//! Implements no MCP specification. The wire format (OpenAI's, copied by local servers): `{"choices": [{"message": {"role":
 //! "assistant", "content", "tool_calls": [{"id", "type": "function", "function": {"name",
 //! "arguments"}}], "refusal"}, "finish_reason"}]}`. Only `choices[0]` is read: we never ask for
 //! more than one (`n` is left at 1). `arguments` is a *string* the model wrote, meant to be JSON;
@@ -10,6 +10,10 @@
 //! Forgiving where local servers differ, and saying so: a tool call without an `id` gets one
 //! (`call_0`, `call_1`...); `arguments` given as an object instead of a string is accepted as its
 //! JSON text, and missing `arguments` as `"{}"`. Everything else that is missing is an error.
+//!
+//! Left out: every other field of a response (`usage`, `logprobs`, `system_fingerprint`,
+//! annotations), choices after the first, and streamed chunks (`"stream": true` is never asked
+//! for).
 
 use serde_json::{json, Value};
 use std::fmt;

@@ -6,14 +6,22 @@
 //!                       ^                                  ├─> RoundLimit            (done)
 //!                       └── tool_result(id, text) × n <────┴─> Calls(n plans)
 //! ```
+//! Implements no MCP specification: this is the host's loop around OpenAI's tool calling (a
+//! reply's `tool_calls`, each answered by one `tool` message). MCP's part, `tools/call`, is the
+//! caller's (`client/`), and so is the human in the loop of MCP 2025-11-25 `server/tools` §User
+//! Interaction Model (`src/bin/mcp-client/confirm.rs`), since asking a person is I/O.
+//!
 //! Pure: the caller sends the request, runs the MCP calls, and hands back what happened. The
 //! conversation is kept across questions, so a follow-up ("and tomorrow?") has its context.
 //!
+//! Left out: running a reply's calls in parallel (they run one after another, in order), and
+//! trimming the conversation when it outgrows the model's context window.
+//!
 //! Every tool call the model makes gets exactly one `tool` message back, also the ones that are
 //! not run (an unknown tool, arguments that are not a JSON object, a refusal beside the calls,
-//! the round limit): the API
-//! refuses a conversation in which a call has no answer, and a model that is told what went wrong
-//! can correct itself on the next round. That is the choice here: tell the model, go on.
+//! the round limit, a call the person declined): the API refuses a conversation in which a call
+//! has no answer, and a model that is told what went wrong can correct itself on the next round.
+//! That is the choice here: tell the model, go on.
 
 use super::functions::Toolbox;
 use super::reply::{Reply, ToolCall};
