@@ -23,8 +23,9 @@
 //! `mcp-client chat --ask "..." > answer.txt` keeps just the answer.
 //!
 //! Ends with exit 3 when the model cannot be used: no key, unreachable, silent for longer than
-//! `--model-timeout`, an HTTP error, an answer without choices. A refusal or the round limit ends a `--ask` with exit 3 as well (no answer
-//! came); in a conversation they are reported and the next question is read.
+//! `--model-timeout`, an HTTP error, an answer without choices. A refusal or the round limit
+//! ends a `--ask` with exit 3 as well (no answer came); in a conversation they are reported and
+//! the next question is read.
 //!
 //! Left out: streaming the answer as it is written, a history that survives the process, and
 //! a way to cancel a tool call (Ctrl-C ends the program).
