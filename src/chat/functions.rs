@@ -1,18 +1,30 @@
 //! MCP tools offered to a model as functions, and the model's function names read back.
 //!
-//! An MCP tool (`server/tools`: `name`, `description`, `inputSchema`) becomes a chat-completions
-//! function definition (`{"type": "function", "function": {"name", "description",
-//! "parameters"}}`): the schema is the same JSON Schema, passed on as it is.
+//! Maps MCP 2025-11-25 and 2026-07-28 `server/tools` (a tool of `tools/list`: `name`,
+//! `description`, `inputSchema`, the same fields in both revisions) onto OpenAI's
+//! chat-completions function definitions, which are no MCP specification (`{"type": "function",
+//! "function": {"name", "description", "parameters"}}`): the schema is the same JSON Schema,
+//! passed on as it is.
 //!
 //! # Names
 //! OpenAI requires function names to match `^[a-zA-Z0-9_-]{1,64}$`, so `weather.get_weather`
 //! (how `--config` names a tool) cannot be sent as it is. We send `weather__get_weather`: the
 //! dot becomes two underscores, the convention Claude Code uses for its `mcp__server__tool`
-//! names. Any other character outside the set becomes `_`, a name is cut at 64 characters, and a
-//! name already taken gets `_2`, `_3`... So the mapping cannot be undone by reading the name; it
-//! is undone by looking it up in the [`Toolbox`], which remembers each name it gave. The person
-//! is always shown `server.tool`. Without `--config` there is one server and tools keep their
-//! plain names (`get_weather`, already valid).
+//! names. Any other character outside the set becomes `_`. A name longer than 64 characters is
+//! shortened in its *server* part, because the tool's part is what the model picks a tool by
+//! (`a_very_long_server_name_cut__get_weather`); only a tool name of more than 61 characters is
+//! cut itself. A name already taken gets `_2`, `_3`... after the server part (`w.1` and `w_1`
+//! both map to `w_1`: `w_1__get_weather`, then `w_1_2__get_weather`).
+//!
+//! So the mapping cannot be undone by reading the name; it is undone by looking it up in the
+//! [`Toolbox`], which remembers each name it gave. And since the model cannot undo it either,
+//! a function whose name is not the tool's own starts its description with `server.tool`, the
+//! name the person is shown. Without `--config` there is one server and tools keep their plain
+//! names (`get_weather`, already valid), and their descriptions as they are.
+//!
+//! Left out: the rest of a tool's `tools/list` entry (`title`, `outputSchema`, `annotations`
+//! such as `readOnlyHint`, `icons`): a function definition has no place for them. A host could
+//! use `readOnlyHint` to skip the confirmation of a call (`confirm.rs` asks for every one).
 
 use serde_json::{json, Value};
 
@@ -65,16 +77,36 @@ impl Toolbox {
         description: Option<&str>,
         input_schema: &Value,
     ) -> &ToolEntry {
-        let (wanted, shown) = if server_name.is_empty() {
-            (name.to_string(), name.to_string())
+        let shown = if server_name.is_empty() {
+            name.to_string()
         } else {
-            (
-                format!("{server_name}__{name}"),
-                format!("{server_name}.{name}"),
-            )
+            format!("{server_name}.{name}")
         };
-        let function = self.free_name(&sanitize(&wanted));
+        let (server_part, tool_part) = (sanitize(server_name), sanitize(name));
+        let taken = |candidate: &str| self.entries.iter().any(|e| e.function == candidate);
+        let function = (1..)
+            .map(|n| {
+                let suffix = if n == 1 {
+                    String::new()
+                } else {
+                    format!("_{n}")
+                };
+                if server_name.is_empty() {
+                    plain_name(&tool_part, &suffix)
+                } else {
+                    joined_name(&server_part, &tool_part, &suffix)
+                }
+            })
+            .find(|candidate| !taken(candidate))
+            .expect("some suffix is free");
         let mut definition = json!({ "name": function, "parameters": parameters(input_schema) });
+        // The model reads the description to choose: it says which tool this is when the name
+        // no longer does.
+        let description = match description {
+            _ if function == shown => description.map(str::to_string),
+            Some(text) => Some(format!("{shown}: {text}")),
+            None => Some(shown.clone()),
+        };
         if let Some(text) = description {
             definition["description"] = json!(text);
         }
@@ -86,22 +118,6 @@ impl Toolbox {
             definition: json!({ "type": "function", "function": definition }),
         });
         self.entries.last().expect("just pushed")
-    }
-
-    /// `name`, or `name` with `_2`, `_3`... when it is taken (cut to leave room for the suffix).
-    fn free_name(&self, name: &str) -> String {
-        let taken = |candidate: &str| self.entries.iter().any(|e| e.function == candidate);
-        if !taken(name) {
-            return name.to_string();
-        }
-        (2..)
-            .map(|n| {
-                let suffix = format!("_{n}");
-                let keep = name.len().min(MAX_FUNCTION_NAME - suffix.len());
-                format!("{}{suffix}", &name[..keep])
-            })
-            .find(|candidate| !taken(candidate))
-            .expect("some suffix is free")
     }
 
     /// The `tools` of a request.
@@ -119,10 +135,10 @@ impl Toolbox {
     }
 }
 
-/// Characters outside `[a-zA-Z0-9_-]` become `_`; the result is at most 64 characters (all
-/// ASCII by then, so cutting by bytes cuts no character in half).
+/// Characters outside `[a-zA-Z0-9_-]` become `_` (all ASCII then, so cutting the result by
+/// bytes cuts no character in half); an empty name becomes `_`.
 fn sanitize(name: &str) -> String {
-    let mut clean: String = name
+    let clean: String = name
         .chars()
         .map(|c| match c {
             'a'..='z' | 'A'..='Z' | '0'..='9' | '_' | '-' => c,
@@ -130,10 +146,25 @@ fn sanitize(name: &str) -> String {
         })
         .collect();
     if clean.is_empty() {
-        clean.push('_');
+        "_".to_string()
+    } else {
+        clean
     }
-    clean.truncate(MAX_FUNCTION_NAME);
-    clean
+}
+
+/// `tool` then `suffix`, within 64 characters: the tool's name is cut to make room.
+fn plain_name(tool: &str, suffix: &str) -> String {
+    let keep = tool.len().min(MAX_FUNCTION_NAME - suffix.len());
+    format!("{}{suffix}", &tool[..keep])
+}
+
+/// `server`, `suffix`, `__`, `tool`, within 64 characters. The server part is cut first, down to
+/// one character; the tool part is cut only when even that does not leave room for it.
+fn joined_name(server: &str, tool: &str, suffix: &str) -> String {
+    let fixed = suffix.len() + "__".len();
+    let tool = &tool[..tool.len().min(MAX_FUNCTION_NAME - fixed - 1)];
+    let server = &server[..server.len().min(MAX_FUNCTION_NAME - fixed - tool.len())];
+    format!("{server}{suffix}__{tool}")
 }
 
 /// The tool's `inputSchema`, or an empty object schema when the tool has none (a function
@@ -211,10 +242,51 @@ mod tests {
             .iter()
             .map(|e| e.function.as_str())
             .collect();
-        assert_eq!(names[..2], ["a__b_c", "a__b_c_2"]);
+        assert_eq!(names[..2], ["a__b_c", "a_2__b_c"]);
         assert_ne!(names[2], names[3]);
-        assert!(names[3].ends_with("_2") && names[3].len() == MAX_FUNCTION_NAME);
-        assert_eq!(toolbox.find("a__b_c_2").unwrap().tool, "b_c");
+        assert!(names[3].starts_with("x_2__n") && names[3].len() == MAX_FUNCTION_NAME);
+        assert_eq!(toolbox.find("a_2__b_c").unwrap().tool, "b_c");
+        let descriptions: Vec<Value> = toolbox
+            .definitions()
+            .iter()
+            .map(|d| d["function"]["description"].clone())
+            .collect();
+        assert_eq!(
+            descriptions[..2],
+            ["a.b.c: b.c does things", "a.b_c: b_c does things"]
+        );
+    }
+
+    #[test]
+    fn a_long_server_name_is_cut_in_its_server_part_and_the_tool_part_stays_whole() {
+        let mut toolbox = Toolbox::new();
+        let server = "a-server-with-a-name-far-too-long-for-a-function-name-of-sixty-four";
+        add(&mut toolbox, 0, server, "get_weather");
+        add(&mut toolbox, 1, server, "list_cities");
+        add(&mut toolbox, 2, "w.1", "get_weather");
+        add(&mut toolbox, 3, "w_1", "get_weather");
+        add(&mut toolbox, 4, "s", &"t".repeat(80));
+        let names: Vec<&str> = toolbox
+            .entries()
+            .iter()
+            .map(|e| e.function.as_str())
+            .collect();
+        assert_eq!(names[0].len(), MAX_FUNCTION_NAME);
+        assert!(names[0].ends_with("__get_weather") && names[0].starts_with("a-server-"));
+        assert!(names[1].ends_with("__list_cities"), "{}", names[1]);
+        assert_eq!(names[2..4], ["w_1__get_weather", "w_1_2__get_weather"]);
+        assert_eq!(names[4], format!("s__{}", "t".repeat(61)));
+        assert_eq!(toolbox.find(names[0]).unwrap().tool, "get_weather");
+        let description = |i: usize| toolbox.definitions()[i]["function"]["description"].clone();
+        assert_eq!(
+            description(0),
+            format!("{server}.get_weather: get_weather does things")
+        );
+        assert_eq!(description(2), "w.1.get_weather: get_weather does things");
+        assert_eq!(description(3), "w_1.get_weather: get_weather does things");
+        for entry in toolbox.entries() {
+            assert!(is_function_name(&entry.function), "{:?}", entry.function);
+        }
     }
 
     #[test]

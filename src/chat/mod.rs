@@ -1,6 +1,8 @@
 //! The chat-completions side of `mcp-client chat`: a language model that uses MCP tools.
 //!
-//! Implements no part of MCP. It is the *host* half of the picture MCP draws (MCP 2025-11-25
+//! Implements no part of MCP: what it speaks is OpenAI's chat-completions wire format, which is
+//! no MCP specification (and has no specification of its own beyond OpenAI's API reference,
+//! which local servers copy). It is the *host* half of the picture MCP draws (MCP 2025-11-25
 //! `architecture` §Core Components: a host runs a model and one client per server): the model
 //! is told which tools exist, asks for some, the client calls them over MCP, and the results go
 //! back to the model until it answers. The model is reached with OpenAI's chat-completions wire
@@ -29,4 +31,4 @@ mod turn;
 pub use self::functions::{is_function_name, ToolEntry, Toolbox, MAX_FUNCTION_NAME};
 pub use self::reply::{parse_reply, status_error, ChatError, Reply, ToolCall};
 pub use self::request::{request_body, ChatMessage};
-pub use self::turn::{tool_message, Chat, Next, Plan, Planned};
+pub use self::turn::{tool_message, CallPlan, Chat, Next, Planned};

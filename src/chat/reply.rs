@@ -1,6 +1,6 @@
 //! A chat-completions response read into plain values, and what can go wrong with one.
 //!
-//! The wire format (OpenAI's, copied by local servers): `{"choices": [{"message": {"role":
+//! Implements no MCP specification. The wire format (OpenAI's, copied by local servers): `{"choices": [{"message": {"role":
 //! "assistant", "content", "tool_calls": [{"id", "type": "function", "function": {"name",
 //! "arguments"}}], "refusal"}, "finish_reason"}]}`. Only `choices[0]` is read: we never ask for
 //! more than one (`n` is left at 1). `arguments` is a *string* the model wrote, meant to be JSON;
@@ -9,7 +9,11 @@
 //!
 //! Forgiving where local servers differ, and saying so: a tool call without an `id` gets one
 //! (`call_0`, `call_1`...); `arguments` given as an object instead of a string is accepted as its
-//! JSON text. Everything else that is missing is an error.
+//! JSON text, and missing `arguments` as `"{}"`. Everything else that is missing is an error.
+//!
+//! Left out: every other field of a response (`usage`, `logprobs`, `system_fingerprint`,
+//! annotations), choices after the first, and streamed chunks (`"stream": true` is never asked
+//! for).
 
 use serde_json::{json, Value};
 use std::fmt;
@@ -114,7 +118,9 @@ fn read_call(index: usize, call: &Value) -> Result<ToolCall, ChatError> {
     };
     let arguments = match &function["arguments"] {
         Value::String(text) => text.clone(),
-        Value::Null => String::new(),
+        // Missing: a call without parameters. `{}`, not `""`, because this text goes back to the
+        // model in the conversation, and a server that checks it wants JSON there.
+        Value::Null => "{}".to_string(),
         // Not the format, but what some servers send: the object itself. Its text is the same.
         other => other.to_string(),
     };
@@ -191,6 +197,13 @@ mod tests {
         assert_eq!(
             (call.id.as_str(), call.arguments.as_str()),
             ("call_0", r#"{"x":1}"#)
+        );
+        let body = json!({"choices": [{"message": {"tool_calls": [
+            {"id": "a", "function": {"name": "f"}}]}}]});
+        let call = &parse_reply(&body.to_string()).unwrap().tool_calls[0];
+        assert_eq!(
+            call.arguments, "{}",
+            "missing arguments are sent back as an empty object"
         );
     }
 

@@ -1,9 +1,13 @@
 //! The messages of a conversation, and the body of a chat-completions request.
 //!
-//! The wire format is OpenAI's `POST /v1/chat/completions` (the de facto standard that local
-//! model servers copy): `{"model", "messages", "tools"}`. Four roles matter here: `user` (the
-//! question), `assistant` (the model's text or its `tool_calls`), and `tool` (one result, tied to
-//! its call by `tool_call_id`). `system` is left out: the tools' descriptions say enough.
+//! Implements no MCP specification: the wire format is OpenAI's `POST /v1/chat/completions`
+//! (the de facto standard that local model servers copy): `{"model", "messages", "tools"}`.
+//! Three roles are used: `user` (the question), `assistant` (the model's text or its
+//! `tool_calls`), and `tool` (one result, tied to its call by `tool_call_id`).
+//!
+//! Left out: the `system` role (the tools' descriptions say enough), and every request field
+//! but those three: `stream`, `tool_choice`, `temperature`, `max_tokens`, `n` and the rest are
+//! left to the endpoint's defaults.
 
 use super::reply::ToolCall;
 use serde_json::{json, Value};

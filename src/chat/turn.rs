@@ -6,13 +6,22 @@
 //!                       ^                                  ├─> RoundLimit            (done)
 //!                       └── tool_result(id, text) × n <────┴─> Calls(n plans)
 //! ```
+//! Implements no MCP specification: this is the host's loop around OpenAI's tool calling (a
+//! reply's `tool_calls`, each answered by one `tool` message). MCP's part, `tools/call`, is the
+//! caller's (`client/`), and so is the human in the loop of MCP 2025-11-25 `server/tools` §User
+//! Interaction Model (`src/bin/mcp-client/confirm.rs`), since asking a person is I/O.
+//!
 //! Pure: the caller sends the request, runs the MCP calls, and hands back what happened. The
 //! conversation is kept across questions, so a follow-up ("and tomorrow?") has its context.
 //!
+//! Left out: running a reply's calls in parallel (they run one after another, in order), and
+//! trimming the conversation when it outgrows the model's context window.
+//!
 //! Every tool call the model makes gets exactly one `tool` message back, also the ones that are
-//! not run (an unknown tool, arguments that are not a JSON object, the round limit): the API
-//! refuses a conversation in which a call has no answer, and a model that is told what went wrong
-//! can correct itself on the next round. That is the choice here: tell the model, go on.
+//! not run (an unknown tool, arguments that are not a JSON object, a refusal beside the calls,
+//! the round limit, a call the person declined): the API refuses a conversation in which a call
+//! has no answer, and a model that is told what went wrong can correct itself on the next round.
+//! That is the choice here: tell the model, go on.
 
 use super::functions::Toolbox;
 use super::reply::{Reply, ToolCall};
@@ -27,7 +36,8 @@ pub enum Next {
     Calls(Vec<Planned>),
     /// The model answered. `cut`: it stopped at its length limit (`finish_reason: "length"`).
     Answer { text: String, cut: bool },
-    /// The model declined (`refusal`, or `finish_reason: "content_filter"`).
+    /// The model declined (`refusal`, or `finish_reason: "content_filter"`). Tool calls beside a
+    /// refusal were not run; each was answered "not run", as for the round limit.
     Refused(String),
     /// The model still asked for tools in the last round allowed. Its calls were not run (each
     /// was answered "not run", so the conversation can go on with the next question).
@@ -38,11 +48,13 @@ pub enum Next {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Planned {
     pub call_id: String,
-    pub plan: Plan,
+    pub plan: CallPlan,
 }
 
+/// What to do about one tool call. (`CallPlan`, not `Plan`: `server::pump::Plan` is the plan of
+/// a stream, and one name should mean one thing in the crate.)
 #[derive(Debug, Clone, PartialEq)]
-pub enum Plan {
+pub enum CallPlan {
     /// Call `tool` on server number `server`; show it to the person as `shown`.
     Run {
         server: usize,
@@ -115,6 +127,10 @@ impl Chat {
             tool_calls: reply.tool_calls.clone(),
         });
         if let Some(why) = reply.refusal {
+            // A refusal beside tool calls: the calls are not run (the model said it will not go
+            // on), but each still gets its `tool` message, or the next question's request would
+            // carry calls without answers and the API would refuse the whole conversation.
+            self.answer_unrun(&reply.tool_calls, "not run: the model refused to answer");
             return Next::Refused(why);
         }
         // Decided by the calls, not by `finish_reason`: some local servers say "stop" beside
@@ -131,10 +147,8 @@ impl Chat {
             };
         }
         if self.rounds >= self.max_rounds {
-            for call in &reply.tool_calls {
-                let why = "not run: the limit of model rounds for this question was reached";
-                self.push_result(&call.id, why.to_string());
-            }
+            let why = "not run: the limit of model rounds for this question was reached";
+            self.answer_unrun(&reply.tool_calls, why);
             return Next::RoundLimit {
                 rounds: self.rounds,
             };
@@ -152,6 +166,13 @@ impl Chat {
         self.push_result(call_id, content);
     }
 
+    /// Answer each of `calls` with `why`: calls that end the question without being run.
+    fn answer_unrun(&mut self, calls: &[ToolCall], why: &str) {
+        for call in calls {
+            self.push_result(&call.id, why.to_string());
+        }
+    }
+
     fn push_result(&mut self, call_id: &str, content: String) {
         self.messages.push(ChatMessage::Tool {
             tool_call_id: call_id.to_string(),
@@ -160,7 +181,7 @@ impl Chat {
     }
 
     fn plan(&self, call: &ToolCall) -> Planned {
-        let refuse = |why: String| Plan::Refuse {
+        let refuse = |why: String| CallPlan::Refuse {
             asked_for: call.name.clone(),
             why,
         };
@@ -179,7 +200,7 @@ impl Chat {
                 ))
             }
             (Some(_), Err(why)) => refuse(format!("error: {why}; nothing was called")),
-            (Some(entry), Ok(arguments)) => Plan::Run {
+            (Some(entry), Ok(arguments)) => CallPlan::Run {
                 server: entry.server,
                 tool: entry.tool.clone(),
                 shown: entry.shown.clone(),
@@ -280,7 +301,7 @@ mod tests {
         };
         assert_eq!(
             plans[0].plan,
-            Plan::Run {
+            CallPlan::Run {
                 server: 0,
                 tool: "get_weather".into(),
                 shown: "weather.get_weather".into(),
@@ -317,7 +338,7 @@ mod tests {
         let Next::Calls(plans) = next else {
             panic!("{next:?}")
         };
-        let Plan::Refuse { asked_for, why } = &plans[0].plan else {
+        let CallPlan::Refuse { asked_for, why } = &plans[0].plan else {
             panic!()
         };
         assert_eq!(asked_for, "get_weather");
@@ -325,18 +346,20 @@ mod tests {
             why.contains("no tool named \"get_weather\"") && why.contains("weather__get_weather"),
             "{why}"
         );
-        let Plan::Refuse { why, .. } = &plans[1].plan else {
+        let CallPlan::Refuse { why, .. } = &plans[1].plan else {
             panic!()
         };
         assert!(
             why.contains("not JSON") && why.contains("{city: Hangzhou}"),
             "{why}"
         );
-        let Plan::Refuse { why, .. } = &plans[2].plan else {
+        let CallPlan::Refuse { why, .. } = &plans[2].plan else {
             panic!()
         };
         assert!(why.contains("must be a JSON object"), "{why}");
-        assert!(matches!(&plans[3].plan, Plan::Run { arguments, .. } if *arguments == json!({})));
+        assert!(
+            matches!(&plans[3].plan, CallPlan::Run { arguments, .. } if *arguments == json!({}))
+        );
     }
 
     #[test]
@@ -406,6 +429,30 @@ mod tests {
                 cut: true
             }
         );
+    }
+
+    #[test]
+    fn a_refusal_beside_tool_calls_answers_each_call_as_not_run_and_the_next_question_can_be_sent()
+    {
+        let mut chat = chat(5);
+        chat.ask("q");
+        chat.request();
+        let mut reply = calls(&[("a", "weather__get_weather", "{}"), ("b", "x", "{}")]);
+        reply.refusal = Some("I will not.".into());
+        assert_eq!(chat.on_reply(reply), Next::Refused("I will not.".into()));
+        let answered: Vec<Value> = chat.messages()[2..]
+            .iter()
+            .map(ChatMessage::to_json)
+            .collect();
+        assert_eq!(
+            answered,
+            [
+                json!({"role": "tool", "tool_call_id": "a", "content": "not run: the model refused to answer"}),
+                json!({"role": "tool", "tool_call_id": "b", "content": "not run: the model refused to answer"}),
+            ]
+        );
+        chat.ask("another question");
+        assert_eq!(chat.request()["messages"].as_array().unwrap().len(), 5);
     }
 
     #[test]

@@ -7,7 +7,8 @@
 //! arrives*. Which headers to send and what a response means is decided in `channel.rs`.
 //!
 //! Left out: TLS (ureq is built without it; the course's servers are on loopback), proxies, and
-//! cookies.
+//! cookies. Proxies are left out on purpose, not by default: ureq 3 reads `ALL_PROXY`,
+//! `HTTPS_PROXY` and `HTTP_PROXY` on its own, so both agents below say `.proxy(None)`.
 //!
 //! # Why a second endpoint type, for something that is not MCP?
 //! `mcp-client chat` also talks to a language model's chat-completions endpoint (OpenAI's wire
@@ -66,6 +67,11 @@ impl Transport {
             // A redirected POST would be re-sent (or turned into a GET) behind our back; an MCP
             // endpoint has no reason to redirect, so a 3xx is reported instead of followed.
             .max_redirects(0)
+            // SHARP EDGE: ureq's default is `Proxy::try_from_env()`. With `HTTP_PROXY` set (a
+            // campus network, a corporate laptop), even a call to 127.0.0.1 would go through the
+            // proxy, which cannot reach this machine's loopback. A production client would honour
+            // the proxy and `NO_PROXY`; the course's servers are local, so none is used.
+            .proxy(None)
             .user_agent(concat!("streamable-mcp-client/", env!("CARGO_PKG_VERSION")))
             .build();
         let (agent, url) = (config.into(), url.to_string());
@@ -95,7 +101,7 @@ impl Transport {
 ///
 /// One request, one whole answer: no framing, no session, no stream. A production chat client
 /// would stream the model's tokens (`"stream": true`, SSE); this one waits for the whole answer,
-/// which is why its response timeout is long.
+/// which is why its timeouts are long.
 pub struct JsonEndpoint {
     agent: Agent,
     url: String,
@@ -108,16 +114,26 @@ pub struct PlainResponse {
 }
 
 impl JsonEndpoint {
-    /// An endpoint at `url`. `response_timeout` runs from the end of the request until the
-    /// status line: a model answers only when it has written the whole reply, which on a laptop
-    /// can take minutes.
-    pub fn new(url: &str, connect_timeout: Duration, response_timeout: Duration) -> JsonEndpoint {
+    /// An endpoint at `url`. `silence` is the longest the endpoint may send nothing: from the
+    /// end of the request until the status line (a model answers only when it has written the
+    /// whole reply, which on a laptop can take minutes), and again between two reads of the body.
+    ///
+    /// Why the second one: without it, a server that sent its headers and then stalled (a model
+    /// that hung, a proxy that lost its upstream) would keep us reading forever, because a
+    /// response-header timeout ends with the headers. `timeout_per_read` restarts at each read,
+    /// so it measures silence; ureq applies it to the headers' reads too, which is why the one
+    /// value serves for both. The alternative, `timeout_recv_body`, is a budget for the whole
+    /// body: right for a body read whole, but wrong if this ever streams.
+    pub fn new(url: &str, connect_timeout: Duration, silence: Duration) -> JsonEndpoint {
         let config = Agent::config_builder()
             // The same SHARP EDGE as `Transport::new`: a 401 or 500 carries the reason in its body.
             .http_status_as_error(false)
             .timeout_connect(Some(connect_timeout))
-            .timeout_recv_response(Some(response_timeout))
+            .timeout_recv_response(Some(silence))
+            .timeout_per_read(Some(silence))
             .max_redirects(0)
+            // The same SHARP EDGE as `Transport::new`: no proxy from the environment.
+            .proxy(None)
             .user_agent(concat!("streamable-mcp-client/", env!("CARGO_PKG_VERSION")))
             .build();
         let (agent, url) = (config.into(), url.to_string());

@@ -28,11 +28,11 @@
 //! - `Referrer-Policy: no-referrer`: a link out of the page does not carry its URL along.
 //! - `Cache-Control: no-cache`: a rebuilt server's page is picked up on the next load.
 //!
-//! # Why hashes in the policy, and not a second file for the script?
+//! # Why hashes in the content policy, and not a second file for the script?
 //! `script-src 'self'` with the script at `/page.js` would work too, but it makes a second path
-//! to serve and a second request to read. A hash keeps the page one file and lets a student check
-//! the policy by hand (`sha256` of the text between `<script>` and `</script>`, in base64). A
-//! nonce (a fresh random value per response) is what a server that builds pages per request
+//! to serve and a second request to read. A hash keeps the page one file and lets a student
+//! check the content policy by hand (`sha256` of the text between `<script>` and `</script>`, in
+//! base64). A nonce (a fresh random value per response) is what a server that builds pages per request
 //! would use; ours is the same for the server's whole life, so a hash computed once is enough.
 //!
 //! Left out: compression, `ETag` and conditional requests, and any other file (a browser's
@@ -52,11 +52,13 @@ pub const HOME_PATH: &str = "/";
 /// The media type of the page, with its charset.
 pub const MIME_HTML: &str = "text/html; charset=utf-8";
 
-/// A page to serve at `/`, with the policy that lets its own inline code run and nothing else.
+/// A page to serve at `/`, with the content policy that lets its own inline code run and
+/// nothing else. ("Content policy", not "policy": [`Policy`] is the security checks of every
+/// request, which `answer` takes beside it.)
 #[derive(Clone)]
 pub struct HomePage {
     html: String,
-    policy: String,
+    content_policy: String,
 }
 
 /// The HTML is left out: a `{:?}` of the config would otherwise print the whole page.
@@ -64,7 +66,7 @@ impl std::fmt::Debug for HomePage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HomePage")
             .field("html_bytes", &self.html.len())
-            .field("policy", &self.policy)
+            .field("content_policy", &self.content_policy)
             .finish()
     }
 }
@@ -72,13 +74,16 @@ impl std::fmt::Debug for HomePage {
 impl HomePage {
     /// A page, and its `Content-Security-Policy`, computed once.
     pub fn new(html: String) -> HomePage {
-        let policy = content_security_policy(&html);
-        HomePage { html, policy }
+        let content_policy = content_security_policy(&html);
+        HomePage {
+            html,
+            content_policy,
+        }
     }
 
     /// The `Content-Security-Policy` this page is served with.
-    pub fn policy(&self) -> &str {
-        &self.policy
+    pub fn content_policy(&self) -> &str {
+        &self.content_policy
     }
 
     /// `GET /`: the page, once the request passed the checks every request to `/` passes.
@@ -98,7 +103,7 @@ impl HomePage {
         Ok(Whole {
             status: 200,
             headers: vec![
-                ("Content-Security-Policy", self.policy.clone()),
+                ("Content-Security-Policy", self.content_policy.clone()),
                 ("X-Content-Type-Options", "nosniff".to_string()),
                 ("Referrer-Policy", "no-referrer".to_string()),
                 ("Cache-Control", "no-cache".to_string()),
@@ -109,7 +114,7 @@ impl HomePage {
     }
 }
 
-/// The policy of a page: nothing is allowed (`default-src 'none'`) but what is named.
+/// The content policy of a page: nothing is allowed (`default-src 'none'`) but what is named.
 ///
 /// - `script-src`, `style-src`: the page's own inline `<script>` and `<style>` elements, by hash.
 ///   Inline event handlers (`onclick=`) and `style=` attributes are refused, on purpose: that is
@@ -186,13 +191,13 @@ mod tests {
     }
 
     #[test]
-    fn the_policy_names_each_inline_script_and_style_by_its_sha256() {
+    fn the_content_policy_names_each_inline_script_and_style_by_its_sha256() {
         // `printf a | openssl dgst -sha256 -binary | base64`
         let page = HomePage::new("<p><script>a</script><style>a</style></p>".into());
         let a = "'sha256-ypeBEsobvcr6wjGzmiPcTaeG7/gUfE5yuYB3ha/uSLs='";
-        assert!(page.policy().contains(&format!("script-src {a};")));
-        assert!(page.policy().contains(&format!("style-src {a};")));
-        assert!(page.policy().starts_with("default-src 'none';"));
+        assert!(page.content_policy().contains(&format!("script-src {a};")));
+        assert!(page.content_policy().contains(&format!("style-src {a};")));
+        assert!(page.content_policy().starts_with("default-src 'none';"));
     }
 
     #[test]
@@ -207,11 +212,11 @@ mod tests {
             "the text, not the tag, is hashed"
         );
         let page = HomePage::new("<p>no code</p>".into());
-        assert!(page.policy().contains("script-src 'none';"));
+        assert!(page.content_policy().contains("script-src 'none';"));
     }
 
     #[test]
-    fn get_serves_the_page_as_html_with_its_policy_and_no_token() {
+    fn get_serves_the_page_as_html_with_its_content_policy_and_no_token() {
         let page = HomePage::new("<h1>hi</h1>".into());
         let guarded = Policy {
             auth_token: Some("s3cret".into()),
@@ -225,7 +230,7 @@ mod tests {
         assert!(whole
             .headers
             .iter()
-            .any(|(n, v)| *n == "Content-Security-Policy" && v == page.policy()));
+            .any(|(n, v)| *n == "Content-Security-Policy" && v == page.content_policy()));
     }
 
     #[test]

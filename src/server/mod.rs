@@ -11,7 +11,7 @@
 //! | `action.rs` | what the socket side must do with a request: send, stream, or run a call | no |
 //! | `era.rs` | which revision a request speaks: the handshake era or 2026-07-28 | no |
 //! | `modern.rs` | 2026-07-28's rules for a POST: `_meta`, mirrored headers, versions | no |
-//! | `home_page.rs` | `GET /`: the page a binary hands the server, its headers and its policy | no |
+//! | `home_page.rs` | `GET /`: the page a binary hands the server, its headers and its content policy | no |
 //! | `header_values.rs` | 2026-07-28 headers that repeat the body: `=?base64?…?=`, `Mcp-Param-*` | no |
 //! | `modern_call.rs` | a modern `tools/call`, on its request's thread, written as it goes | no (a `dyn Write`) |
 //! | `request_state.rs` | 2026-07-28 `requestState`: signed, bound to its request, expiring | no |

@@ -8,7 +8,10 @@
 //! JSON, and shows the bytes it reads; its comments say which rules it keeps.
 //!
 //! Left out: answering the server's questions (elicitation). The page declares no capabilities,
-//! so "Springfield" comes back as a result or an error that names the choices.
+//! so an ambiguous "Springfield" is refused, differently in each era: at 2025-11-25 the call
+//! ends with an error result (`isError`) that names the choices; at 2026-07-28 the request is
+//! answered 400 with JSON-RPC error -32021 (the client lacks the `elicitation` capability the
+//! call needs), which names the capability, not the cities.
 
 use super::cities::{City, CITIES};
 

@@ -6,7 +6,9 @@
 For each case (era x framing) it opens BASE_URL/?city=Hangzhou&era=..&framing=.., waits until the
 page says it is done (body's data-state), and checks that the progress bar reached 3/3, that the
 result names the city, and that the raw pane shows the progress notifications that filled the
-bar. The first case's page is saved as a PNG. Given a second server that wants a bearer token,
+bar; then that a progress without `total` makes the bar indeterminate instead of throwing (our
+server always sends one, so the page's own function is called). The first case's page is saved
+as a PNG. Given a second server that wants a bearer token,
 one more call goes there with the token typed into the page. Exit status 0 when every case passed.
 
 How it talks to the browser: the DevTools protocol (CDP) over `--remote-debugging-pipe`, two pipes
@@ -195,6 +197,18 @@ def run_case(browser, base_url, era, framing, screenshot=None, token=None):
         shot = browser.send("Page.captureScreenshot", {"format": "png"}, session)
         with open(screenshot, "wb") as f:
             f.write(base64.b64decode(shot["data"]))
+    # After the screenshot: this leaves the bar in a state no real call of ours produces.
+    no_total = evaluate(
+        browser,
+        session,
+        """(() => { try { setProgress(2, undefined, "no total");
+                      const bar = document.getElementById("bar");
+                      return { count: document.getElementById("count").textContent,
+                               indeterminate: !bar.hasAttribute("value") }; }
+                 catch (e) { return { error: String(e) }; } })()""",
+    ) or {}
+    if no_total != {"count": "2", "indeterminate": True}:
+        problems.append(f"a progress without total: {no_total!r}")
     browser.send("Target.closeTarget", {"targetId": target})
     return problems
 

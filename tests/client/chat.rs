@@ -6,7 +6,9 @@
 //! goes on, the loop is bounded, and a model that cannot be used ends with exit 3.
 
 use crate::fake::{fake, json_answer, Answer};
-use crate::stand_in::{calls, choice, messages, says, stand_in, stand_in_always, tool_result};
+use crate::stand_in::{
+    calls, choice, messages, says, stand_in, stand_in_always, stand_in_that_stalls, tool_result,
+};
 use crate::support::start;
 use serde_json::{json, Value};
 use std::io::Write;
@@ -22,6 +24,10 @@ fn run(args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
         "OPENAI_API_KEY",
         "OPENAI_BASE_URL",
         "OPENAI_MODEL",
+        "ALL_PROXY",
+        "HTTPS_PROXY",
+        "HTTP_PROXY",
+        "NO_PROXY",
     ] {
         command.env_remove(name);
     }
@@ -38,12 +44,16 @@ fn run(args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
-/// `mcp-client --url MCP chat --model test-model --model-url MODEL --ask QUESTION EXTRA...`
+/// `mcp-client --url MCP chat --yes --model test-model --model-url MODEL --ask QUESTION EXTRA...`
+///
+/// With `--yes`: stdin is a pipe here, and without it no tool call would run
+/// (`without_yes_a_piped_chat_runs_no_tool_call_and_tells_the_model_the_user_declined`).
 fn ask(mcp: &str, model: &str, question: &str, extra: &[&str]) -> Output {
     let mut args = vec![
         "--url",
         mcp,
         "chat",
+        "--yes",
         "--model",
         "test-model",
         "--model-url",
@@ -207,6 +217,72 @@ fn a_tools_question_mid_call_is_answered_as_call_answers_it() {
 }
 
 #[test]
+fn without_yes_a_piped_chat_runs_no_tool_call_and_tells_the_model_the_user_declined() {
+    let server = start(|_| {});
+    let model = stand_in(vec![
+        calls(&[("w", "get_weather", r#"{"city":"Hangzhou"}"#)]),
+        says("I could not look it up."),
+    ]);
+    let base = model.base_url();
+    let args = ["--url", &server.url(), "chat", "--model", "m"];
+    let out = run(
+        &[&args[..], &["--model-url", &base, "--ask", "Hangzhou?"]].concat(),
+        &[],
+        "",
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        tool_result(&model.requests()[1], "w"),
+        "not run: the user declined this tool call"
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains("tool calls are declined unless --yes is given"),
+        "{err}"
+    );
+    assert!(
+        err.contains(r#"not run: get_weather {"city":"Hangzhou"}"#),
+        "{err}"
+    );
+    assert!(
+        !err.contains("calling get_weather"),
+        "nothing was called: {err}"
+    );
+}
+
+#[test]
+fn with_stdin_a_pipe_a_tools_question_is_declined_and_the_next_line_stays_a_question() {
+    let server = start(|_| {});
+    let model = stand_in(vec![
+        calls(&[("s", "get_weather", r#"{"city":"Springfield"}"#)]),
+        says("Which Springfield?"),
+        says("Rain in Hangzhou."),
+    ]);
+    let base = model.base_url();
+    let args = ["--url", &server.url(), "chat", "--yes", "--model", "m"];
+    let out = run(
+        &[&args[..], &["--model-url", &base]].concat(),
+        &[],
+        "Weather in Springfield?
+And in Hangzhou?
+",
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("declined: stdin is not a terminal"), "{err}");
+    let requests = model.requests();
+    let result = tool_result(&requests[1], "s");
+    assert!(
+        result.contains("You declined to choose a city."),
+        "{result}"
+    );
+    assert_eq!(requests.len(), 3, "two questions were asked: {err}");
+    let last = messages(&requests[2]);
+    assert_eq!(last.last().unwrap()["content"], "And in Hangzhou?");
+    assert_eq!(stdout(&out), "Which Springfield?\nRain in Hangzhou.\n");
+}
+
+#[test]
 fn an_unknown_tool_is_told_to_the_model_and_the_loop_goes_on() {
     let server = start(|_| {});
     let model = stand_in(vec![
@@ -279,6 +355,24 @@ fn no_key_for_a_model_off_loopback_exits_3_before_anything_is_sent() {
 }
 
 #[test]
+fn a_key_from_the_environment_is_not_sent_over_http_off_loopback() {
+    let mcp = fake(|_| Answer::Close(json_answer(500, "", "")));
+    let env = [("OPENAI_API_KEY", "sk-real")];
+    let args = ["--url", &mcp.url(), "chat", "--model", "m"];
+    let remote = ["--model-url", "http://192.0.2.1/v1", "--ask", "Hi"];
+    let out = run(&[&args[..], &remote].concat(), &env, "");
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("OPENAI_API_KEY is not sent to http://192.0.2.1/v1")
+            && err.contains("--model-key"),
+        "{err}"
+    );
+    assert!(!err.contains("sk-real"), "the key is not printed: {err}");
+    assert!(mcp.seen().is_empty(), "nothing was contacted");
+}
+
+#[test]
 fn the_environment_names_model_url_and_key_and_the_key_is_sent_as_bearer() {
     let server = start(|_| {});
     let model = stand_in(vec![says("Hello.")]);
@@ -304,6 +398,26 @@ fn an_unreachable_model_endpoint_exits_3() {
     let out = ask(&server.url(), &base, "Hi", &[]);
     assert_eq!(code(&out), 3, "{}", stderr(&out));
     assert!(stderr(&out).contains("cannot reach"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_model_that_stalls_after_its_headers_exits_3_after_model_timeout() {
+    let server = start(|_| {});
+    let model = stand_in_that_stalls();
+    let started = std::time::Instant::now();
+    let out = ask(
+        &server.url(),
+        &model.base_url(),
+        "Hi",
+        &["--model-timeout", "1"],
+    );
+    let took = started.elapsed();
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("sent nothing for 1 s"), "{err}");
+    assert!(err.contains("--model-timeout"), "{err}");
+    assert_eq!(model.requests().len(), 1);
+    assert!(took < std::time::Duration::from_secs(20), "took {took:?}");
 }
 
 #[test]
@@ -389,6 +503,7 @@ fn with_config_function_names_join_server_and_tool_with_two_underscores_and_show
         "--config",
         config.to_str().unwrap(),
         "chat",
+        "--yes",
         "--model",
         "m",
         "--model-url",
@@ -410,4 +525,33 @@ fn with_config_function_names_join_server_and_tool_with_two_underscores_and_show
         stderr(&out)
     );
     assert!(tool_result(&requests[1], "c").starts_with("Beijing, China: Sunny"));
+}
+
+#[test]
+fn a_proxy_named_in_the_environment_is_used_neither_for_mcp_nor_for_the_model() {
+    let server = start(|_| {});
+    let model = stand_in(vec![says("Hello.")]);
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let proxy = format!("http://{}", dead.local_addr().unwrap());
+    drop(dead);
+    let env = [
+        ("HTTP_PROXY", proxy.as_str()),
+        ("HTTPS_PROXY", proxy.as_str()),
+        ("ALL_PROXY", proxy.as_str()),
+    ];
+    let base = model.base_url();
+    let args = ["--url", &server.url(), "chat", "--model", "m"];
+    let out = run(
+        &[&args[..], &["--model-url", &base, "--ask", "Hi"]].concat(),
+        &env,
+        "",
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("tools: get_weather, list_cities"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(stdout(&out), "Hello.\n");
+    assert_eq!(model.requests().len(), 1);
 }

@@ -48,6 +48,16 @@ pub fn stand_in_always(reply: String) -> StandIn {
     }
 }
 
+/// A stand-in that sends the head of a 200 and the start of its body, then nothing: a model
+/// that hung mid-answer. It holds the connection until the client gives up.
+pub fn stand_in_that_stalls() -> StandIn {
+    let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 4096\r\n\r\n";
+    let partial = format!("{head}{{\"id\":\"chatcmpl-test\",\"choices\":[");
+    StandIn {
+        fake: fake(move |_| Answer::Hold(partial.clone())),
+    }
+}
+
 /// A 200 with `choices[0]` = `message`, ended for `finish_reason`.
 pub fn choice(message: Value, finish_reason: &str) -> String {
     let body = json!({

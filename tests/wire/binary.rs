@@ -45,6 +45,24 @@ fn binding_a_non_loopback_address_prints_a_warning() {
     );
 }
 
+/// Bound to 0.0.0.0, the server still prints a page link a browser can use: a loopback one,
+/// whose calls carry a loopback `Origin` and are let in (a link to 0.0.0.0 would get 403).
+#[test]
+fn bound_to_a_wildcard_address_the_page_link_is_a_loopback_one() {
+    let mut server = Binary::spawn(&["--host", "0.0.0.0"]);
+    let port = server.addr.port();
+    let mut line = String::new();
+    while !line.contains("open the page") {
+        line.clear();
+        assert!(
+            server.stdout.read_line(&mut line).unwrap() > 0,
+            "no page line"
+        );
+    }
+    let link = format!("http://127.0.0.1:{port}/?city=Hangzhou");
+    assert!(line.contains(&link), "{line}");
+}
+
 #[test]
 fn help_prints_usage_and_bad_flags_exit_2() {
     let help = Command::new(env!("CARGO_BIN_EXE_weather-server"))

@@ -7,35 +7,49 @@
 //! makes over MCP, its progress shown live; send the results back; until it answers, or
 //! `--max-rounds` model requests have been made.
 //!
+//! # Who allows a tool call, who answers a tool's question
+//! A tool call runs only once the person allowed it (MCP 2025-11-25 `server/tools` §User
+//! Interaction Model: a human in the loop "with the ability to deny tool invocations"). The
+//! default is to ask, y/N, before each call when stdin is a terminal; `--yes` runs every call
+//! without asking; with stdin a pipe and no `--yes`, every call is declined, and the model is told
+//! "the user declined" (`confirm.rs` has the table and the why). A tool's question in the middle
+//! of a call (`client/elicitation`) follows the same line: asked at a terminal, answered ahead
+//! with `--answer` or `--decline`, and declined when stdin is a pipe, because a pipe's next line
+//! is the next chat question, not an answer. (`call` does read an answer from a pipe: its stdin
+//! carries nothing else.)
+//!
 //! Where things go: the model's answer to stdout, everything else (the era of each server, the
 //! tool calls, their progress and results, the prompt) to stderr, so that
 //! `mcp-client chat --ask "..." > answer.txt` keeps just the answer.
 //!
-//! Ends with exit 3 when the model cannot be used: no key, unreachable, an HTTP error, an answer
-//! without choices. A refusal or the round limit ends a `--ask` with exit 3 as well (no answer
-//! came); in a conversation they are reported and the next question is read.
+//! Ends with exit 3 when the model cannot be used: no key, unreachable, silent for longer than
+//! `--model-timeout`, an HTTP error, an answer without choices. A refusal or the round limit
+//! ends a `--ask` with exit 3 as well (no answer came); in a conversation they are reported and
+//! the next question is read.
 //!
 //! Left out: streaming the answer as it is written, a history that survives the process, and
 //! a way to cancel a tool call (Ctrl-C ends the program).
 
-use crate::cli::{Args, EXIT_FAILURE};
+use crate::cli::{Answers, Args, EXIT_FAILURE};
 use crate::config_file::ServerEntry;
+use crate::confirm::{confirm, Consent, DECLINED};
 use crate::model_settings::{self, ModelSettings, SettingsError};
-use crate::{answerer, event_line, failure, say_era, usage_error};
+use crate::{answerer, asker, event_line, failure, say_era, usage_error};
 use serde_json::Value;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 use streamable_mcp::chat::{
-    parse_reply, status_error, tool_message, Chat, Next, Plan, Reply, Toolbox,
+    parse_reply, status_error, tool_message, CallPlan, Chat, Next, Reply, Toolbox,
 };
-use streamable_mcp::client::{ClientError, Era, JsonEndpoint, McpClient, Options};
+use streamable_mcp::client::{
+    ClientError, ElicitAnswer, ElicitRequest, ElicitationHandler, Era, JsonEndpoint, McpClient,
+    Options,
+};
 
-/// Until the model's server accepts the connection.
+/// Until the model's server accepts the connection. How long it may then be silent is
+/// `--model-timeout` (`model_settings.rs`).
 const MODEL_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-/// Until the model's answer starts: it answers when it has written all of it, and a small model
-/// on a laptop's CPU can take minutes.
-const MODEL_RESPONSE_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// How a question ended, when the model could be used.
 enum Ended {
@@ -44,10 +58,11 @@ enum Ended {
     Unanswered,
 }
 
-/// The model, as `chat` reaches it.
+/// The model, as `chat` reaches it, and how its tool calls are allowed.
 struct Model {
     endpoint: JsonEndpoint,
     settings: ModelSettings,
+    consent: Consent,
 }
 
 pub fn run(servers: &[ServerEntry], args: &Args, options: &Options, ask: Option<&str>) -> ExitCode {
@@ -78,11 +93,7 @@ pub fn run(servers: &[ServerEntry], args: &Args, options: &Options, ask: Option<
             }
         }
     }
-    let endpoint = JsonEndpoint::new(
-        &settings.endpoint,
-        MODEL_CONNECT_TIMEOUT,
-        MODEL_RESPONSE_TIMEOUT,
-    );
+    let endpoint = JsonEndpoint::new(&settings.endpoint, MODEL_CONNECT_TIMEOUT, settings.timeout);
     let shown: Vec<&str> = toolbox.entries().iter().map(|e| e.shown.as_str()).collect();
     eprintln!(
         "model {} at {}; tools: {}",
@@ -91,7 +102,15 @@ pub fn run(servers: &[ServerEntry], args: &Args, options: &Options, ask: Option<
         shown.join(", ")
     );
     let mut chat = Chat::new(&settings.model, toolbox, settings.max_rounds);
-    let model = Model { endpoint, settings };
+    let consent = Consent::new(args.yes, std::io::stdin().is_terminal());
+    if consent == Consent::Nobody {
+        eprintln!("stdin is not a terminal: tool calls are declined unless --yes is given");
+    }
+    let model = Model {
+        endpoint,
+        settings,
+        consent,
+    };
     let outcome = match ask {
         Some(question) => match answer(&mut chat, &model, &mut clients, question) {
             Ok(Ended::Answered) => Ok(()),
@@ -119,7 +138,7 @@ fn open(
     options: &Options,
 ) -> Result<(McpClient, Vec<streamable_mcp::client::ToolInfo>), ClientError> {
     let mut client = McpClient::new(&server.url, options.clone());
-    client.set_elicitation(answerer(server, &args.answers));
+    client.set_elicitation(chat_answerer(server, &args.answers));
     let era = client.start()?;
     say_era(server, &client, era, false);
     let tools = client.list_tools()?;
@@ -128,6 +147,23 @@ fn open(
         eprintln!("warning: tool {name:?} left out: {why}");
     }
     Ok((client, tools))
+}
+
+/// A tool's questions are answered as `call` answers them, but never from a pipe: there stdin's
+/// next line is the next question for the model, and reading it as the answer would eat it.
+fn chat_answerer(server: &ServerEntry, answers: &Answers) -> ElicitationHandler {
+    if *answers != Answers::Ask || std::io::stdin().is_terminal() {
+        return answerer(server, answers);
+    }
+    let who = asker(server);
+    Box::new(move |question: &ElicitRequest| {
+        eprintln!("{who} asks: {}", question.message);
+        eprintln!(
+            "declined: stdin is not a terminal, and its next line is a question for the model \
+             (--answer key=value answers ahead of time)"
+        );
+        ElicitAnswer::Decline
+    })
 }
 
 fn close(clients: Vec<McpClient>) {
@@ -205,18 +241,39 @@ fn answer(
         };
         for planned in plans {
             let content = match planned.plan {
-                Plan::Run {
+                CallPlan::Run {
                     server,
                     tool,
                     shown,
                     arguments,
-                } => run_tool(&mut clients[server], &tool, &shown, arguments),
-                Plan::Refuse { asked_for, why } => {
+                } => {
+                    if allowed(model.consent, &shown, &arguments) {
+                        run_tool(&mut clients[server], &tool, &shown, arguments)
+                    } else {
+                        DECLINED.to_string()
+                    }
+                }
+                CallPlan::Refuse { asked_for, why } => {
                     eprintln!("the model asked for {asked_for:?}; told it: {why}");
                     why
                 }
             };
             chat.tool_result(&planned.call_id, content);
+        }
+    }
+}
+
+/// Has the person allowed this call? Asked on stderr, read from stdin, when it is a terminal.
+fn allowed(consent: Consent, shown: &str, arguments: &Value) -> bool {
+    match consent {
+        Consent::Given => true,
+        Consent::AskEach => {
+            let stdin = std::io::stdin();
+            confirm(shown, arguments, &mut stdin.lock(), &mut std::io::stderr())
+        }
+        Consent::Nobody => {
+            eprintln!("not run: {shown} {arguments} (stdin is not a terminal; --yes allows it)");
+            false
         }
     }
 }
@@ -258,7 +315,14 @@ fn send(model: &Model, body: &Value) -> Result<Reply, String> {
     let response = model
         .endpoint
         .post(&headers, body.to_string().as_bytes())
-        .map_err(|e| format!("the model at {at}: {e}"))?;
+        .map_err(|e| match e {
+            ClientError::Timeout(what) => format!(
+                "the model at {at} sent nothing for {} s ({what}); \
+                 is it still running? --model-timeout SECS waits longer",
+                model.settings.timeout.as_secs()
+            ),
+            other => format!("the model at {at}: {other}"),
+        })?;
     if !(200..300).contains(&response.status) {
         return Err(status_error(response.status, &response.body).to_string());
     }

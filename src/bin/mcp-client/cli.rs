@@ -8,7 +8,8 @@
 //! ahead of time with `--answer key=value` or `--decline`.
 //!
 //! For `chat` it reads the model's flags (`--model`, `--model-url`, `--model-key`, `--ask`,
-//! `--max-rounds`); the environment and the defaults are `model_settings.rs`'s.
+//! `--max-rounds`, `--model-timeout`; the environment and the defaults are `model_settings.rs`'s)
+//! and `--yes`, which runs the model's tool calls without asking (`confirm.rs`).
 //!
 //! Left out: `--header` for arbitrary headers, and reading arguments from stdin.
 
@@ -48,29 +49,45 @@ OPTIONS:
 CHAT: questions are read from stdin, one a line, until end of input (Ctrl-D); with --ask
   one question is answered and the client exits. The model (any OpenAI-compatible server:
   Ollama, llama.cpp's llama-server, vLLM...) is offered every tool of every server; its tool
-  calls run over MCP with their progress on stderr; its answer goes to stdout.
+  calls run over MCP, once allowed (--yes, or y at the terminal), with their progress on
+  stderr; its answer goes to stdout.
   --model NAME             the model's name (default: $OPENAI_MODEL; required)
   --model-url URL          its base URL, where /chat/completions is appended
                            (default: $OPENAI_BASE_URL, else http://127.0.0.1:11434/v1, Ollama's)
-  --model-key KEY          sent as Authorization: Bearer KEY (default: $OPENAI_API_KEY);
+  --model-key KEY          sent as Authorization: Bearer KEY (default: $OPENAI_API_KEY, but
+                           that one only to loopback: http off this machine is clear text);
                            required unless the base URL is on loopback (127.0.0.1, localhost)
   --max-rounds N           model requests per question, at most (default 10); a model still
                            calling tools after that is stopped, its last calls not run
-  Exit 3 when the model cannot be used: no key, unreachable, an HTTP error (its message is
-  shown), an answer without choices; with --ask also a refusal or the round limit.
+  --yes                    run the model's tool calls without asking. Without it each call is
+                           shown and asked for (y/N) when stdin is a terminal, and declined
+                           (the model is told so) when stdin is a pipe: nobody can say yes
+  --model-timeout SECS     the longest the model may send nothing (default 300): until its
+                           answer starts, and again within it; then exit 3. Connecting to it
+                           may take 5 s
+  Exit 3 when the model cannot be used: no key, unreachable, silent past --model-timeout, an
+  HTTP error (its message is shown), an answer without choices; with --ask also a refusal or
+  the round limit.
 
 QUESTIONS: a tool may ask something in the middle of a call (get_weather does for
   city=Springfield): in the legacy era on the call's stream, in the modern era as an
-  input_required result, after which the call is sent again with the answer. Without --answer or --decline, the question and its numbered choices are
-  shown on stderr and the answer is read from stdin: a number or a value; an empty line
-  declines; end of input (Ctrl-D, or nothing piped) cancels. A declined question usually ends
-  the call with a tool error (exit 1).
+  input_required result, after which the call is sent again with the answer. Without
+  --answer or --decline, the question and its numbered choices are shown on stderr and the
+  answer is read from stdin: a number or a value; an empty line declines; end of input
+  (Ctrl-D, or nothing piped) cancels. A declined question usually ends the call with a tool
+  error (exit 1). chat reads an answer only from a terminal: with stdin a pipe, its next line
+  is the next question, so the tool's question is declined unless --answer answers it.
 
 CUT STREAMS: legacy era: a call whose SSE stream ends before its result is resumed with GET
   and Last-Event-ID, after the server's retry interval; after 5 reconnections in a row without
   a new event, or when the server refuses (its events are gone), the call fails (exit 3).
   Modern era: streams cannot be resumed, so the request is sent again with a new id, at most
   3 times (the tool may run again).
+
+TIMEOUTS: an MCP server gets 5 s to accept the connection, 30 s until its answer's headers,
+  and 10 s of silence inside a stream (our server's heartbeat is 500 ms); then exit 3. The
+  model: 5 s to connect, then --model-timeout (default 300 s) of silence, before and within
+  its answer.
 
 EXIT CODES: 0 success, 1 the tool reported an error (isError), 2 usage error,
             3 connection or protocol error (including JSON-RPC errors such as an unknown tool,
@@ -109,6 +126,8 @@ pub struct ModelFlags {
     pub url: Option<String>,
     pub key: Option<String>,
     pub max_rounds: Option<usize>,
+    /// `--model-timeout SECS`: the longest the model may be silent.
+    pub timeout_secs: Option<u64>,
 }
 
 /// How `call` answers the server's questions (`elicitation/create`).
@@ -133,6 +152,8 @@ pub struct Args {
     pub token: Option<String>,
     pub answers: Answers,
     pub model: ModelFlags,
+    /// `--yes` (chat): run the model's tool calls without asking.
+    pub yes: bool,
     pub command: Command,
 }
 
@@ -145,7 +166,7 @@ pub fn parse_args(args: Vec<String>, env_token: Option<String>) -> Result<Option
     let (mut url, mut config, mut args_json) = (None, None, None);
     let mut framing = Framing::Sse;
     let mut era = EraChoice::Auto;
-    let mut json = false;
+    let (mut json, mut yes) = (false, false);
     let mut token = env_token.filter(|t| !t.is_empty());
     let (mut answer_pairs, mut decline) = (Vec::new(), false);
     let (mut model, mut ask) = (ModelFlags::default(), None);
@@ -160,12 +181,24 @@ pub fn parse_args(args: Vec<String>, env_token: Option<String>) -> Result<Option
             "--args" => args_json = Some(value()?),
             "--token" => token = Some(value()?),
             "--json" => json = true,
+            "--yes" => yes = true,
             "--answer" => answer_pairs.push(value()?),
             "--decline" => decline = true,
             "--model" => model.model = Some(value()?),
             "--model-url" => model.url = Some(value()?),
             "--model-key" => model.key = Some(value()?),
             "--ask" => ask = Some(value()?),
+            "--model-timeout" => {
+                let text = value()?;
+                match text.parse::<u64>() {
+                    Ok(n) if n > 0 => model.timeout_secs = Some(n),
+                    _ => {
+                        return Err(format!(
+                            "--model-timeout takes a number of seconds from 1, not {text:?}"
+                        ))
+                    }
+                }
+            }
             "--max-rounds" => {
                 let text = value()?;
                 match text.parse::<usize>() {
@@ -224,12 +257,16 @@ pub fn parse_args(args: Vec<String>, env_token: Option<String>) -> Result<Option
     if args_json.is_some() && !is_call {
         return Err("--args only goes with call".into());
     }
+    if yes && !is_chat {
+        return Err("--yes goes with chat (it runs the model's tool calls without asking)".into());
+    }
     if is_chat && json {
         return Err("--json does not go with chat (its stdout is the model's answers)".into());
     }
     if !is_chat && (ask.is_some() || model != ModelFlags::default()) {
         return Err(
-            "--ask, --model, --model-url, --model-key and --max-rounds go with chat".into(),
+            "--ask, --model, --model-url, --model-key, --max-rounds and --model-timeout go with chat"
+                .into(),
         );
     }
     let answers = match (answer_pairs.is_empty(), decline) {
@@ -254,6 +291,7 @@ pub fn parse_args(args: Vec<String>, env_token: Option<String>) -> Result<Option
         token,
         answers,
         model,
+        yes,
         command,
     }))
 }
@@ -429,6 +467,8 @@ mod tests {
             "k",
             "--max-rounds",
             "3",
+            "--model-timeout",
+            "20",
             "--ask",
             "Weather in Hangzhou?",
         ])
@@ -446,15 +486,24 @@ mod tests {
                 model: Some("qwen3".into()),
                 url: Some("http://127.0.0.1:8080/v1".into()),
                 key: Some("k".into()),
-                max_rounds: Some(3)
+                max_rounds: Some(3),
+                timeout_secs: Some(20),
             }
         );
-        let plain = parse(&["chat"]).unwrap().unwrap();
+        assert!(!args.yes);
+        let plain = parse(&["chat", "--yes"]).unwrap().unwrap();
         assert_eq!(plain.command, Command::Chat { ask: None });
+        assert!(plain.yes);
+        assert!(parse(&["call", "t", "--yes"])
+            .unwrap_err()
+            .contains("--yes goes with chat"));
         assert!(parse(&["chat", "--decline"]).is_ok());
         assert!(parse(&["chat", "--max-rounds", "0"])
             .unwrap_err()
             .contains("--max-rounds"));
+        assert!(parse(&["chat", "--model-timeout", "0.5"])
+            .unwrap_err()
+            .contains("--model-timeout"));
         assert!(parse(&["tools", "--ask", "q"])
             .unwrap_err()
             .contains("go with chat"));

@@ -6,9 +6,10 @@
 //! the legacy era's session with DELETE.
 //! Every protocol rule lives in the library (resuming cut streams included). Beside this file, and
 //! unit-tested there: the parsing of the command line (`cli.rs`), the terminal questions of
-//! `client/elicitation` (`ask.rs`), the `mcpServers` file (`config_file.rs`) and the model's
-//! settings (`model_settings.rs`), all pure; this file does the I/O: files, sessions, printing,
-//! stdin. `chat.rs` does the I/O of `chat`.
+//! `client/elicitation` (`ask.rs`), the `mcpServers` file (`config_file.rs`), the model's
+//! settings (`model_settings.rs`) and the y/N before each of `chat`'s tool calls (`confirm.rs`),
+//! all pure; this file does the I/O: files, sessions, printing, stdin. `chat.rs` does the I/O
+//! of `chat`.
 //!
 //! Errors are printed as sentences and mapped to an exit code; no error type of its own is needed
 //! here, because nothing downstream matches on it (the library's [`ClientError`] is what a program
@@ -22,6 +23,7 @@ mod ask;
 mod chat;
 mod cli;
 mod config_file;
+mod confirm;
 mod model_settings;
 
 use ask::ask;
@@ -295,15 +297,20 @@ fn event_line(event: &Incoming, modern: bool) -> String {
     }
 }
 
+/// Who asks, as the person is shown it: `server NAME`, or its URL without `--config`.
+fn asker(server: &ServerEntry) -> String {
+    if server.name.is_empty() {
+        server.url.clone()
+    } else {
+        format!("server {}", server.name)
+    }
+}
+
 /// The elicitation handler for `call` and `chat`: ask on the terminal, or answer as the flags said. Every
 /// line goes to stderr, so that `--json` keeps stdout for JSON-RPC messages.
 fn answerer(server: &ServerEntry, answers: &Answers) -> ElicitationHandler {
     // SPEC elicitation: clients MUST "Provide UI that makes it clear which server is requesting information"
-    let who = if server.name.is_empty() {
-        server.url.clone()
-    } else {
-        format!("server {}", server.name)
-    };
+    let who = asker(server);
     match answers {
         Answers::Ask => Box::new(move |question: &ElicitRequest| {
             // A person can review an answer before it goes; a pipe cannot, so it is not asked to.

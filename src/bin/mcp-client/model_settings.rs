@@ -13,15 +13,27 @@
 //! `localhost`, `[::1]`). Any value does for a local server that checks none; a server on
 //! another machine of your network needs `--model-key` even if it checks none (any value).
 //!
+//! And a key from the environment goes to loopback only. Every base URL here is plain http, so
+//! off this machine the key crosses the network in clear text, readable by anyone on the way. A
+//! real `OPENAI_API_KEY` sits in many shells' profiles; pointing `--model-url` at a box on the
+//! network must not hand it over silently. So off loopback the key must come from
+//! `--model-key`, typed for that server: a refusal (exit 3), not a warning, because a warning
+//! is read after the key has gone. The alternative of a flag such as `--send-env-key` was not
+//! taken: `--model-key` already says "send this one, here".
+//!
 //! Left out: https. ureq is built without TLS in this crate, so a hosted endpoint is reached
 //! through a local proxy that adds it (LiteLLM, say); an `https://` base URL is refused at once.
 
 use crate::cli::ModelFlags;
+use std::time::Duration;
 
 /// Ollama's OpenAI-compatible endpoint: the most likely server on a student's laptop.
 pub const DEFAULT_MODEL_URL: &str = "http://127.0.0.1:11434/v1";
 /// Model requests per question, at most.
 pub const DEFAULT_MAX_ROUNDS: usize = 10;
+/// The longest the model may send nothing, by default: it answers when it has written the whole
+/// reply, and a small model on a laptop's CPU can take minutes.
+pub const DEFAULT_MODEL_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// Everything `chat` needs to reach the model.
 #[derive(Debug, PartialEq)]
@@ -33,6 +45,8 @@ pub struct ModelSettings {
     pub model: String,
     pub key: Option<String>,
     pub max_rounds: usize,
+    /// The longest silence of the model (`--model-timeout`), before and within its answer.
+    pub timeout: Duration,
 }
 
 /// Why there are no settings.
@@ -49,7 +63,8 @@ pub enum SettingsError {
 ///
 /// # Errors
 /// [`SettingsError::Usage`] without a model name or with a base URL that is not a URL;
-/// [`SettingsError::Unusable`] without a key for a base URL that is not loopback, or for https.
+/// [`SettingsError::Unusable`] without a key for a base URL that is not loopback, with a key
+/// from the environment for one, or for https.
 pub fn resolve(
     flags: &ModelFlags,
     env: &dyn Fn(&str) -> Option<String>,
@@ -77,11 +92,21 @@ pub fn resolve(
              use an http:// endpoint (a local server, or a local proxy to the hosted one)"
         )));
     }
-    let key = flags.key.clone().or_else(|| env("OPENAI_API_KEY"));
-    if key.is_none() && !is_loopback(host) {
+    let env_key = env("OPENAI_API_KEY");
+    let local = is_loopback(host);
+    if flags.key.is_none() && env_key.is_some() && !local {
         return Err(SettingsError::Unusable(format!(
-            "no key for the model at {base_url}: set OPENAI_API_KEY or pass --model-key \
-             (a server that checks none takes any value; on loopback none is needed)"
+            "OPENAI_API_KEY is not sent to {base_url}: that is plain http off this machine, \
+             where anyone on the way can read the key. Pass --model-key KEY to send a key there \
+             (any value, for a server that checks none)"
+        )));
+    }
+    let key = flags.key.clone().or(env_key);
+    if key.is_none() && !local {
+        return Err(SettingsError::Unusable(format!(
+            "no key for the model at {base_url}: pass --model-key KEY (OPENAI_API_KEY is sent \
+             to loopback only; a server that checks none takes any value; on loopback none is \
+             needed)"
         )));
     }
     let endpoint = format!("{}/chat/completions", base_url.trim_end_matches('/'));
@@ -91,6 +116,9 @@ pub fn resolve(
         model,
         key,
         max_rounds: flags.max_rounds.unwrap_or(DEFAULT_MAX_ROUNDS),
+        timeout: flags
+            .timeout_secs
+            .map_or(DEFAULT_MODEL_TIMEOUT, Duration::from_secs),
     })
 }
 
@@ -125,7 +153,7 @@ mod tests {
             model: model.map(str::to_string),
             url: url.map(str::to_string),
             key: key.map(str::to_string),
-            max_rounds: None,
+            ..ModelFlags::default()
         }
     }
 
@@ -136,7 +164,7 @@ mod tests {
     #[test]
     fn flags_win_over_the_environment_and_the_endpoint_is_base_plus_chat_completions() {
         let env = |name: &str| match name {
-            "OPENAI_BASE_URL" => Some("http://10.0.0.5:8000/v1/".to_string()),
+            "OPENAI_BASE_URL" => Some("http://127.0.0.1:8000/v1/".to_string()),
             "OPENAI_API_KEY" => Some("env-key".to_string()),
             "OPENAI_MODEL" => Some("env-model".to_string()),
             _ => None,
@@ -144,13 +172,14 @@ mod tests {
         let from_env = resolve(&flags(None, None, None), &env).unwrap();
         assert_eq!(
             from_env.endpoint,
-            "http://10.0.0.5:8000/v1/chat/completions"
+            "http://127.0.0.1:8000/v1/chat/completions"
         );
         assert_eq!(
             (from_env.model.as_str(), from_env.key.as_deref()),
             ("env-model", Some("env-key"))
         );
         assert_eq!(from_env.max_rounds, DEFAULT_MAX_ROUNDS);
+        assert_eq!(from_env.timeout, DEFAULT_MODEL_TIMEOUT);
         let from_flags = resolve(
             &flags(Some("m"), Some("http://127.0.0.1:8080/v1"), Some("k")),
             &env,
@@ -209,6 +238,32 @@ mod tests {
             &no_env
         )
         .is_ok());
+    }
+
+    #[test]
+    fn a_key_from_the_environment_is_sent_to_loopback_only_and_off_it_needs_model_key() {
+        let env = |name: &str| (name == "OPENAI_API_KEY").then(|| "sk-real".to_string());
+        let local = resolve(&flags(Some("m"), None, None), &env).unwrap();
+        assert_eq!(local.key.as_deref(), Some("sk-real"));
+        for remote in ["http://10.0.0.5:8000/v1", "http://gpu-box/v1"] {
+            let refused = resolve(&flags(Some("m"), Some(remote), None), &env);
+            assert!(
+                matches!(&refused, Err(SettingsError::Unusable(why))
+                    if why.contains("OPENAI_API_KEY is not sent") && why.contains("--model-key")),
+                "{remote}: {refused:?}"
+            );
+            let given = resolve(&flags(Some("m"), Some(remote), Some("k")), &env).unwrap();
+            assert_eq!(given.key.as_deref(), Some("k"), "{remote}");
+        }
+        let env_url = |name: &str| match name {
+            "OPENAI_BASE_URL" => Some("http://10.0.0.5/v1".to_string()),
+            "OPENAI_API_KEY" => Some("sk-real".to_string()),
+            _ => None,
+        };
+        assert!(matches!(
+            resolve(&flags(Some("m"), None, None), &env_url),
+            Err(SettingsError::Unusable(_))
+        ));
     }
 
     #[test]
