@@ -16,10 +16,12 @@
 //! and cut at [`MAX_VALUE_CHARS`]. A production server would log to a structured sink (JSON
 //! lines, OpenTelemetry) with a request id, and sample; this one prints to stderr.
 //!
-//! This file formats; `Action::logged` (action.rs) decides when a request's line is written.
+//! This file formats; `Action::logged` (action.rs) decides when a request's line is written, and
+//! `socket.rs` writes the line of the in-flight cap's 503 (`outcome=overloaded`), which it answers
+//! before the endpoint sees the request.
 //!
-//! Left out: the in-flight cap's 503 and a 503 for want of a thread, which `socket.rs` answers
-//! before the endpoint sees the request; and a legacy stream's end (a legacy call's line names its
+//! Left out: the 503 for want of a thread (the OS gave none: a log line would need one too); and
+//! a legacy stream's end (a legacy call's line names its
 //! framing, `sse`, `ndjson` or `json`, and a GET stream's says `stream`, when the answer starts).
 //!
 //! The line, with every field (each `key=value`, values quoted when they came from the client):

@@ -24,6 +24,7 @@ use crate::server::http_sse;
 use crate::server::pump::{pump, pump_call, pump_opened};
 use crate::server::rejection::Rejection;
 use crate::server::request::{BodyLength, HttpVersion, RequestHead};
+use crate::server::request_log::{emit, Facts};
 use crate::server::response::Whole;
 use crate::server::threads::{Threads, KEEP_IDLE};
 use crate::server::tiny_http_fixes::{respond_before_unread_body, Listener};
@@ -223,6 +224,14 @@ fn overloaded(request: tiny_http::Request, slot: Slot, config: &Config) {
     drop(slot);
     let refusal = Rejection::Overloaded(1).to_response(None);
     let head = head_of(&request);
+    // Refused before the endpoint saw it, so logged here (`--log-requests`): a 503 a student
+    // cannot see in the log is a 503 they cannot explain.
+    if config.log_requests {
+        let mut facts = Facts::of_head(&head);
+        facts.status = refusal.status;
+        facts.outcome = Some("overloaded".into());
+        emit(&facts);
+    }
     let body_unread = !head.body.is_empty();
     send_whole(request, &refusal, body_unread, &connection(config, &head));
 }

@@ -237,3 +237,36 @@ fn the_watchdogs_knocks_are_not_in_the_request_log() {
         .expect("a client's request is logged");
     assert!(line.contains("jsonrpc=\"initialize\""), "{line}");
 }
+
+/// The in-flight cap's 503 is decided on the socket side, before the endpoint: it is logged there,
+/// so that every request still has its line.
+#[test]
+fn a_503_of_the_in_flight_cap_has_its_line_in_the_request_log() {
+    let mut server = Binary::spawn(&[
+        "--log-requests",
+        "--stateless",
+        "--max-in-flight",
+        "1",
+        "--step-delay-ms",
+        "1000",
+    ]);
+    let log = server.stderr_lines();
+    let addr = server.addr;
+    let call = r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_weather","arguments":{"city":"Hangzhou"}}}"#;
+    let slow = std::thread::spawn(move || {
+        crate::support::post(addr, &[("Accept", crate::support::ACCEPT_BOTH)], call)
+    });
+    // The slow call's line comes once the endpoint has decided it: its slot is taken by then.
+    let first = log
+        .recv_timeout(std::time::Duration::from_secs(5))
+        .expect("the slow call's line");
+    assert!(first.contains("jsonrpc=\"tools/call\""), "{first}");
+    let ping = r#"{"jsonrpc":"2.0","id":2,"method":"ping"}"#;
+    let r = crate::support::post(addr, &[("Accept", crate::support::ACCEPT_BOTH)], ping);
+    assert_eq!(r.status, 503, "{}", r.body);
+    let line = log
+        .recv_timeout(std::time::Duration::from_secs(5))
+        .expect("a line for the 503");
+    assert!(line.contains("status=503 outcome=overloaded"), "{line}");
+    assert_eq!(slow.join().unwrap().status, 200);
+}
