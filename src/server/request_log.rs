@@ -20,7 +20,7 @@
 //! `socket.rs` writes the line of the in-flight cap's 503 (`outcome=overloaded`), which it answers
 //! before the endpoint sees the request.
 //!
-//! Left out: the 503 for want of a thread (the OS gave none: a log line would need one too); and
+//! Left out: the 503 for want of a thread (the OS refused one; `socket.rs` prints a warning); and
 //! a legacy stream's end (a legacy call's line names its
 //! framing, `sse`, `ndjson` or `json`, and a GET stream's says `stream`, when the answer starts).
 //!
