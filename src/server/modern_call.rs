@@ -110,7 +110,11 @@ impl ModernCall {
                     "inputRequests": out.asked.take(),
                     "requestState": state,
                 });
-                Some(Message::result(self.id.clone(), result))
+                // A result like any other: it says who answered (`_meta.serverInfo`).
+                Some(Message::result(
+                    self.id.clone(),
+                    complete(result, self.catalog),
+                ))
             }
             // ANCHOR_END: awaiting_input
             // SPEC schema (2026-07-28): a request that needs an undeclared capability gets MissingRequiredClientCapabilityError; "For HTTP, the response status code MUST be `400 Bad Request`."

@@ -381,6 +381,11 @@ fn an_ambiguous_city_is_input_required_and_the_retry_with_the_answer_completes()
     let result = &first.json()["result"];
     // SPEC mrtr (2026-07-28): an InputRequiredResult has `resultType: "input_required"` and `inputRequests`.
     assert_eq!(result["resultType"], "input_required", "{}", first.body);
+    // SPEC basic/index (2026-07-28): results SHOULD carry `_meta["io.modelcontextprotocol/serverInfo"]`; this one too.
+    assert_eq!(
+        result["_meta"]["io.modelcontextprotocol/serverInfo"]["name"],
+        "weather-server"
+    );
     let question = &result["inputRequests"]["q1"];
     assert_eq!(question["method"], "elicitation/create");
     let choices = question["params"]["requestedSchema"]["properties"]["city"]["enum"].clone();
