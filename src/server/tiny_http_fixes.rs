@@ -47,6 +47,8 @@ const UNSTICK_EVERY: Duration = Duration::from_millis(10);
 const UNSTICK_ANSWER: Duration = Duration::from_millis(100);
 /// How long the knocking pauses when the server is busy (see [`Listener::unstick`]).
 const UNSTICK_BACK_OFF: Duration = Duration::from_secs(1);
+/// How often a draining old server (see [`Listener::drain`]) checks for a shutdown.
+const DRAIN_POLL: Duration = Duration::from_millis(100);
 /// Knocks go on this long after the last request; then they wait for the next one.
 const UNSTICK_WHILE: Duration = Duration::from_secs(1);
 /// How often a quiet server checks whether requests came again.
@@ -110,6 +112,7 @@ impl Listener {
 
     /// Give every request to `each` until [`Listener::shutdown`]; blocks.
     pub fn serve(&self, each: impl Fn(tiny_http::Request) + Sync) {
+        let each = &each;
         thread::scope(|scope| {
             scope.spawn(|| self.watch());
             if self.keep_alive {
@@ -133,6 +136,9 @@ impl Listener {
                 if self.is_stopping() {
                     return;
                 }
+                // The old server's pool still reads the connections it had accepted: kept-alive
+                // ones go on sending requests into its queue.
+                scope.spawn(move || self.drain(&http, each));
                 // SHARP EDGE: the accept thread ended at an accept error (EMFILE, say), and
                 // `incoming_requests` with it. Serve the same socket again after a pause. Binding
                 // a new one instead would leave the port free in between: out of descriptors, we
@@ -155,6 +161,21 @@ impl Listener {
                 }
             }
         });
+    }
+
+    /// SHARP EDGE: a tiny_http server whose accept thread died still reads the connections it
+    /// had accepted, and queues their requests. Dropped, it would answer each a bare 500 (a
+    /// kept-alive client lost its next call after every re-listen), so a thread goes on serving
+    /// its queue until it has been silent for the read timeout: by then every connection it had
+    /// was closed by that timeout (or by its client).
+    fn drain(&self, old: &tiny_http::Server, each: &(impl Fn(tiny_http::Request) + Sync)) {
+        let mut last = Instant::now();
+        while !self.is_stopping() && last.elapsed() < self.read_timeout {
+            if let Ok(Some(request)) = old.recv_timeout(DRAIN_POLL) {
+                each(request);
+                last = Instant::now();
+            }
+        }
     }
 
     /// Make [`Listener::serve`] return.
