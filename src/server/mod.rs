@@ -6,6 +6,7 @@
 //! |---|---|---|
 //! | `socket.rs` | the accept loop, a thread per request, the one write path | yes |
 //! | `tiny_http_fixes.rs` | what tiny_http 0.12 gets wrong, worked around from our side | yes |
+//! | `unstick.rs` | with keep-alive, knocks that free a connection tiny_http's pool left stalled | no (plain TCP) |
 //! | `endpoint.rs` | **one entry point**: a request in, an [`action::Action`] out; the checks every request passes, then the routing | no |
 //! | `legacy.rs` | 2025-11-25's rules for `/mcp`: the handshake, sessions, a call on its stream, GET, DELETE | no |
 //! | `action.rs` | what the socket side must do with a request: send, stream, or run a call | no |
@@ -61,4 +62,5 @@ pub mod socket;
 pub mod stream;
 pub mod threads;
 pub mod tiny_http_fixes;
+pub mod unstick;
 pub mod worker;

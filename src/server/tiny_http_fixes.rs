@@ -13,7 +13,8 @@
 //! | its accept thread ends at the first accept error (EMFILE), for good | listen again on the same address | `tests/hostile/crash.rs` |
 //! | its accept thread panics when out of file descriptors; `incoming_requests` waits forever | a watchdog knocks on our port and restarts the loop | `tests/hostile/crash.rs` |
 //! | drains an unread body *before* `into_writer` returns, and into `vec![0; remaining]` | answer first through `respond`; never drop a request declaring > 64 MiB | `tests/hostile/crash.rs` |
-//! | its pool can leave a new connection queued with no thread while keep-alive connections hold theirs | with keep-alive, a connection opened and closed every 10 ms frees one ([`Listener::unstick`]) | `tests/hostile/exhaustion.rs` |
+//! | its pool can leave a new connection queued with no thread while keep-alive connections hold theirs | with keep-alive, knocks on our own port free it (`unstick.rs`) | `tests/hostile/exhaustion.rs` |
+//! | a server whose accept thread died still queues its old connections' requests | drain its queue ([`Listener::drain`]) | `tests/hostile/crash.rs` |
 //!
 //! Left out: slowloris connections that send a byte just inside every read timeout (the timeout
 //! is per read; a deadline for the whole head would need tiny_http's parser), and closing a
@@ -23,10 +24,10 @@
 
 use crate::server::locks::{lock, wait};
 use crate::server::response::Whole;
+use crate::server::unstick::Unsticker;
 use crate::wire::knock_path;
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -40,20 +41,8 @@ const LISTENER_CHECK: Duration = Duration::from_secs(2);
 /// How long the watchdog's knock may wait for its answer (a 404) before the listener counts as
 /// dead. Every request has a thread of its own, so only a machine out of breath is this slow.
 const KNOCK_ANSWER: Duration = Duration::from_secs(3);
-/// How often, with keep-alive on, we open and close a connection to free one that tiny_http's
-/// pool left queued (see [`Listener::unstick`]): the longest a new connection waits for a thread.
-const UNSTICK_EVERY: Duration = Duration::from_millis(10);
-/// How long tiny_http may take to close such a knock before we count the server as busy.
-const UNSTICK_ANSWER: Duration = Duration::from_millis(100);
-/// How long the knocking pauses when the server is busy (see [`Listener::unstick`]).
-const UNSTICK_BACK_OFF: Duration = Duration::from_secs(1);
 /// How often a draining old server (see [`Listener::drain`]) checks for a shutdown.
 const DRAIN_POLL: Duration = Duration::from_millis(100);
-/// Knocks go on this long after the last request; then they wait for the next one.
-const UNSTICK_WHILE: Duration = Duration::from_secs(1);
-/// How often a quiet server checks whether requests came again.
-const UNSTICK_QUIET: Duration = Duration::from_millis(100);
-
 /// Above this declared `Content-Length`, an unread body cannot be dropped safely; see
 /// [`respond_before_unread_body`].
 const MAX_DRAINABLE_BODY: usize = 64 * 1024 * 1024;
@@ -65,13 +54,8 @@ pub struct Listener {
     socket: TcpListener,
     addr: SocketAddr,
     read_timeout: Duration,
-    /// Keep-alive is on: connections are kept open, so the pool stall can happen (see
-    /// [`Listener::unstick`]).
-    keep_alive: bool,
-    /// When this listener was made, and the last request since then, in ms after it: the
-    /// unsticking knocks run only while requests come (see [`Listener::unstick`]).
-    started: Instant,
-    last_request_ms: AtomicU64,
+    /// With keep-alive, the knocks that free a connection tiny_http's pool left stalled.
+    unsticker: Option<Unsticker>,
     /// Replaced when the accept thread dies (see [`Listener::serve`]).
     http: Mutex<Arc<tiny_http::Server>>,
     /// Set by [`Listener::shutdown`]; the condvar wakes the watchdog at once.
@@ -97,9 +81,7 @@ impl Listener {
             socket,
             addr,
             read_timeout,
-            keep_alive,
-            started: Instant::now(),
-            last_request_ms: AtomicU64::new(0),
+            unsticker: keep_alive.then(|| Unsticker::new(addr)),
             http: Mutex::new(Arc::new(http)),
             stopping: Mutex::new(false),
             stopped: Condvar::new(),
@@ -115,16 +97,19 @@ impl Listener {
         let each = &each;
         thread::scope(|scope| {
             scope.spawn(|| self.watch());
-            if self.keep_alive {
-                scope.spawn(|| self.unstick());
+            if let Some(unsticker) = &self.unsticker {
+                scope.spawn(|| unsticker.run());
             }
             // Checked before serving too: a shutdown during a re-listen must not start a new server.
             while !self.is_stopping() {
                 let http = self.current();
                 for request in http.incoming_requests() {
-                    // The watchdog's knock is no client's: it must not keep the knocking going.
-                    if request.url() != knock_path() {
-                        self.note_request();
+                    // The watchdog's knock is no client's: it must not start the knocking.
+                    match &self.unsticker {
+                        Some(u) if request.url() != knock_path() => {
+                            u.saw_request_from(request.remote_addr())
+                        }
+                        _ => {}
                     }
                     each(request);
                 }
@@ -180,6 +165,9 @@ impl Listener {
 
     /// Make [`Listener::serve`] return.
     pub fn shutdown(&self) {
+        if let Some(unsticker) = &self.unsticker {
+            unsticker.stop();
+        }
         *lock(&self.stopping) = true;
         self.stopped.notify_all();
         self.current().unblock();
@@ -207,74 +195,6 @@ impl Listener {
                 self.current().unblock();
             }
         }
-    }
-
-    /// SHARP EDGE: tiny_http gives each connection to a task of its thread pool, and the pool has
-    /// a race: a thread it has just woken still counts as idle, so a second connection that comes
-    /// before that thread runs is queued for it too, and waits until *some* task of the pool ends.
-    /// With `Connection: close` every task ends after one request, so that is soon; with
-    /// keep-alive a task lasts as long as its connection, and a connection of a burst waited
-    /// seconds (until the watchdog's knock, or an idle client leaving). So with keep-alive we make
-    /// a task end every [`UNSTICK_EVERY`]: a connection opened and closed at once is a task that
-    /// reads nothing and ends, and the thread that ran it takes the next queued connection.
-    /// (Or, when a woken thread was idle, it takes the queue's first.) Either way one stalled
-    /// connection is served per knock. The cost: 100 loopback connections a second, which no
-    /// request sees. Upstream's fix is one line in `task_pool.rs` (unreleased); a production
-    /// server would use a library without the race rather than knock on its own door.
-    ///
-    /// Only while requests come (for [`UNSTICK_WHILE`] after the last one): a stalled connection
-    /// comes in a burst with others, whose requests we see. A quiet server does not knock, which
-    /// matters beyond the CPU: each knock wakes an idle pool thread and restarts its 5 s idle
-    /// timer, so knocking for ever kept every pool thread of a past peak alive (the soak test
-    /// counts them). A stalled connection with no request beside it waits for the watchdog's
-    /// knock, at most [`LISTENER_CHECK`].
-    ///
-    /// One knock at a time, and only while the server keeps up: a knock that is not closed by
-    /// tiny_http within [`UNSTICK_ANSWER`] (the machine is overloaded, or the listener is dead, or
-    /// out of descriptors) pauses the knocking for [`UNSTICK_BACK_OFF`]. Without that, knocks
-    /// piled up in the pool's queue at two descriptors each, and a server out of descriptors
-    /// could not recover (`tests/hostile/crash.rs`).
-    fn unstick(&self) {
-        let mut pause = UNSTICK_EVERY;
-        loop {
-            let stopping = lock(&self.stopping);
-            let stopping = match *stopping {
-                true => stopping,
-                false => wait(&self.stopped, stopping, pause),
-            };
-            if *stopping {
-                return;
-            }
-            drop(stopping);
-            pause = match self.requests_came() && self.knock_and_leave() {
-                true => UNSTICK_EVERY,
-                false if self.requests_came() => UNSTICK_BACK_OFF,
-                false => UNSTICK_QUIET,
-            };
-        }
-    }
-
-    fn note_request(&self) {
-        let now = self.started.elapsed().as_millis() as u64;
-        self.last_request_ms.store(now, Ordering::Relaxed);
-    }
-
-    /// Did a request come within [`UNSTICK_WHILE`]?
-    fn requests_came(&self) -> bool {
-        let last = Duration::from_millis(self.last_request_ms.load(Ordering::Relaxed));
-        self.started.elapsed().saturating_sub(last) < UNSTICK_WHILE
-    }
-
-    /// Connect, say nothing, and wait for tiny_http to close: its task read end-of-stream and
-    /// ended, and the thread that ran it is free for the next queued connection.
-    fn knock_and_leave(&self) -> bool {
-        let Ok(knock) = TcpStream::connect_timeout(&self.addr, UNSTICK_ANSWER) else {
-            return false;
-        };
-        let mut end = [0u8; 1];
-        knock.shutdown(std::net::Shutdown::Write).is_ok()
-            && knock.set_read_timeout(Some(UNSTICK_ANSWER)).is_ok()
-            && (&knock).read(&mut end).is_ok_and(|n| n == 0)
     }
 
     /// SHARP EDGE: the read timeout (see [`bind_socket`]) also bounds `accept` on the listening
