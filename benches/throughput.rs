@@ -378,7 +378,7 @@ fn tiny_http_limits(timeout: Duration) -> Limits {
         println!("  {label:<52} answered {answered:?} of {BURST}");
         limits.bursts.push((label, answered));
     };
-    // Our server as it ships (keep-alive, with `Listener::unstick`) and with `--connection-close`.
+    // Our server as it ships (keep-alive, with `unstick.rs`) and with `--connection-close`.
     // `doc.rs` (finding 5) reads the four by position, in this order.
     trial("default: a burst of keep-alive connections", &[], &|a| {
         probes::burst(a, BURST, timeout, false)

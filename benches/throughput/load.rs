@@ -71,7 +71,7 @@ struct Tally {
 
 /// Run `clients` virtual clients for `window`. Each is started only once the previous one has
 /// its session (a gradual ramp): a burst of new keep-alive connections can leave some queued in
-/// tiny_http's pool (see `probes::burst`; our server frees one every 10 ms), and a client that
+/// tiny_http's pool (see `probes::burst`; our server frees one per knock, `unstick.rs`), and a client that
 /// waited there would measure the race, not the server. `work` does one timed operation;
 /// `Ok(false)` is a wrong answer.
 fn run<F>(
@@ -227,7 +227,7 @@ pub fn modern_tools_call(addr: (SocketAddr, u32), clients: usize, window: Window
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Cold {
     /// A new keep-alive connection per session, closed after DELETE: new connections all the
-    /// time, the pattern that tripped tiny_http's pool before `Listener::unstick`.
+    /// time, the pattern that tripped tiny_http's pool before `unstick.rs`.
     NewConnection,
     /// `Connection: close` on every request: five connections per session, none kept by a
     /// tiny_http pool thread between requests.

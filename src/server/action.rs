@@ -1,8 +1,9 @@
 //! What the socket side must do with one request, as the endpoint decides it.
 //!
-//! Implements no rule of the spec itself: it is the seam between `endpoint.rs` (every rule, no
-//! sockets) and `socket.rs` (sockets, no rules). Its own file because both eras' rule files give
-//! one back (`endpoint.rs` and `modern.rs`), and neither should import the other for it.
+//! Implements no rule of the spec itself: it is the seam between the rule files (`endpoint.rs`
+//! and those it routes to, no sockets) and `socket.rs` (sockets, no rules). Its own file because
+//! every rule file gives one back (`legacy.rs`, `modern.rs`, `endpoint.rs` for HTTP+SSE), and none
+//! should import another for it.
 
 use crate::framing::Framing;
 use crate::server::get_stream::GetStream;

@@ -14,7 +14,7 @@
 //! | what | rule | why |
 //! |---|---|---|
 //! | methods | `GET` only; anything else 405 with `Allow: GET` | the page is read, never written |
-//! | `HEAD` | 405 too | RFC 9110 §9.1 asks it of *general-purpose* servers; ours is not one, and a sized response without its body needs a second write path |
+//! | `HEAD` | 405 too (with no body, as every answer to HEAD) | RFC 9110 §9.1 asks it of *general-purpose* servers; ours is not one, and nothing of the course needs it |
 //! | `Host`, `Origin` | checked as on `/mcp` (403) | DNS rebinding: a page that rebinds a name to 127.0.0.1 must not get even the HTML |
 //! | bearer token | not asked for | the page holds no secret, and a browser's address bar cannot send `Authorization`; its calls to `/mcp` carry the token from a field on the page |
 //! | query string | ignored | `/?city=Hangzhou` is read by the page's own script |

@@ -3,7 +3,7 @@
 //!
 //! Implements the I/O of MCP 2025-11-25 `basic/transports` §Streamable HTTP. With
 //! `tiny_http_fixes.rs`, it is the only code that names tiny_http. Every rule (every status code but
-//! the in-flight cap's 503, which must be decided before a thread is spent) lives in `endpoint.rs`: this file copies a request into a [`RequestHead`], hands the endpoint a
+//! the in-flight cap's 503, which must be decided before a thread is spent) lives behind `endpoint.rs`, the one entry point: this file copies a request into a [`RequestHead`], hands the endpoint a
 //! reader of the body, and carries out the [`Action`] that comes back, through one write path.
 //!
 //! Left out: TLS (put a reverse proxy in front), HTTP/2, and async (see `# Why`).

@@ -325,7 +325,7 @@ fn a_connection_the_client_keeps_open_is_served_again_then_closed_after_the_read
 /// tiny_http's pool race (a thread it has just woken still counts as idle) left a connection of a
 /// burst queued with no thread until some other connection closed: with keep-alive clients that
 /// hold theirs, until the watchdog's next knock (every 2 s) freed one, one per knock. Keep-alive
-/// is the default only because `Listener::unstick` frees such a connection within milliseconds.
+/// is the default only because `unstick.rs` frees such connections, one every 10 ms.
 /// Not a speed target: the bound is under the watchdog's 2 s, so that without the fix the
 /// stalled connections fail it.
 #[test]

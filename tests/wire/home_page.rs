@@ -89,3 +89,30 @@ fn a_server_given_no_page_answers_slash_with_404() {
     assert_eq!(r.status, 404, "{}", r.body);
     assert_eq!(r.header("content-type"), Some("application/json"));
 }
+
+/// HEAD on `/` is refused like every method but GET, and, as every answer to HEAD (RFC 9110
+/// §9.3.2), without a body: the bytes after its head are the next answer on the connection.
+#[test]
+fn head_on_slash_is_405_without_a_body() {
+    use std::io::{Read, Write};
+    let s = with_page();
+    let mut stream = std::net::TcpStream::connect(s.addr).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let requests = format!(
+        "HEAD / HTTP/1.1\r\nHost: {0}\r\n\r\nGET / HTTP/1.1\r\nHost: {0}\r\nConnection: close\r\n\r\n",
+        s.addr
+    );
+    stream.write_all(requests.as_bytes()).unwrap();
+    let mut all = String::new();
+    let _ = stream.read_to_string(&mut all);
+    let (head, rest) = all.split_once("\r\n\r\n").expect("a head");
+    assert!(head.starts_with("HTTP/1.1 405"), "{head}");
+    assert!(head.contains("Allow: GET"), "{head}");
+    assert!(
+        rest.starts_with("HTTP/1.1 200 OK\r\n"),
+        "after HEAD: {:?}",
+        &rest[..rest.len().min(80)]
+    );
+}

@@ -274,7 +274,8 @@ fn http_1_0_client_gets_one_json_object_even_for_a_streaming_call() {
 /// Every response leaves through the one write path, refusals included, so every one answers a
 /// request's `Connection: close` with its own (RFC 9112 §9.6). The exception, pinned here too: a
 /// refusal given before a sent body was read is written by tiny_http itself
-/// (`tiny_http_fixes.rs` says why), which adds its own `Server` header and drops ours.
+/// (`tiny_http_fixes.rs` says why), which adds its own `Server` header and drops ours,
+/// `Connection` included (it still closes, since the client asked).
 #[test]
 fn a_request_saying_connection_close_gets_connection_close_refusals_included() {
     let s = start(|_| {});
@@ -300,6 +301,10 @@ fn a_request_saying_connection_close_gets_connection_close_refusals_included() {
         unread.header("server"),
         Some("tiny-http (Rust)"),
         "tiny_http wrote it"
+    );
+    assert!(
+        unread.header("connection").is_none(),
+        "tiny_http drops our Connection header"
     );
 }
 
