@@ -5,6 +5,7 @@
 //! result goes back with its `tool_call_id`, mistakes of the model are told to it and the loop
 //! goes on, the loop is bounded, and a model that cannot be used ends with exit 3.
 
+use crate::cli::{code, stderr, stdout};
 use crate::fake::{fake, json_answer, Answer};
 use crate::stand_in::{
     calls, choice, messages, says, stand_in, stand_in_always, stand_in_that_stalls, tool_result,
@@ -62,18 +63,6 @@ fn ask(mcp: &str, model: &str, question: &str, extra: &[&str]) -> Output {
     args.extend(["--ask", question]);
     args.extend(extra);
     run(&args, &[], "")
-}
-
-fn code(output: &Output) -> i32 {
-    output.status.code().expect("exited, not killed")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 fn function_names(request: &Value) -> Vec<String> {
