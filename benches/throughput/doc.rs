@@ -414,6 +414,7 @@ fn findings(r: &Report) -> String {
           it can be resumed). rmcp's tasks hand over without a kernel switch. Removing a hand-over \
           (request threads that take requests from tiny_http themselves, no accept loop between) \
           would change the design the course reads; the headline targets are met or within noise \
-          of it, so it stays.\n";
+          of it, so it stays. (Not the knocks of `unstick.rs`: a run of ours without them did \
+          15,292 SSE calls a second at c=16 for 65 µs each, as with them.)\n";
     s
 }
