@@ -24,7 +24,9 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 cd "$ROOT"
 
-CHROMIUM_PACKAGE_VERSION="148.0.7778.167-1~deb12u1"
+# Debian's security archive keeps only the newest chromium, so a pin goes stale within weeks: the
+# script then says so and installs the candidate (measured 2026-12-01: 148 had been replaced).
+CHROMIUM_PACKAGE_VERSION="156.0.8078.114-1~deb12u1"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/mcp-browser.XXXXXX")"
 SERVER_PIDS=()
 
