@@ -75,20 +75,7 @@ impl Transcript {
             .set_read_timeout(Some(Duration::from_secs(10)))
             .unwrap();
         stream.write_all(request.as_bytes()).unwrap();
-        let mut response = Vec::new();
-        let mut buf = [0u8; 4096];
-        loop {
-            let text = String::from_utf8_lossy(&response).into_owned();
-            if let Some(at) = text.find(until) {
-                if text[at..].contains("\n\n\r\n") {
-                    break;
-                }
-            }
-            let n = stream.read(&mut buf).unwrap();
-            assert!(n > 0, "the stream ended before {until:?}: {text}");
-            response.extend_from_slice(&buf[..n]);
-        }
-        let response = String::from_utf8(response).unwrap();
+        let response = read_through_event(&mut stream, until);
         self.text.push_str(&format!(
             "{}\n>>> request\n{request}\n<<< response (so far: the stream waits for the client's answer)\n{response}\n",
             "-".repeat(72)
@@ -115,23 +102,10 @@ impl Transcript {
     /// Read more of an open response, up to and including the first event that contains
     /// `until`, and record it.
     fn more(&mut self, stream: &mut TcpStream, until: &str) {
-        let mut response = Vec::new();
-        let mut buf = [0u8; 4096];
-        loop {
-            let text = String::from_utf8_lossy(&response).into_owned();
-            if let Some(at) = text.find(until) {
-                if text[at..].contains("\n\n\r\n") {
-                    break;
-                }
-            }
-            let n = stream.read(&mut buf).unwrap();
-            assert!(n > 0, "the stream ended before {until:?}: {text}");
-            response.extend_from_slice(&buf[..n]);
-        }
+        let response = read_through_event(stream, until);
         self.text.push_str(&format!(
-            "{}\n<<< the open response, continued\n{}\n",
+            "{}\n<<< the open response, continued\n{response}\n",
             "-".repeat(72),
-            String::from_utf8(response).unwrap()
         ));
     }
 
@@ -461,4 +435,23 @@ fn transcript_http_sse_matches_the_server() {
             t.exchange_request(post);
         },
     );
+}
+
+/// Read from an open response up to and including the first event (its chunk's end) that
+/// contains `until`.
+fn read_through_event(stream: &mut TcpStream, until: &str) -> String {
+    let mut response = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let text = String::from_utf8_lossy(&response).into_owned();
+        if let Some(at) = text.find(until) {
+            if text[at..].contains("\n\n\r\n") {
+                break;
+            }
+        }
+        let n = stream.read(&mut buf).unwrap();
+        assert!(n > 0, "the stream ended before {until:?}: {text}");
+        response.extend_from_slice(&buf[..n]);
+    }
+    String::from_utf8(response).unwrap()
 }

@@ -86,7 +86,9 @@ async def run(url: str) -> None:
             check(bool(texts(bad)), "unknown city's error result has a text explaining it")
 
 
-def main() -> int:
+def run_checks(run, what: str) -> int:
+    """Run `run(url)` under the time limit and turn `failures` into an exit code; `what` names the
+    session in the verdict. py_sse_client.py shares it (and `check`, `texts`)."""
     if len(sys.argv) != 2:
         print(__doc__, file=sys.stderr)
         return 2
@@ -94,13 +96,17 @@ def main() -> int:
         asyncio.run(asyncio.wait_for(run(sys.argv[1]), TIME_LIMIT_SECONDS))
     except BaseException:  # a crash or time-out is a failure we want to see in full
         traceback.print_exc()
-        print("FAIL: the Python SDK session did not complete")
+        print(f"FAIL: the {what} session did not complete")
         return 2
     if failures:
         print(f"FAIL: {len(failures)} check(s) failed: {failures}")
         return 1
-    print("OK: all Python SDK checks passed")
+    print(f"OK: all {what} checks passed")
     return 0
+
+
+def main() -> int:
+    return run_checks(run, "Python SDK")
 
 
 if __name__ == "__main__":

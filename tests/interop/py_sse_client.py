@@ -14,28 +14,14 @@ printing everything it sees:
 Exits 0 when every check holds, 1 on any mismatch, 2 on a crash or time-out.
 """
 
-import asyncio
 import sys
-import traceback
 from importlib.metadata import version
 
 from mcp import ClientSession
 from mcp.client.sse import sse_client
 
-UNKNOWN_CITY = "Atlantis-Under-The-Sea"
-TIME_LIMIT_SECONDS = 60
-
-failures: list[str] = []
-
-
-def check(ok: bool, what: str) -> None:
-    print(f"  {'ok  ' if ok else 'FAIL'} {what}")
-    if not ok:
-        failures.append(what)
-
-
-def texts(result) -> list[str]:
-    return [c.text for c in result.content if getattr(c, "type", None) == "text"]
+# The checks' bookkeeping and verdict are py_client.py's (the Streamable HTTP client's).
+from py_client import UNKNOWN_CITY, check, run_checks, texts
 
 
 async def run(url: str) -> None:
@@ -72,20 +58,7 @@ async def run(url: str) -> None:
 
 
 def main() -> int:
-    if len(sys.argv) != 2:
-        print(__doc__, file=sys.stderr)
-        return 2
-    try:
-        asyncio.run(asyncio.wait_for(run(sys.argv[1]), TIME_LIMIT_SECONDS))
-    except BaseException:  # a crash or time-out is a failure we want to see in full
-        traceback.print_exc()
-        print("FAIL: the Python SDK SSE session did not complete")
-        return 2
-    if failures:
-        print(f"FAIL: {len(failures)} check(s) failed: {failures}")
-        return 1
-    print("OK: all Python SDK SSE checks passed")
-    return 0
+    return run_checks(run, "Python SDK SSE")
 
 
 if __name__ == "__main__":
