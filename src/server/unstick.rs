@@ -112,18 +112,11 @@ impl Unsticker {
                 (pause, missed) = (QUIET, 0);
                 continue;
             }
-            missed = match self.knock_and_leave() {
-                true => 0,
-                false => missed + 1,
+            (pause, missed) = match self.knock_and_leave() {
+                true => (KNOCK_EVERY, 0),
+                false if missed + 1 >= MISSES => (BACK_OFF, 0),
+                false => (KNOCK_EVERY, missed + 1),
             };
-            pause = if missed >= MISSES {
-                BACK_OFF
-            } else {
-                KNOCK_EVERY
-            };
-            if missed >= MISSES {
-                missed = 0;
-            }
         }
     }
 
